@@ -1,0 +1,55 @@
+"""Shared Lark plumbing: build each LALR parser once, turn Lark positions into spans, suggest
+the keyword a typo meant."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from typing import Iterable
+
+from elastix_halint.model.span import Span
+
+# OCR and typing confusions seen in real configs (the Elastix HOWTO: after-sb-Opri, shal, rO).
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+
+
+@functools.cache
+def lark_parser(grammar_file: str, start: str = "start", **options):
+    """The LALR parser of ``grammars/<grammar_file>``, built once per process."""
+    from lark import Lark
+
+    from elastix_halint.resources import grammar_path
+
+    with open(grammar_path(grammar_file), encoding="utf-8") as fh:
+        grammar = fh.read()
+    opts = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False, start=start)
+    opts.update(options)
+    return Lark(grammar, **opts)
+
+
+def span_of(file: str, item) -> Span:
+    """Span of a Lark ``Token`` or a tree's ``meta``."""
+    return Span(file, item.line, item.column, item.end_line, item.end_column)
+
+
+def suggest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The candidate ``word`` most likely meant, or None.
+
+    Tries the OCR/typing confusions first (``after-sb-lpri`` → ``after-sb-1pri``,
+    ``shal`` → ``sha1``), then a difflib close match.
+    """
+    cands = list(dict.fromkeys(candidates))
+    if not cands or word in cands:
+        return None
+    lower = {c.lower(): c for c in cands}
+    if word.lower() in lower:
+        return lower[word.lower()]
+    # Replace confusable letters one class at a time, and all at once.
+    variants = {word.translate(_CONFUSABLE)}
+    for bad, good in (("O", "0"), ("o", "0"), ("l", "1"), ("I", "1"), ("|", "1")):
+        variants.add(word.replace(bad, good))
+    for v in variants:
+        if v in cands:
+            return v
+    match = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
+    return match[0] if match else None

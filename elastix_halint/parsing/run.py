@@ -1,0 +1,71 @@
+"""The work behind ``halint parse``: read each file, parse it, render the outcome."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+from elastix_halint.errors import InputError, UsageError
+from elastix_halint.parsing import kinds
+from elastix_halint.parsing.result import ParseResult
+
+
+@dataclass
+class Outcome:
+    path: str
+    kind: str | None
+    result: ParseResult | None = None
+    error: str | None = None  # the file could not be read at all
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.result is not None and self.result.ok
+
+
+def parse_one(path: str, kind: str | None) -> Outcome:
+    from elastix_halint.source import read_source
+
+    try:
+        if kind is None:
+            # Detection by name first; content only when the name says nothing.
+            kind = kinds.detect(path)
+            if kind is None:
+                kind = kinds.detect(path, read_source(path).text)
+            if kind is None:
+                return Outcome(path, None, error=f"{path}: cannot tell what kind of file this is; pass --kind")
+        module = kinds.module_for(kind)
+        return Outcome(path, kind, result=module.load(path))
+    except InputError as exc:
+        return Outcome(path, kind, error=str(exc))
+
+
+def parse_files(paths: list[str], kind: str | None) -> list[Outcome]:
+    if kind is not None and kind not in kinds.PARSERS:
+        raise UsageError(f"unknown kind {kind!r}; known kinds: {', '.join(kinds.PARSERS)}")
+    return [parse_one(p, kind) for p in paths]
+
+
+def outcome_json(o: Outcome, redact: bool) -> dict:
+    data: dict = {"path": o.path, "kind": o.kind, "ok": o.ok}
+    if o.error:
+        data["error"] = o.error
+        return data
+    r = o.result
+    data["encoding"] = r.source.encoding
+    data["warnings"] = list(r.source.warnings)
+    data["model"] = r.model.to_json(redact=redact) if r.model is not None else None
+    data["diagnostics"] = [d.to_json() for d in r.diagnostics]
+    return data
+
+
+def render_json(outcomes: list[Outcome], redact: bool) -> None:
+    doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact) for o in outcomes]}
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def render_text(outcomes: list[Outcome], redact: bool) -> None:
+    from elastix_halint.parsing.textview import print_outcomes
+
+    print_outcomes(outcomes, redact)

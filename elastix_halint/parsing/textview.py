@@ -1,0 +1,44 @@
+"""Human rendering of ``halint parse``: each file's status, its diagnostics with a code frame,
+and a short summary of its model."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from elastix_halint.diagnostics import Severity
+from elastix_halint.report.frames import caret_frame, make_console
+from elastix_halint.secrets import redact_line
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def print_outcomes(outcomes, redact: bool) -> None:
+    console = make_console()
+    for o in outcomes:
+        if o.error:
+            console.print(f"[bold red]error[/]: {escape(o.error)}")
+            continue
+        r = o.result
+        sources = {s.path: s for s in r.all_sources()}
+        status = "[green]ok[/]" if r.ok else "[bold red]errors[/]"
+        console.print(f"[bold]{escape(o.path)}[/] ({o.kind}): {status}")
+        for w in r.source.warnings:
+            console.print(f"  [yellow]warning[/]: {escape(o.path)}: {escape(w)}")
+        for d in r.diagnostics:
+            style = _STYLE[d.severity]
+            where = f"{d.span}: " if d.span else ""
+            console.print(f"  {escape(where)}[{style}]{d.severity}[/]: {escape(d.message)} [dim]\\[{d.code}][/]")
+            if d.span and d.span.file in sources:
+                quoted = sources[d.span.file].line(d.span.line)
+                if redact:
+                    quoted = redact_line(quoted, r.kind)
+                for line in caret_frame(quoted, d.span, gutter="    "):
+                    console.print(escape(line))
+            if d.suggestion:
+                console.print(f"    did you mean [bold]{escape(d.suggestion)}[/]?")
+            if d.hint:
+                console.print(f"    hint: {escape(d.hint)}")
+        summary = getattr(r.model, "summary", None)
+        if callable(summary):
+            for line in summary(redact=redact):
+                console.print(f"  {escape(line)}")

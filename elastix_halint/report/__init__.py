@@ -1,0 +1,1 @@
+"""Reports for people (Rich) and for machines (JSON, SARIF, GitHub annotations)."""

@@ -1,0 +1,28 @@
+"""Quote a source line with a caret under a span: shared by ``parse`` and ``lint`` reports."""
+
+from __future__ import annotations
+
+from elastix_halint.model.span import Span
+
+
+def caret_frame(line_text: str, span: Span, gutter: str = "") -> list[str]:
+    """Two lines: the source line and a caret row under ``span`` (clipped to the line)."""
+    text = line_text.expandtabs(1).rstrip("\n")
+    start = max(span.column - 1, 0)
+    end = span.end_column - 1 if span.end_line == span.line else len(text)
+    end = max(min(end, len(text)), start + 1)
+    width = len(str(span.line))
+    return [
+        f"{gutter}{span.line:>{width}} | {text}",
+        f"{gutter}{' ' * width} | {' ' * start}{'^' * (end - start)}",
+    ]
+
+
+def make_console(stderr: bool = False):
+    """A Rich console that keeps colour off when not on a TTY or when NO_COLOR is set."""
+    import os
+
+    from rich.console import Console
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=stderr, highlight=False, no_color=no_color, soft_wrap=True)

@@ -1,0 +1,35 @@
+"""Keep secrets out of every output.
+
+Models redact their own values (``to_json(redact=True)``); this module redacts *quoted source
+lines* (code frames in reports, diffs), which come from raw text.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARK = "<redacted>"
+
+_DRBD = re.compile(r'(shared-secret\s+)("(?:[^"\\\n]|\\.)*"?|[^\s;]+)', re.IGNORECASE)
+# authkeys: "N method KEY" — the key is everything after the method.
+_AUTHKEYS = re.compile(r"^(\s*\S+\s+\S+\s+)(\S.*?)(\s*)$")
+# ha.cf stonith lines carry device passwords after the type.
+_STONITH = re.compile(r"^(\s*stonith(?:_host)?\s+\S+\s+\S+\s+)(\S.*?)(\s*)$", re.IGNORECASE)
+
+
+def redact_line(line: str, kind: str | None) -> str:
+    """``line`` with any secret on it replaced by ``<redacted>``."""
+    if kind == "authkeys":
+        stripped = line.lstrip()
+        if stripped.startswith("#") or stripped.lower().startswith("auth"):
+            return line
+        return _AUTHKEYS.sub(lambda m: m.group(1) + MARK + m.group(3), line)
+    if kind == "hacf":
+        return _STONITH.sub(lambda m: m.group(1) + MARK + m.group(3), line)
+    if kind in (None, "drbd"):
+        return _DRBD.sub(lambda m: m.group(1) + ('"' + MARK + '"' if m.group(2).startswith('"') else MARK), line)
+    return line
+
+
+def redact_text(text: str, kind: str | None) -> str:
+    return "\n".join(redact_line(line, kind) for line in text.split("\n"))

@@ -1,0 +1,82 @@
+"""Read a text file the way every parser needs it, with one clear error for each bad case.
+
+Refused (``InputError``, exit 2): missing, a directory, unreadable, over 16 MiB, binary (NUL
+bytes), empty. Not UTF-8 is *not* refused: configs often carry Latin-1 comments, so the text is
+decoded as Latin-1 and a warning is recorded.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+
+from elastix_halint.errors import InputError
+
+MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown in reports (relative to the bundle or as given)
+    text: str
+    encoding: str = "utf-8"
+    warnings: tuple[str, ...] = ()
+    real_path: str | None = None  # where it was read from, when different from ``path``
+
+    def line(self, number: int) -> str:
+        """Text of 1-based line ``number`` without its newline ('' when out of range)."""
+        lines = self.text.splitlines()
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+def decode(data: bytes, path: str, allow_empty: bool = False) -> SourceFile:
+    if b"\x00" in data:
+        raise InputError("binary file (contains NUL bytes), not a text configuration", path)
+    if not allow_empty and not data.strip():
+        raise InputError("file is empty", path)
+    warnings: tuple[str, ...] = ()
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        text = data.decode("latin-1")
+        encoding = "latin-1"
+        line = data[: exc.start].count(b"\n") + 1
+        warnings = (f"line {line}: not valid UTF-8; decoded as Latin-1",)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return SourceFile(path=path, text=text, encoding=encoding, warnings=warnings)
+
+
+def read_source(real_path: str, display: str | None = None, allow_empty: bool = False) -> SourceFile:
+    """Read ``real_path``; report errors under ``display`` (defaults to the path itself)."""
+    shown = display or real_path
+    try:
+        st = os.stat(real_path)
+    except FileNotFoundError:
+        raise InputError("no such file", shown) from None
+    except PermissionError:
+        raise InputError("permission denied", shown) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a file", shown)
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("not a regular file", shown)
+    if st.st_size > MAX_BYTES:
+        raise InputError(f"file too large ({st.st_size} bytes; the limit is {MAX_BYTES})", shown)
+    try:
+        with open(real_path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except PermissionError:
+        raise InputError("permission denied", shown) from None
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise InputError("is a directory, not a file", shown) from None
+        raise InputError(exc.strerror or str(exc), shown) from None
+    src = decode(data, shown, allow_empty=allow_empty)
+    if shown != real_path:
+        src = SourceFile(src.path, src.text, src.encoding, src.warnings, real_path)
+    return src

@@ -1,0 +1,44 @@
+"""Shared fixtures. ``../shared`` (beside the checkout) holds the corpus of real configs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def run_halint(*args: str, cwd: str | os.PathLike | None = None, env: dict | None = None, input: str | None = None):
+    """Run ``python -m elastix_halint ARGS`` as a user would; return the CompletedProcess."""
+    full_env = dict(os.environ)
+    full_env.pop("GITHUB_ACTIONS", None)
+    full_env.setdefault("NO_COLOR", "1")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "elastix_halint", *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def halint():
+    return run_halint
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    return CORPUS
