@@ -1,0 +1,135 @@
+"""Typed model of Heartbeat's ``/etc/ha.d/haresources`` (R1 mode).
+
+One logical line = one resource group: ``NODE RES1 RES2 ...``, started left to right and
+stopped right to left. Lines are read the way Heartbeat's ResourceManager reads them (comments
+stripped, ``\\``-newline joined, blanks collapsed, node name lower-cased for matching).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from elastix_halint.model.common import Comment
+from elastix_halint.model.span import Span
+
+# ResourceManager's ``isip``: the shell pattern [0-9]*.[0-9]*.[0-9]*.[0-9]* ('*' matches dots too).
+_ISIP = re.compile(r"[0-9].*\.[0-9].*\.[0-9].*\.[0-9]")
+
+
+def is_bare_ip(text: str) -> bool:
+    """Whether ResourceManager treats ``text`` as an IP address (an implicit ``IPaddr::``)."""
+    return _ISIP.match(text) is not None
+
+
+def split_resource(text: str) -> tuple[str, tuple[str, ...], bool]:
+    """``(agent, args, implicit_ipaddr)`` the way ResourceManager splits a resource word.
+
+    ``Filesystem::/dev/drbd0::/replica::ext3`` → ``Filesystem``, (/dev/drbd0, /replica, ext3);
+    ``10.0.0.5/24`` → ``IPaddr``, (10.0.0.5/24,), True. Arguments are separated by ``::``; a
+    single ``:`` stays inside an argument (``eth0:1``).
+    """
+    if is_bare_ip(text):
+        return "IPaddr", (text,), True
+    agent, sep, rest = text.partition("::")
+    if not sep:
+        return text, (), False
+    return agent, tuple(rest.split("::")), False
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    text: str  # as written (after joining continuations)
+    agent: str  # the script name: IPaddr, Filesystem, drbddisk, mysqld...
+    args: tuple[str, ...]
+    span: Span
+    implicit_ipaddr: bool = False  # a bare IP: Heartbeat runs IPaddr with it
+
+    @property
+    def canonical(self) -> str:
+        """``IPaddr::ADDR`` for a bare address, else the text (ResourceManager ``canonname``)."""
+        return f"IPaddr::{self.text}" if self.implicit_ipaddr else self.text
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "agent": self.agent,
+            "args": list(self.args),
+            "implicit_ipaddr": self.implicit_ipaddr,
+            "span": self.span.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGroup:
+    node: str  # as written; Heartbeat compares it lower-cased (``node_key``)
+    node_span: Span
+    resources: tuple[Resource, ...]
+    span: Span  # from the node name to the end of the last resource
+    continued_lines: int = 0  # physical lines joined into this one with a trailing backslash
+
+    @property
+    def node_key(self) -> str:
+        return self.node.lower()
+
+    @property
+    def key(self) -> Resource | None:
+        """The first resource: the group's key, which must be unique in the file (HB310)."""
+        return self.resources[0] if self.resources else None
+
+    def to_json(self) -> dict:
+        return {
+            "node": self.node,
+            "node_span": self.node_span.to_json(),
+            "resources": [r.to_json() for r in self.resources],
+            "span": self.span.to_json(),
+            "continued_lines": self.continued_lines,
+        }
+
+
+# Kinds of LineNote: places where the text does not mean what it looks like (rule HB311).
+BACKSLASH_SPACE = "backslash-space"  # '\' then blanks at line end: NOT a continuation
+BACKSLASH_EOF = "backslash-eof"  # continuation on the last line: nothing to join
+COMMENT_IN_CONTINUATION = "comment-in-continuation"  # '#' on a joined line is not stripped
+STRAY_BACKSLASH = "stray-backslash"  # a lone '\' word mid-line becomes a resource named '\'
+
+
+@dataclass(frozen=True, slots=True)
+class LineNote:
+    kind: str
+    span: Span
+    message: str
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "span": self.span.to_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class HaResources:
+    groups: tuple[ResourceGroup, ...]
+    comments: tuple[Comment, ...] = ()
+    notes: tuple[LineNote, ...] = ()
+
+    def groups_for(self, node: str) -> tuple[ResourceGroup, ...]:
+        """Groups whose preferred node is ``node`` (compared lower-cased, as Heartbeat does)."""
+        return tuple(g for g in self.groups if g.node_key == node.lower())
+
+    @property
+    def resources(self) -> tuple[Resource, ...]:
+        return tuple(r for g in self.groups for r in g.resources)
+
+    def listkeys(self, node: str) -> list[str]:
+        """What ``ResourceManager listkeys NODE`` prints: the first resource of each group."""
+        return [g.key.text for g in self.groups_for(node) if g.key]
+
+    def to_json(self, redact: bool = True) -> dict:
+        return {
+            "groups": [g.to_json() for g in self.groups],
+            "notes": [n.to_json() for n in self.notes],
+            "comments": [c.to_json() for c in self.comments],
+        }
+
+    def summary(self, redact: bool = True) -> list[str]:
+        if not self.groups:
+            return ["groups: (none)"]
+        return [f"{g.node}: {' '.join(r.text for r in g.resources) or '(no resources)'}" for g in self.groups]
