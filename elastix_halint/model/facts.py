@@ -124,12 +124,13 @@ class StatEntry:
 @dataclass(frozen=True)
 class StatListing:
     entries: tuple[StatEntry, ...]
+    missing: tuple[str, ...] = ()  # "stat: cannot stat 'X'" lines: X does not exist on the node
 
     def by_path(self) -> dict[str, StatEntry]:
         return {e.path: e for e in self.entries}
 
     def to_json(self, redact: bool = True) -> dict:
-        return {"entries": [e.to_json() for e in self.entries]}
+        return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
 
     def summary(self, redact: bool = True) -> list[str]:
         return [f"{format(e.mode, '04o')} {e.owner}:{e.group} {e.path}" for e in self.entries]
@@ -164,12 +165,13 @@ class LinkEntry:
 @dataclass(frozen=True)
 class LinkListing:
     entries: tuple[LinkEntry, ...]
+    missing: tuple[str, ...] = ()  # "stat: cannot stat 'X'" lines: X does not exist on the node
 
     def by_path(self) -> dict[str, LinkEntry]:
         return {e.path: e for e in self.entries}
 
     def to_json(self, redact: bool = True) -> dict:
-        return {"entries": [e.to_json() for e in self.entries]}
+        return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
 
     def summary(self, redact: bool = True) -> list[str]:
         return [f"{e.path}: {e.ftype}" + (f" -> {e.target}" if e.target else "") for e in self.entries]

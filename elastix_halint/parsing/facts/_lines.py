@@ -88,3 +88,60 @@ def load_with(parse, path: str, display: str | None = None) -> ParseResult:
 def tokens(tree, *types: str) -> list:
     """The tokens of ``tree`` (any depth) whose type is one of ``types``, in order."""
     return [t for t in tree.scan_values(lambda v: getattr(v, "type", None) in types)]
+
+
+def unique(items: list, key, what: str, diagnostics: list[Diagnostic]) -> list:
+    """``items`` without later duplicates of ``key``; each duplicate is reported at its span."""
+    seen: dict = {}
+    out = []
+    for item in items:
+        k = key(item)
+        if k in seen:
+            diagnostics.append(value_error(item.span, f"{what} {k} is listed twice (first at line {seen[k].span.line})"))
+            continue
+        seen[k] = item
+        out.append(item)
+    return out
+
+
+# Quote pairs GNU stat and coreutils use around names: 'x' (C locale, 8.x), ‘x’ (UTF-8
+# locales), `x' (coreutils 5/6, CentOS 5), "x" (QUOTING_STYLE=c), and the shell-escape forms.
+QUOTES = {"'": "'", '"': '"', "‘": "’", "`": "'", "«": "»", "“": "”"}
+
+
+def unquote(text: str) -> tuple[str, str] | None:
+    """Split ``text`` that starts with a quoted name into (name, rest after the closing quote).
+
+    Handles shell-escape concatenations such as ``'a'\\''b'`` and ``'a'$'\\n''b'`` (coreutils
+    8.25+) by joining adjacent quoted pieces. None when ``text`` does not start with a quote.
+    """
+    if not text or text[0] not in QUOTES and not text.startswith("$'"):
+        return None
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("$'", i):
+            end = text.find("'", i + 2)
+            if end < 0:
+                return None
+            out.append(text[i + 2 : end].encode("latin-1", "backslashreplace").decode("unicode_escape", "replace"))
+            i = end + 1
+        elif text[i] == "\\" and text.startswith("\\'", i):
+            out.append("'")
+            i += 2
+        elif text[i] in QUOTES and (i == 0 or text[i - 1] in "'\"’»”"):
+            close = QUOTES[text[i]]
+            end = text.find(close, i + 1)
+            if end < 0:
+                return None
+            out.append(text[i + 1 : end])
+            i = end + 1
+        else:
+            break
+    return "".join(out), text[i:]
+
+
+def missing_path(message: str) -> str | None:
+    """The path in ``stat: cannot stat 'X': No such file or directory``."""
+    rest = message.split("cannot stat", 1)[-1].strip()
+    parsed = unquote(rest)
+    return parsed[0] if parsed else None
