@@ -1,5 +1,60 @@
-"""Commands of this family are registered here (see elastix_halint/cli.py)."""
+"""``halint lint``, ``halint rules`` and ``halint explain``."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
 
 
-def register(app) -> None:
-    """Nothing registered yet."""
+def register(app: typer.Typer) -> None:
+    app.command("lint")(lint_command)
+    app.command("rules")(rules_command)
+    app.command("explain")(explain_command)
+
+
+def lint_command(
+    paths: List[str] = typer.Argument(..., help="A bundle, a node root, or config files.", metavar="PATH..."),
+    root: Optional[str] = typer.Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
+    peer: Optional[str] = typer.Option(None, "--peer", help="The other node's root or bundle."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto, text, json, sarif or github (auto: github in GitHub Actions, else text)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (IDs, prefixes such as DRBD2, or names; comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Not these rules (IDs, prefixes or names; comma-separated)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning (default), info or never."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (nothing else in the file changes)."),
+    diff: bool = typer.Option(False, "--diff", help="Print the safe fixes as a unified diff; write nothing."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
+    config: Optional[str] = typer.Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
+    files: bool = typer.Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
+) -> int:
+    """Lint cluster configuration: both nodes' DRBD, Heartbeat and host files and their facts.
+
+    Exit code 0 when nothing at or above --fail-on was found, 1 when something was, 2 for a
+    usage or input error.
+    """
+    from elastix_halint.lint.session import LintOptions, run_lint
+
+    return run_lint(
+        LintOptions(
+            paths=list(paths), root=root, peer=peer, fmt=fmt, select=select or [], ignore=ignore or [],
+            fail_on=fail_on, fix=fix, diff=diff, verbose=verbose, config=config, files=files,
+        )
+    )
+
+
+def rules_command(
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> int:
+    """List every installed rule: ID, severity, scope and name."""
+    from elastix_halint.lint.catalog import print_rules
+
+    print_rules(fmt)
+    return 0
+
+
+def explain_command(rule: str = typer.Argument(..., help="A rule ID (DRBD111) or name.", metavar="RULE")) -> int:
+    """Print a rule's documentation: what it checks, why it matters, an example and the fix."""
+    from elastix_halint.lint.catalog import explain
+
+    explain(rule)
+    return 0

@@ -35,7 +35,9 @@ Scopes and their one check method:
 * ``"file"``    — ``check_file(model, ctx)`` once per parsed file whose kind is in ``kinds``
   (``ctx.file`` is the ParseResult, ``ctx.node`` the node it belongs to);
 * ``"node"``    — ``check_node(node, ctx)`` once per node of the cluster;
-* ``"cluster"`` — ``check_cluster(cluster, ctx)`` once per linted cluster (both nodes).
+* ``"cluster"`` — ``check_cluster(cluster, ctx)`` once per linted cluster (both nodes);
+* ``"run"``     — ``check_run(run, ctx)`` after all others, over the run itself (``run`` has
+  ``unused_suppressions`` and ``problems``): for meta rules such as "unused suppression".
 
 ``needs`` names facts (``NodeFacts`` attributes such as ``"stat"``) or node parts (``"hacf"``,
 ``"drbd"``...) the rule reads, and ``"peer"`` for "two nodes are present": when one is missing
@@ -55,7 +57,7 @@ from elastix_halint.model.span import Span
 
 __all__ = ["Rule", "Finding", "Edit", "Severity", "Span", "DOC_SECTIONS", "RuleDoc", "rule_doc", "SCOPES"]
 
-SCOPES = ("file", "node", "cluster")
+SCOPES = ("file", "node", "cluster", "run")
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Fix")
 
 
@@ -97,6 +99,9 @@ class Rule:
         return ()
 
     def check_cluster(self, cluster: Any, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - overridden
+        return ()
+
+    def check_run(self, run: Any, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - overridden
         return ()
 
     @classmethod
@@ -215,7 +220,7 @@ def rule_problems(cls: type) -> Iterator[str]:
         yield "severity is not a diagnostics.Severity"
     if cls.scope == "file" and not cls.kinds:
         yield "a file-scope rule must list the file kinds it reads in `kinds`"
-    method = {"file": "check_file", "node": "check_node", "cluster": "check_cluster"}.get(cls.scope)
+    method = f"check_{cls.scope}" if cls.scope in SCOPES else None
     if method and getattr(cls, method) is getattr(Rule, method):
         yield f"scope {cls.scope!r} but {method}() is not defined"
     yield from cls.doc().problems if hasattr(cls, "doc") else ()

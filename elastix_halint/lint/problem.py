@@ -1,0 +1,43 @@
+"""A reported problem: a rule's Finding (or a parser Diagnostic) resolved to spans, severity
+and the file kind used to redact quoted lines. Every report format renders these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from elastix_halint.diagnostics import Edit, Severity
+from elastix_halint.model.span import Span
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    span: Span | None  # None: about a whole file (``path``) or a whole node
+    path: str | None = None
+    node: str | None = None
+    hint: str | None = None
+    suggestion: str | None = None
+    related: tuple[Span, ...] = ()
+    fix: Edit | None = None
+
+    def sort_key(self) -> tuple:
+        s = self.span
+        return (self.path or "", s.line if s else 0, s.column if s else 0, self.rule_id, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule_id,
+            "name": self.rule_name,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": self.path,
+            "node": self.node,
+            "span": self.span.to_json() if self.span else None,
+            "hint": self.hint,
+            "suggestion": self.suggestion,
+            "related": [r.to_json() for r in self.related],
+            "fix": {"span": self.fix.span.to_json(), "replacement": self.fix.replacement} if self.fix else None,
+        }

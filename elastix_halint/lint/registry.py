@@ -1,0 +1,96 @@
+"""Find the rules: every module of the ``elastix_halint.rules`` entry-point group.
+
+A module contributes its ``RULES`` list when it has one, else every ``Rule`` subclass defined in
+it. Each entry point is loaded on its own: a broken plugin costs a warning line, not the run; a
+built-in module that is not written yet is silently absent. Two rules with one ID is an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass, field
+
+from elastix_halint.errors import UsageError
+from elastix_halint.lint.rule import Rule, rule_problems
+
+GROUP = "elastix_halint.rules"
+BUILTIN_PREFIX = "elastix_halint.builtin."
+
+
+@dataclass
+class Registry:
+    rules: dict[str, type[Rule]] = field(default_factory=dict)  # by ID, in ID order
+    warnings: list[str] = field(default_factory=list)
+    origin: dict[str, str] = field(default_factory=dict)  # rule ID -> module it came from
+
+    def by_name(self) -> dict[str, type[Rule]]:
+        return {cls.name: cls for cls in self.rules.values()}
+
+    def get(self, ref: str) -> type[Rule] | None:
+        ref_u = ref.strip().upper()
+        return self.rules.get(ref_u) or self.by_name().get(ref.strip().lower())
+
+
+def rules_of_module(module) -> list[type[Rule]]:
+    listed = getattr(module, "RULES", None)
+    if listed is not None:
+        return list(listed)
+    return [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule
+        and obj.__module__ == module.__name__ and obj.id
+    ]
+
+
+def _missing_builtin(exc: ModuleNotFoundError, target: str) -> bool:
+    return target.startswith(BUILTIN_PREFIX) and exc.name == target
+
+
+def build_registry(modules: list[tuple[str, object]], warnings: list[str] | None = None) -> Registry:
+    """Registry from ``(module name, module)`` pairs; bad rule declarations become warnings."""
+    reg = Registry(warnings=list(warnings or []))
+    for modname, module in modules:
+        for cls in rules_of_module(module):
+            problems = [p for p in rule_problems(cls) if not p.startswith("section") and "summary" not in p]
+            if problems:
+                reg.warnings.append(f"rule {cls.__name__} in {modname} ignored: {problems[0]}")
+                continue
+            if cls.id in reg.rules:
+                raise UsageError(
+                    f"two rules share the ID {cls.id}: {reg.origin[cls.id]} and {modname}"
+                    " (uninstall or fix one plugin)"
+                )
+            reg.rules[cls.id] = cls
+            reg.origin[cls.id] = modname
+    reg.rules = dict(sorted(reg.rules.items()))
+    return reg
+
+
+def _entry_points():
+    from importlib.metadata import entry_points
+
+    return entry_points(group=GROUP)
+
+
+@functools.cache
+def load_registry() -> Registry:
+    """All installed rules (built once per process)."""
+    import importlib
+
+    modules: list[tuple[str, object]] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for ep in sorted(_entry_points(), key=lambda e: e.value):
+        if ep.value in seen:  # an editable install and a wheel may both declare one module
+            continue
+        seen.add(ep.value)
+        try:
+            modules.append((ep.value, importlib.import_module(ep.value)))
+        except ModuleNotFoundError as exc:
+            if not _missing_builtin(exc, ep.value):
+                warnings.append(f"rule plugin {ep.name} ({ep.value}) failed to load: {exc}")
+        except Exception as exc:  # a plugin's bug must not stop the linter
+            warnings.append(f"rule plugin {ep.name} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+    return build_registry(modules, warnings)

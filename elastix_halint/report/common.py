@@ -1,0 +1,65 @@
+"""What every lint report shares: counts, the summary line, where a file really is."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from elastix_halint.diagnostics import Severity
+
+
+def counts(problems) -> dict[str, int]:
+    c = Counter(str(p.severity) for p in problems)
+    return {"error": c["error"], "warning": c["warning"], "info": c["info"]}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(run, fixed: int = 0) -> str:
+    c = counts(run.problems)
+    if not run.problems:
+        text = "No problems found"
+    else:
+        text = (
+            f"Found {_plural(len(run.problems), 'problem')} "
+            f"({_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info)"
+        )
+    fixable = sum(1 for p in run.problems if p.fix is not None)
+    extras = []
+    if fixable:
+        extras.append(f"{fixable} fixable with --fix")
+    if fixed:
+        extras.append(f"{fixed} fixed")
+    if run.suppressed:
+        extras.append(f"{run.suppressed} suppressed")
+    return text + (f"; {', '.join(extras)}" if extras else "") + "."
+
+
+def physical_path(path: str | None, sources: dict, base: str | None = None) -> str | None:
+    """The file as it is on this disk (the reported name can be a node path such as
+    ``/etc/drbd.conf``), relative to ``base`` (default: the working directory) when under it."""
+    if path is None:
+        return None
+    info = sources.get(path)
+    real = (info.source.real_path or info.source.path) if info else path
+    base = os.path.abspath(base or os.getcwd())
+    absolute = os.path.abspath(real)
+    if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, base).replace(os.sep, "/")
+    return absolute.replace(os.sep, "/")
+
+
+def quoted_line(span, sources: dict) -> str | None:
+    """Line ``span.line`` of its file, secrets redacted (None when the file is unknown)."""
+    from elastix_halint.secrets import redact_line
+
+    info = sources.get(span.file) if span else None
+    if info is None:
+        return None
+    return redact_line(info.source.line(span.line), info.kind)
+
+
+def worst(problems) -> Severity | None:
+    return max((p.severity for p in problems), default=None)

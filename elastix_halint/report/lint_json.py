@@ -1,0 +1,47 @@
+"""``halint lint --format json``: a stable document (schema in docs/json-lint.md).
+
+Imports neither Rich nor Typer. Source text is never included: problems carry spans, and
+messages are written by rules that never quote secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from elastix_halint.report.common import counts, physical_path
+
+SCHEMA_VERSION = 1
+
+
+def document(run, settings, fixed: int = 0) -> dict:
+    from elastix_halint import __version__
+
+    problems = []
+    for p in run.problems:
+        item = p.to_json()
+        item["location"] = physical_path(p.path, run.sources)
+        problems.append(item)
+    threshold = settings.fail_threshold
+    return {
+        "schema": SCHEMA_VERSION,
+        "tool": {"name": "halint", "version": __version__},
+        "summary": {
+            "problems": len(run.problems),
+            **counts(run.problems),
+            "fixable": sum(1 for p in run.problems if p.fix is not None),
+            "fixed": fixed,
+            "suppressed": run.suppressed,
+            "fail_on": settings.fail_on,
+            "failed": threshold is not None and any(p.severity >= threshold for p in run.problems),
+        },
+        "problems": problems,
+        "skipped": [{"rule": r, "where": w, "missing": m.split(", ")} for r, w, m in run.skipped],
+        "warnings": list(run.warnings),
+    }
+
+
+def render(run, settings, fixed: int = 0, out=None) -> None:
+    out = out or sys.stdout
+    json.dump(document(run, settings, fixed), out, indent=2, sort_keys=False)
+    out.write("\n")

@@ -1,0 +1,51 @@
+"""``--format text``: problems grouped by file, each with its source line and a caret (secrets
+redacted), the hint, and a summary line. Colour only on a terminal without NO_COLOR."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from elastix_halint.diagnostics import Severity
+from elastix_halint.report.common import quoted_line, summary_line
+from elastix_halint.report.frames import caret_frame, make_console
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _heading(path: str | None, node: str | None) -> str:
+    if path is None:
+        return f"node {node}" if node else "cluster"
+    return f"{path} (node {node})" if node and node not in path else path
+
+
+def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -> None:
+    from rich.markup import escape
+
+    console = console or make_console()
+    for warning in run.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
+    key = lambda p: (p.path or "", p.node or "")  # noqa: E731 - a grouping key
+    for (path, node), group in groupby(sorted(run.problems, key=lambda p: (key(p), p.sort_key())), key=key):
+        console.print(f"[bold]{escape(_heading(path or None, node or None))}[/]")
+        for p in group:
+            style = _STYLE[p.severity]
+            where = f"{p.span.line}:{p.span.column}: " if p.span else ""
+            console.print(
+                f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
+            )
+            line = quoted_line(p.span, run.sources)
+            if line is not None:
+                for row in caret_frame(line, p.span, gutter="    "):
+                    console.print(escape(row))
+            if p.suggestion:
+                console.print(f"    did you mean [bold]{escape(p.suggestion)}[/]?")
+            if p.hint:
+                console.print(f"    hint: {escape(p.hint)}")
+            for span in p.related:
+                console.print(f"    see also: {escape(str(span))}")
+            if p.fix is not None:
+                console.print(f"    [dim]fixable with --fix: {escape(repr(p.fix.replacement))}[/]")
+    if verbose:
+        for rule_id, where, missing in run.skipped:
+            console.print(f"[dim]skipped {rule_id} on {escape(where)}: missing {escape(missing)}[/]")
+    console.print(summary_line(run, fixed))
