@@ -1,5 +1,179 @@
-"""Commands of this family are registered here (see elastix_halint/cli.py)."""
+"""``halint links`` (status table), ``halint links repair`` and ``halint links undo``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests)."
+LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 
 
-def register(app) -> None:
-    """Nothing registered yet."""
+def register(app: typer.Typer) -> None:
+    links_app = typer.Typer(
+        help="Find and mend the replica symlinks an upgrade replaced; with a journal and undo.",
+        no_args_is_help=False,
+        rich_markup_mode=None,
+    )
+    links_app.callback(invoke_without_command=True)(status_command)
+    links_app.command("repair")(repair_command)
+    links_app.command("undo")(undo_command)
+    app.add_typer(links_app, name="links")
+
+
+def _node(root: str, links: Optional[str], from_snapshot: Optional[str] = None):
+    import os
+
+    from elastix_halint.errors import UsageError
+    from elastix_halint.noderoot.linkmap import load
+    from elastix_halint.noderoot.root import NodeRoot
+
+    if not os.path.isdir(root):
+        raise UsageError(f"--root {root}: not a directory")
+    if from_snapshot and links:
+        raise UsageError("give --links or --from-snapshot, not both")
+    if from_snapshot:
+        from elastix_halint.links.snapshotmap import linkmap_from_snapshot
+
+        return NodeRoot(root), linkmap_from_snapshot(from_snapshot)
+    return NodeRoot(root), load(links)
+
+
+def _stamp() -> str:
+    import time
+
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
+def status_command(
+    ctx: typer.Context,
+    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
+) -> None:
+    """Show every expected link's state (exit 1 when any is not ok).
+
+    States: ok, missing, replaced-dir, replaced-file (with size, file count and how many files
+    differ from or are absent in the replica), wrong-target, dangling, loop.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from elastix_halint.links.journal import interrupted
+    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.render import echo, status_json, table
+
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    node, linkmap = _node(root, links)
+    plan = build_plan(node, linkmap, _stamp(), merge_new=True)
+    pending = interrupted(node)
+    if fmt == "json":
+        echo(status_json(root, plan, linkmap.mount, pending.id if pending else None))
+    else:
+        for line in table(plan.links):
+            echo(line)
+        if pending:
+            echo(f"warning: repair {pending.id} was interrupted; `halint links repair --apply` finishes it, `halint links undo` rolls it back", err=True)
+    raise typer.Exit(0 if all(l.state.ok for l in plan.links) and not pending else 1)
+
+
+def _finish_interrupted(node, force: bool) -> None:
+    from elastix_halint.links.guard import require_safe
+    from elastix_halint.links.journal import interrupted
+    from elastix_halint.links.render import echo
+    from elastix_halint.links.repair import run_forward
+    from elastix_halint.links.undo import run_undo
+
+    pending = interrupted(node)
+    if pending is None:
+        return
+    view = pending.read()
+    require_safe(node, view.header["map"]["mount"], force, f"finish interrupted repair {pending.id}")
+    if view.status == "repairing":
+        echo(f"finishing repair {pending.id}, which was interrupted:")
+        run_forward(node, pending, echo)
+    else:
+        echo(f"finishing the undo of repair {pending.id}, which was interrupted:")
+        run_undo(node, pending, echo)
+
+
+def repair_command(
+    apply: bool = typer.Option(False, "--apply", help="Change the node (default: only print the plan)."),
+    merge_new: bool = typer.Option(False, "--merge-new", help="Copy files only the upgraded copy has into the replica."),
+    from_snapshot: Optional[str] = typer.Option(None, "--from-snapshot", metavar="ARCHIVE", help="Take the link map from this snapshot's manifest."),
+    force: bool = typer.Option(False, "--force", help="Repair even when the replica is not mounted or the node is not DRBD Primary."),
+    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
+) -> None:
+    """Mend the links (dry run unless --apply): move replaced copies aside, merge, relink.
+
+    Nothing is deleted or overwritten; every action is journalled first, so `halint links undo`
+    can put the tree back and an interrupted repair is finished by the next run.
+    Exit 0 when every link is ok afterwards (dry run: nothing to do), 1 otherwise or on conflicts.
+    """
+    from elastix_halint.links.guard import refusals, require_safe, snapshot_hint
+    from elastix_halint.links.journal import Journal, interrupted
+    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.render import echo, plan_lines
+    from elastix_halint.links.repair import run_forward
+    from elastix_halint.links.state import link_states
+
+    node, linkmap = _node(root, links, from_snapshot)
+    if apply:
+        _finish_interrupted(node, force)
+    elif interrupted(node):
+        echo(f"repair {interrupted(node).id} was interrupted: `halint links repair --apply` finishes it, `halint links undo` rolls it back")
+        raise typer.Exit(1)
+    stamp = _stamp()
+    plan = build_plan(node, linkmap, stamp, merge_new)
+    for line in plan_lines(plan):
+        echo(line)
+    hint = snapshot_hint(node, plan)
+    if hint:
+        echo(f"warning: {hint}", err=True)
+    if not apply:
+        if plan.steps and not force:
+            for reason in refusals(node, linkmap.mount):
+                echo(f"note: --apply will refuse: {reason}")
+        echo("dry run: nothing was changed (add --apply to repair)")
+        raise typer.Exit(1 if any(not l.state.ok for l in plan.links) else 0)
+    if plan.steps:
+        require_safe(node, linkmap.mount, force, "repair links")
+        journal = Journal.create(node, stamp, plan.header(node, linkmap, merge_new))
+        echo(f"repairing (journal {journal.path}):")
+        view = run_forward(node, journal, echo)
+        skipped_conflicts = [i for i, why in view.skipped.items() if why.startswith("conflict")]
+    else:
+        skipped_conflicts = []
+    after = link_states(node, linkmap.links)
+    bad = [s for s in after if not s.ok]
+    for state in bad:
+        echo(f"still {state.status}: {state.path} ({state.detail})")
+    conflicts = sum(len(l.conflicts) for l in plan.links) + len(skipped_conflicts)
+    if conflicts:
+        echo(f"{conflicts} conflicts: the upgraded versions stay in the moved-aside copies")
+    raise typer.Exit(0 if not bad and not conflicts else 1)
+
+
+def undo_command(
+    force: bool = typer.Option(False, "--force", help="Undo even when the replica is not mounted or the node is not DRBD Primary."),
+    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+) -> None:
+    """Put the tree back exactly as it was before the last repair (or roll back an interrupted one)."""
+    from elastix_halint.links.guard import require_safe
+    from elastix_halint.links.journal import last_undoable
+    from elastix_halint.links.render import echo
+    from elastix_halint.links.undo import run_undo
+
+    node, _ = _node(root, None)
+    journal = last_undoable(node)
+    if journal is None:
+        echo("nothing to undo")
+        raise typer.Exit(0)
+    view = journal.read()
+    require_safe(node, view.header["map"]["mount"], force, f"undo repair {journal.id}")
+    echo(f"undoing repair {journal.id}:")
+    run_undo(node, journal, echo)
+    echo(f"repair {journal.id} undone")
+    raise typer.Exit(0)

@@ -1,0 +1,64 @@
+"""Checks before changing a node: the replica must be mounted and this node DRBD Primary, and a
+snapshot taken after the upgrade is strongly advised."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from elastix_halint.errors import HalintError
+from elastix_halint.links.plan import RepairPlan
+from elastix_halint.noderoot.root import NodeRoot
+
+SNAPSHOT_DIR = "/var/backups/halint"
+SNAPSHOT_PATTERNS = ("*.tar.zst", "*.tar.gz", "*.tar")
+
+
+class Refused(HalintError):
+    """Not safe to change this node now (exit 2); --force overrides."""
+
+
+def refusals(root: NodeRoot, mount: str) -> list[str]:
+    reasons = []
+    if not root.is_mounted(mount):
+        reasons.append(f"the replica {mount} is not mounted on this node")
+    if not _is_primary(root):
+        reasons.append("this node is not DRBD Primary (per /proc/drbd)")
+    return reasons
+
+
+def _is_primary(root: NodeRoot) -> bool:
+    try:
+        return root.is_drbd_primary()
+    except ImportError:  # the /proc/drbd parser is not installed: unknown counts as "no"
+        return False
+
+
+def require_safe(root: NodeRoot, mount: str, force: bool, what: str) -> None:
+    reasons = refusals(root, mount)
+    if reasons and not force:
+        raise Refused(f"refusing to {what}: {'; '.join(reasons)} (use --force to override)")
+
+
+def upgrade_time(root: NodeRoot, plan: RepairPlan) -> float | None:
+    """When the upgrade wrote the replaced directories/files (their newest mtime)."""
+    times = []
+    for link in plan.links:
+        if link.state.status.startswith("replaced-"):
+            try:
+                times.append(os.lstat(root.path(link.state.path)).st_mtime)
+            except OSError:
+                pass
+    return max(times) if times else None
+
+
+def snapshot_hint(root: NodeRoot, plan: RepairPlan) -> str | None:
+    """A suggestion to run ``halint snapshot`` when no snapshot is newer than the upgrade."""
+    since = upgrade_time(root, plan)
+    if since is None:
+        return None
+    directory = root.path(SNAPSHOT_DIR)
+    archives = [p for pattern in SNAPSHOT_PATTERNS for p in glob.glob(os.path.join(directory, pattern))]
+    if any(os.path.getmtime(p) > since for p in archives):
+        return None
+    return f"no snapshot in {SNAPSHOT_DIR} is newer than the upgrade; consider `halint snapshot` first"

@@ -1,0 +1,132 @@
+"""The repair journal: one JSON-lines file per repair under ``<root>/var/lib/halint/links/``.
+
+The first line is the whole plan (every step with what it needs to be reversed); then one line
+per event, each fsynced before the action it announces: ``begin``/``done``/``skip`` for steps,
+``committed`` at the end of a repair, ``undo``/``reverted``/``undone`` for an undo. A journal
+without ``committed`` or ``undone`` is an operation a crash interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from elastix_halint.links.steps import Step, fsync_dir, step_from_json
+from elastix_halint.noderoot.root import NodeRoot
+
+STATE_DIR = "/var/lib/halint/links"
+SUFFIX = ".journal"
+
+
+def state_dir(root: NodeRoot) -> str:
+    return root.path(STATE_DIR)
+
+
+def _write_line(fh, record: dict) -> None:
+    fh.write(json.dumps(record, sort_keys=True) + "\n")
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+@dataclass
+class JournalView:
+    """A journal read back: the plan and what happened to each step."""
+
+    header: dict
+    steps: list[Step]
+    begun: set[int] = field(default_factory=set)
+    done: set[int] = field(default_factory=set)
+    skipped: dict[int, str] = field(default_factory=dict)
+    reverted: set[int] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)  # committed, undo, undone
+
+    @property
+    def status(self) -> str:
+        """``committed``, ``undone``, ``undoing`` (an undo was interrupted) or ``repairing``."""
+        for flag, status in (("undone", "undone"), ("undo", "undoing"), ("committed", "committed")):
+            if flag in self.flags:
+                return status
+        return "repairing"
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status in ("repairing", "undoing")
+
+
+class Journal:
+    def __init__(self, path: str):
+        self.path = path
+
+    @property
+    def id(self) -> str:
+        return os.path.basename(self.path)[: -len(SUFFIX)]
+
+    @classmethod
+    def create(cls, root: NodeRoot, repair_id: str, header: dict) -> "Journal":
+        directory = state_dir(root)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        name, n = repair_id, 1
+        while os.path.exists(os.path.join(directory, name + SUFFIX)):
+            n += 1
+            name = f"{repair_id}-{n}"
+        final = os.path.join(directory, name + SUFFIX)
+        tmp = final + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            _write_line(fh, {**header, "id": name})
+        os.rename(tmp, final)  # the plan appears whole or not at all
+        fsync_dir(directory)
+        return cls(final)
+
+    def append(self, event: str, index: int | None = None, **extra) -> None:
+        record = {"event": event, **extra}
+        if index is not None:
+            record["step"] = index
+        with open(self.path, "a", encoding="utf-8") as fh:
+            _write_line(fh, record)
+
+    def read(self) -> JournalView:
+        with open(self.path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+        header = json.loads(lines[0])
+        view = JournalView(header, [step_from_json(s) for s in header["steps"]])
+        for line in lines[1:]:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:  # a torn last line: its action never started
+                continue
+            event, index = record["event"], record.get("step")
+            if event == "begin":
+                view.begun.add(index)
+            elif event == "done":
+                view.done.add(index)
+            elif event == "skip":
+                view.skipped[index] = record.get("why", "")
+            elif event == "reverted":
+                view.reverted.add(index)
+            else:
+                view.flags.add(event)
+        return view
+
+
+def journals(root: NodeRoot) -> list[Journal]:
+    """Every journal, oldest first (names start with a sortable UTC timestamp)."""
+    directory = state_dir(root)
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX))
+    except FileNotFoundError:
+        return []
+    return [Journal(os.path.join(directory, n)) for n in names]
+
+
+def interrupted(root: NodeRoot) -> Journal | None:
+    """The newest journal when a crash left its repair or undo unfinished."""
+    found = journals(root)
+    return found[-1] if found and found[-1].read().interrupted else None
+
+
+def last_undoable(root: NodeRoot) -> Journal | None:
+    """The newest repair not undone yet (undo works back through repairs like a stack)."""
+    for journal in reversed(journals(root)):
+        if journal.read().status != "undone":
+            return journal
+    return None

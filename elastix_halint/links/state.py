@@ -1,0 +1,159 @@
+"""The one place that decides what state an expected link is in.
+
+``decide(spec, observation)`` is a pure function, so the linter (reading ``facts/links`` captured
+with ``stat -c '%F|%n|%N'``) and ``halint links`` (reading a live root through ``observe``) can
+never disagree. Paths are node paths (``/etc/asterisk``); a node root in a test is a folder, and
+absolute link targets are resolved inside it, as a chroot would.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+
+from elastix_halint.noderoot.linkmap import LinkSpec
+from elastix_halint.noderoot.root import NodeRoot
+
+KINDS = ("symlink", "dir", "file", "missing", "other")
+STATUSES = ("ok", "missing", "replaced-dir", "replaced-file", "wrong-target", "dangling", "loop")
+MAX_HOPS = 40  # what the Linux kernel allows before ELOOP
+
+
+@dataclass(frozen=True)
+class LinkObservation:
+    """What is at an expected link's path. ``target_exists``/``loops`` describe the link's
+    target; ``target_exists`` is None when unknown (e.g. from a ``stat`` listing)."""
+
+    path: str
+    kind: str  # one of KINDS
+    target: str | None = None  # readlink text when kind == "symlink"
+    target_exists: bool | None = None
+    loops: bool = False
+
+
+@dataclass(frozen=True)
+class LinkState:
+    path: str
+    expected: str  # the link map's target
+    status: str  # one of STATUSES
+    kind: str
+    actual: str | None  # the link's current target, when it is a link
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "expected": self.expected,
+            "status": self.status,
+            "kind": self.kind,
+            "actual": self.actual,
+            "detail": self.detail,
+        }
+
+
+def normalize_target(target: str, link_path: str = "/") -> str:
+    """Compare targets by meaning: ``/replica/etc/asterisk/`` equals ``/replica/etc/asterisk``;
+    a relative target is taken from the link's directory."""
+    if not target.startswith("/"):
+        target = posixpath.join(posixpath.dirname(link_path), target)
+    return posixpath.normpath(target).replace("//", "/")
+
+
+def decide(spec: LinkSpec, obs: LinkObservation) -> LinkState:
+    """The state of ``spec`` given what was observed at its path."""
+    expected = normalize_target(spec.target)
+
+    def state(status: str, detail: str) -> LinkState:
+        return LinkState(spec.path, spec.target, status, obs.kind, obs.target, detail)
+
+    if obs.kind == "missing":
+        return state("missing", f"nothing at {spec.path}; expected a link to {spec.target}")
+    if obs.kind == "dir":
+        return state("replaced-dir", f"a real directory where the link to {spec.target} should be")
+    if obs.kind in ("file", "other"):
+        what = "a real file" if obs.kind == "file" else "a special file"
+        return state("replaced-file", f"{what} where the link to {spec.target} should be")
+    if obs.loops:
+        return state("loop", f"link to {obs.target} never resolves (symlink loop)")
+    if obs.target is None or normalize_target(obs.target, spec.path) != expected:
+        return state("wrong-target", f"links to {obs.target}, expected {spec.target}")
+    if obs.target_exists is False:
+        return state("dangling", f"target {spec.target} does not exist (replica not mounted?)")
+    return state("ok", f"links to {obs.target}")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    path: str  # canonical node path (as far as it resolved)
+    exists: bool
+    loops: bool = False
+
+
+def resolve(root: NodeRoot, path: str) -> Resolution:
+    """``realpath`` of node path ``path`` inside ``root``: absolute link targets restart at the
+    node's ``/`` (not the host's), and more than MAX_HOPS links is a loop."""
+    pending = [p for p in reversed(path.split("/")) if p]
+    current, hops = "/", 0
+    while pending:
+        name = pending.pop()
+        if name == ".":
+            continue
+        if name == "..":
+            current = posixpath.dirname(current)
+            continue
+        candidate = posixpath.join(current, name)
+        try:
+            st = os.lstat(root.path(candidate))
+        except (FileNotFoundError, NotADirectoryError):
+            rest = "/".join(reversed(pending))
+            return Resolution(posixpath.join(candidate, rest) if rest else candidate, False)
+        if stat.S_ISLNK(st.st_mode):
+            hops += 1
+            if hops > MAX_HOPS:
+                return Resolution(candidate, False, loops=True)
+            text = os.readlink(root.path(candidate))
+            if text.startswith("/"):
+                current = "/"
+            pending.extend(p for p in reversed(text.split("/")) if p)
+            continue
+        current = candidate
+        if pending and not stat.S_ISDIR(st.st_mode):
+            return Resolution(posixpath.join(current, *reversed(pending)), False)
+    return Resolution(current, True)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
+    """Look at ``spec.path`` under ``root`` (lstat, readlink, resolution of the target)."""
+    parent = resolve(root, posixpath.dirname(spec.path))
+    if not parent.exists:
+        return LinkObservation(spec.path, "missing", loops=parent.loops)
+    where = root.path(posixpath.join(parent.path, posixpath.basename(spec.path)))
+    try:
+        st = os.lstat(where)
+    except (FileNotFoundError, NotADirectoryError):
+        return LinkObservation(spec.path, "missing")
+    kind = _kind(st.st_mode)
+    if kind != "symlink":
+        return LinkObservation(spec.path, kind)
+    text = os.readlink(where)
+    link_path = posixpath.join(parent.path, posixpath.basename(spec.path))
+    target = resolve(root, normalize_target(text, link_path))
+    return LinkObservation(spec.path, "symlink", text, target.exists, target.loops)
+
+
+def link_states(root: NodeRoot, specs) -> list[LinkState]:
+    return [decide(spec, observe(root, spec)) for spec in specs]
