@@ -130,6 +130,6 @@ class HaResources:
         }
 
     def summary(self, redact: bool = True) -> list[str]:
-        if not self.groups:
-            return ["groups: (none)"]
-        return [f"{g.node}: {' '.join(r.text for r in g.resources) or '(no resources)'}" for g in self.groups]
+        lines = [f"{g.node}: {' '.join(r.text for r in g.resources) or '(no resources)'}" for g in self.groups]
+        lines += [f"note: line {n.span.line}: {n.message}" for n in self.notes]
+        return lines or ["groups: (none)"]

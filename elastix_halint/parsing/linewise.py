@@ -1,0 +1,152 @@
+"""Plumbing for the line-oriented Heartbeat and hosts parsers.
+
+Heartbeat reads ``ha.cf``, ``authkeys`` and ``haresources`` one line at a time and so does
+glibc with ``/etc/hosts``; we do the same: each (logical) line is parsed on its own with a small
+Lark LALR grammar, so a bad line becomes one diagnostic and every other line is still read.
+A logical line may be made of several physical ones (haresources continuations); it then
+carries the source position of each of its characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
+from elastix_halint.model.common import Comment
+from elastix_halint.model.span import Span
+from elastix_halint.parsing.larkkit import lark_parser, suggest
+from elastix_halint.parsing.result import ParseResult
+from elastix_halint.source import SourceFile, read_source
+
+# Characters that look like blanks but are not C isspace(): Heartbeat and glibc keep them inside
+# the word (an interface named "eth1<NBSP>" does not exist).
+_ODD_BLANK = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+
+# OCR and typing confusions (the same classes larkkit.suggest tries).
+CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line to parse: ``number`` is the physical line of its first character.
+
+    ``positions`` maps each character of ``text`` to its ``(line, column)`` in the file when
+    the line was joined from several physical lines; None means "all on line ``number``".
+    """
+
+    file: str
+    number: int
+    text: str
+    positions: tuple[tuple[int, int], ...] | None = None
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of ``text[start:end]`` (0-based offsets) in the file."""
+        end = max(end, start + 1)
+        if not self.positions:
+            return Span(self.file, self.number, start + 1, self.number, end + 1)
+        first = self.positions[min(start, len(self.positions) - 1)]
+        last = self.positions[min(end - 1, len(self.positions) - 1)]
+        return Span(self.file, first[0], first[1], last[0], last[1] + 1)
+
+    def token_span(self, token) -> Span:
+        return self.span(token.start_pos, token.end_pos)
+
+    def whole(self) -> Span:
+        stripped = self.text.rstrip()
+        start = len(stripped) - len(stripped.lstrip())
+        return self.span(start, max(len(stripped), start + 1))
+
+
+def physical_lines(source: SourceFile) -> list[Line]:
+    """Every line of ``source`` (without its line end), numbered from 1."""
+    lines = source.text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [Line(source.path, n, text.rstrip("\r")) for n, text in enumerate(lines, 1)]
+
+
+def describe_expected(expected, words: dict[str, str]) -> str:
+    names = sorted({words.get(t, t.lower().replace("_", " ")) for t in expected if t not in ("$END",)})
+    if "$END" in expected:
+        names.append("the end of the line")
+    if not names:
+        return "nothing more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def parse_line(grammar: str, line: Line, words: dict[str, str], quote: bool = True):
+    """``(tree, None)`` or ``(None, diagnostic)`` for one line.
+
+    ``words`` names the grammar's terminals for humans ("a key method"). ``quote=False`` keeps
+    the offending text out of the message (authkeys lines may hold a secret).
+    """
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+    try:
+        return lark_parser(grammar).parse(line.text), None
+    except UnexpectedInput as exc:
+        stripped = len(line.text.rstrip())
+        if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+            start, end = exc.token.start_pos, exc.token.end_pos
+            got = f"unexpected {str(exc.token)!r}" if quote else "unexpected text"
+            expected = describe_expected(exc.expected, words)
+        elif isinstance(exc, UnexpectedCharacters):
+            start, end = exc.pos_in_stream, exc.pos_in_stream + 1
+            got = f"unexpected {line.text[start]!r}" if quote else "unexpected text"
+            expected = describe_expected(exc.allowed, words)
+        else:  # the line ended too early
+            start, end = max(stripped - 1, 0), stripped
+            got = "the line ends too early"
+            expected = describe_expected(getattr(exc, "expected", None) or (), words)
+        message = f"{got}; expected {expected}"
+        return None, Diagnostic(SYNTAX_ERROR, Severity.ERROR, message, line.span(start, end))
+
+
+def value_error(span: Span, message: str, suggestion: str | None = None, hint: str | None = None,
+                severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(VALUE_ERROR, severity, message, span, hint=hint, suggestion=suggestion)
+
+
+def value_warning(span: Span, message: str, suggestion: str | None = None, hint: str | None = None) -> Diagnostic:
+    return value_error(span, message, suggestion, hint, Severity.WARNING)
+
+
+def ocr_fix(word: str, valid) -> str | None:
+    """``word`` with OCR confusions undone (``l``→1, ``O``→0), when that makes ``valid(word)`` true."""
+    fixed = word.translate(CONFUSABLE)
+    return fixed if fixed != word and valid(fixed) else None
+
+
+def choice_suggestion(word: str, choices) -> str | None:
+    return suggest(word, choices)
+
+
+def odd_blanks(line: Line) -> list[Diagnostic]:
+    """Warnings for no-break and other Unicode spaces, which these formats do not treat as blanks."""
+    out = []
+    for m in _ODD_BLANK.finditer(line.text):
+        ch = m.group()
+        name = unicodedata.name(ch, "SPACE").lower()
+        out.append(
+            value_warning(
+                line.span(m.start(), m.end()),
+                f"{name} (U+{ord(ch):04X}) is not a blank here: it becomes part of the word next to it",
+                hint="replace it with an ordinary space",
+            )
+        )
+    return out
+
+
+def comment_of(line: Line, token) -> Comment:
+    return Comment(str(token)[1:].strip(), line.token_span(token))
+
+
+def result(kind: str, source: SourceFile, model, diagnostics: list[Diagnostic]) -> ParseResult:
+    ordered = sorted(diagnostics, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+    return ParseResult(kind=kind, source=source, model=model, diagnostics=tuple(ordered))
+
+
+def load_with(parse, path: str, display: str | None = None, allow_empty: bool = False) -> ParseResult:
+    return parse(read_source(path, display, allow_empty=allow_empty))
