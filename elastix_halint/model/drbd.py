@@ -376,6 +376,7 @@ class DrbdConfig:
     comments: tuple[Comment, ...] = ()
     includes: tuple[Include, ...] = ()
     skipped: tuple[Span, ...] = ()
+    top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
 
     def resource(self, name: str) -> Resource | None:
         for r in self.resources:
@@ -434,7 +435,7 @@ class DrbdConfig:
                 label = " ".join(h.names) or h.keyword
                 addr = f"{h.address.family} {h.address}" if h.address else "no address"
                 vols = "; ".join(
-                    f"vol {v.number}: {v.device or '?'} on {v.disk or '?'} meta {v.meta_disk or '?'}" for v in h.volumes
+                    f"vol {v.number}: {v.device or (f'minor {v.minor}' if v.minor is not None else '?')} on {v.disk or '?'} meta {v.meta_disk or '?'}" for v in h.volumes
                 )
                 lines.append(f"  {h.keyword} {label}: {addr}" + (f"; {vols}" if vols else ""))
             secret = res.effective("net", "shared-secret")

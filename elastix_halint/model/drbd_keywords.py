@@ -301,8 +301,8 @@ SECTIONS: dict[str, dict[str, frozenset]] = {
                      "_remote_host": ALL, "volume": NEW, "connection": ONLY9, "connection-mesh": ONLY9}),
     "on": {"volume": NEW, "proxy": ALL, "disk": ONLY9},
     "volume": {"disk": NEW},
-    "proxy": {"on": ALL, "plugin": ALL},
-    "connection": {"net": ONLY9, "disk": ONLY9, "volume": ONLY9, "path": ONLY9},
+    "proxy": {"on": ALL, "plugin": ALL, "options": ALL},
+    "connection": {"net": ONLY9, "disk": ONLY9, "volume": ONLY9, "path": ONLY9, "host": ONLY9},
     "path": {},
     "connection-mesh": {"net": ONLY9},
 }
@@ -310,6 +310,16 @@ for _host_kw in ("_this_host", "_remote_host", "floating", "stacked-on-top-of"):
     SECTIONS[_host_kw] = SECTIONS["on"]
 for _leaf in ("net", "disk", "syncer", "startup", "handlers", "options", "plugin"):
     SECTIONS.setdefault(_leaf, {})
+
+# Blocks whose statements are read with another block's table: ``proxy { options { memlimit 1G; } }``
+# and DRBD 9's ``host A address … via proxy on A { inside …; outside …; }``.
+TABLE_OF_BLOCK = {("proxy", "options"): "proxy", ("connection", "host"): "proxy", ("path", "host"): "proxy"}
+
+
+def table_for(parent: str, block: str) -> str:
+    """The name of the keyword table (and ``Option.section``) for block ``block`` in ``parent``."""
+    return TABLE_OF_BLOCK.get((parent, block), block)
+
 
 # Blocks whose statements are free-form (any keyword): proxy plugins.
 FREE_FORM = frozenset({"plugin"})

@@ -1,0 +1,152 @@
+"""drbd.conf (DRBD 8.3, 8.4, 9) → :class:`~elastix_halint.model.drbd.DrbdConfig`.
+
+Pipeline: :mod:`drbd_lexer` (tokens, comments, skip blocks) → :mod:`drbd_tree` (generic
+sections and statements, every syntax error reported with recovery) → includes spliced in at
+their place (``include "GLOB";`` relative to the including file, glob order, cycles and missing
+files reported as PARSE003) → :mod:`drbd_views` (resources, hosts, volumes, version).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+
+from elastix_halint.diagnostics import INCLUDE_ERROR, SYNTAX_ERROR, Diagnostic, Severity
+from elastix_halint.errors import InputError
+from elastix_halint.model.drbd import DrbdConfig, Include, Option, Section
+from elastix_halint.parsing.drbd_lexer import tokenize
+from elastix_halint.parsing.drbd_tree import TreeReader
+from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resource
+from elastix_halint.parsing.result import ParseResult
+from elastix_halint.source import SourceFile, read_source
+
+KIND = "drbd"
+FILENAMES = ("drbd.conf", "global_common.conf", "*.res", "drbd.d/*.conf")
+_MAX_INCLUDE_DEPTH = 20
+_GLOB_CHARS = frozenset("*?[")
+
+
+def sniff(text: str) -> bool:
+    """A drbd.conf has ``resource NAME {`` or a ``global``/``common`` block or an include."""
+    head = text[:65536]
+    if "include \"" in head:
+        return True
+    return "{" in head and any(marker in head for marker in ("resource ", "common {", "global {"))
+
+
+@dataclass
+class _Load:
+    """What reading an entry file and its includes collects."""
+
+    sections: list = field(default_factory=list)
+    top_options: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    includes: list = field(default_factory=list)
+    files: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+
+
+def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
+    lexed = tokenize(src.text, src.path)
+    reader = TreeReader(lexed.tokens, src.path)
+    options, sections = reader.read()
+    acc.files.append(src.path)
+    acc.comments += lexed.comments
+    acc.skipped += lexed.skipped
+    acc.diagnostics += [Diagnostic(SYNTAX_ERROR, Severity.ERROR, msg, span) for span, msg in lexed.problems]
+    acc.diagnostics += reader.diagnostics
+    items = sorted((*options, *sections), key=lambda n: (n.span.line, n.span.column))
+    for item in items:
+        if isinstance(item, Section):
+            acc.sections.append(item)
+        elif item.name == "include":
+            _include(item, src, acc, stack)
+        else:
+            acc.top_options.append(item)
+
+
+def _include_targets(pattern: str, src: SourceFile) -> list[tuple[str, str]]:
+    """(real path, display path) of the files ``pattern`` names, in drbdadm's glob order."""
+    real_dir = os.path.dirname(src.real_path or src.path)
+    shown_dir = os.path.dirname(src.path)
+    if os.path.isabs(pattern):
+        return [(p, p) for p in sorted(glob.glob(pattern))] if _GLOB_CHARS & set(pattern) else [(pattern, pattern)]
+    full = os.path.join(real_dir, pattern)
+    if _GLOB_CHARS & set(pattern):
+        matches = sorted(glob.glob(full))
+    else:
+        matches = [full]
+    return [(m, os.path.normpath(os.path.join(shown_dir, os.path.relpath(m, real_dir or ".")))) for m in matches]
+
+
+def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
+    if not opt.values:
+        acc.diagnostics.append(Diagnostic(SYNTAX_ERROR, Severity.ERROR, "`include` needs a quoted file name", opt.span))
+        return
+    pattern = opt.values[0].text
+    targets = _include_targets(pattern, src)
+    acc.includes.append(Include(pattern, opt.span, tuple(shown for _, shown in targets)))
+    for real, shown in targets:
+        key = os.path.realpath(real)
+        if key in stack or len(stack) > _MAX_INCLUDE_DEPTH:
+            acc.diagnostics.append(Diagnostic(INCLUDE_ERROR, Severity.ERROR,
+                                              f"include cycle: `{shown}` includes itself again", opt.span))
+            continue
+        try:
+            child = read_source(real, shown, allow_empty=True)
+        except InputError as exc:
+            acc.diagnostics.append(Diagnostic(INCLUDE_ERROR, Severity.ERROR,
+                                              f"cannot include `{pattern}`: {exc.message}", opt.values[0].span))
+            continue
+        acc.sources.append(child)
+        _read_file(child, acc, stack + (key,))
+
+
+def _build(source: SourceFile) -> ParseResult[DrbdConfig]:
+    acc = _Load()
+    first = os.path.realpath(source.real_path or source.path)
+    _read_file(source, acc, (first,))
+    sections = tuple(acc.sections)
+    global_ = next((s for s in sections if s.keyword == "global"), None)
+    common = next((s for s in sections if s.keyword == "common"), None)
+    resources = tuple(make_resource(s, common) for s in sections if s.keyword == "resource")
+    version, evidence = detect_version(sections)
+    acc.diagnostics += check_references(resources)
+    model = DrbdConfig(
+        files=tuple(dict.fromkeys(acc.files)),
+        sections=sections,
+        resources=resources,
+        global_=global_,
+        common=common,
+        version=version,
+        version_evidence=evidence,
+        comments=tuple(acc.comments),
+        includes=tuple(acc.includes),
+        skipped=tuple(acc.skipped),
+        top_options=tuple(acc.top_options),
+    )
+    diagnostics = tuple(sorted(acc.diagnostics, key=_diagnostic_order(acc.files)))
+    return ParseResult(KIND, source, model, diagnostics, tuple(acc.sources))
+
+
+def _diagnostic_order(files: list[str]):
+    rank = {f: i for i, f in enumerate(dict.fromkeys(files))}
+
+    def key(d: Diagnostic):
+        s = d.span
+        return (rank.get(s.file, len(rank)), s.line, s.column) if s else (-1, 0, 0)
+
+    return key
+
+
+def parse(source: SourceFile) -> ParseResult[DrbdConfig]:
+    """Parse ``source`` (includes are read relative to ``source.real_path or source.path``)."""
+    return _build(source)
+
+
+def load(path: str, display: str | None = None) -> ParseResult[DrbdConfig]:
+    """Read ``path`` and its includes; ``InputError`` only when ``path`` itself is unreadable."""
+    return _build(read_source(path, display))

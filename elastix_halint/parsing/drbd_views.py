@@ -1,0 +1,198 @@
+"""The generic tree → typed views, the way drbdadm reads it: common merged into resources,
+host sections with their volumes (inherited from the resource when not their own), the
+syntax version the text appears to use, and resource-name references checked."""
+
+from __future__ import annotations
+
+from elastix_halint.diagnostics import VALUE_ERROR, Diagnostic, Severity
+from elastix_halint.model import drbd_keywords as kw
+from elastix_halint.model.drbd import (
+    HOST_KEYWORDS,
+    SETTING_SECTIONS,
+    Host,
+    MergedSection,
+    Option,
+    Resource,
+    Section,
+    Volume,
+)
+from elastix_halint.parsing import drbd_values as values_of
+from elastix_halint.parsing.larkkit import suggest
+
+_VOLUME_STATEMENTS = ("device", "disk", "meta-disk", "flexible-meta-disk")
+
+
+def merge(name: str, common: Section | None, own: tuple[Section, ...]) -> MergedSection:
+    """Options of block ``name`` in force: the resource's override common's (by canonical name)."""
+    mine = [o for sec in own for o in sec.options]
+    overridden = {(o.canonical_section, o.canonical_name) for o in mine}
+    inherited = []
+    if common is not None:
+        for sec in common.sections_named(name):
+            inherited += [o for o in sec.options if (o.canonical_section, o.canonical_name) not in overridden]
+    return MergedSection(name, tuple(inherited + mine), ("common",) * len(inherited) + ("resource",) * len(mine))
+
+
+def _statements(*sections: Section | None) -> dict[str, Option]:
+    """Last volume statement of each name; later sections override earlier ones."""
+    found: dict[str, Option] = {}
+    for sec in sections:
+        if sec is None:
+            continue
+        for opt in sec.options:
+            if opt.name in _VOLUME_STATEMENTS:
+                found["meta-disk" if opt.name == "flexible-meta-disk" else opt.name] = opt
+    return found
+
+
+def _volume(number: int, stmts: dict[str, Option], span, implicit: bool) -> Volume:
+    path = minor = disk = md = index = None
+    if "device" in stmts:
+        path, minor, _ = values_of.device(stmts["device"].values)
+    if "disk" in stmts:
+        disk = stmts["disk"].value
+    if "meta-disk" in stmts:
+        md, index, _ = values_of.meta_disk(stmts["meta-disk"].values)
+    return Volume(number, path, minor, disk, md, index, span, implicit, tuple(stmts.values()))
+
+
+def _volume_number(sec: Section) -> int:
+    try:
+        return int(sec.args[0].text)
+    except (IndexError, ValueError):
+        return -1
+
+
+def host_volumes(host: Section, resource: Section) -> tuple[Volume, ...]:
+    res_volumes = {_volume_number(v): v for v in resource.sections_named("volume")}
+    own_volumes = {_volume_number(v): v for v in host.sections_named("volume")}
+    volumes = []
+    for number in sorted(res_volumes.keys() | own_volumes.keys()):
+        outer, inner = res_volumes.get(number), own_volumes.get(number)
+        span = (inner or outer).span
+        volumes.append(_volume(number, _statements(outer, inner), span, implicit=False))
+    implicit = _statements(resource, host)
+    if implicit and not volumes:
+        volumes.append(_volume(0, implicit, host.span, implicit=True))
+    return tuple(volumes)
+
+
+def make_host(sec: Section, resource: Section) -> Host:
+    address_opt = sec.option("address")
+    address = None
+    if address_opt is not None:
+        address, _ = values_of.address(address_opt.values, address_opt.span)
+    elif sec.keyword == "floating" and sec.args:
+        address, _ = values_of.address(sec.args, sec.span)
+    node_id = sec.option("node-id")
+    names = tuple(a.text for a in sec.args) if sec.keyword in ("on", "stacked-on-top-of") else ()
+    return Host(
+        keyword=sec.keyword,
+        names=names,
+        span=sec.span,
+        address=address,
+        node_id=node_id.normalised if node_id is not None and isinstance(node_id.normalised, int) else None,
+        volumes=host_volumes(sec, resource),
+        section=sec,
+        floating=sec.keyword == "floating",
+    )
+
+
+def _floating_statement(opt: Option) -> Section:
+    """``floating ADDR;`` (no body) as an empty host block."""
+    return Section("floating", opt.name_span, opt.values, (), (), opt.span, opt.span.line)
+
+
+def _protocol(sec: Section, common: Section | None) -> Option | None:
+    for block in (sec, *(sec.sections_named("net")[::-1])):
+        if block.option("protocol") is not None:
+            return block.option("protocol")
+    if common is not None:
+        for block in (common, *(common.sections_named("net")[::-1])):
+            if block.option("protocol") is not None:
+                return block.option("protocol")
+    return None
+
+
+def make_resource(sec: Section, common: Section | None) -> Resource:
+    host_sections = [s for s in sec.sections if s.keyword in HOST_KEYWORDS]
+    host_sections += [_floating_statement(o) for o in sec.options_named("floating")]
+    name = sec.args[0] if sec.args else None
+    return Resource(
+        name=name.text if name else "",
+        name_span=name.span if name else sec.keyword_span,
+        span=sec.span,
+        section=sec,
+        hosts=tuple(make_host(h, sec) for h in host_sections),
+        settings={n: merge(n, common, sec.sections_named(n)) for n in SETTING_SECTIONS},
+        protocol=_protocol(sec, common),
+        volumes=sec.sections_named("volume"),
+        connections=tuple(s for s in sec.sections if s.keyword in ("connection", "connection-mesh")),
+    )
+
+
+# ---- syntax version -------------------------------------------------------------------------
+def _evidence_of(section: str, opt_or_sec, is_block: bool) -> str | None:
+    if is_block:
+        versions = kw.section_versions(section, opt_or_sec.keyword)
+    else:
+        definition = kw.keyword(section, opt_or_sec.name)
+        versions = definition.versions if definition else None
+        if definition and definition.type == "bool" and opt_or_sec.values and kw.V83 in versions:
+            versions = kw.NEW  # `name yes|no` is 8.4+ syntax
+    if not versions or versions == kw.ALL:
+        return None
+    if versions == kw.ONLY9:
+        return "9"
+    if kw.V83 not in versions:
+        return "8.4"
+    if kw.V9 not in versions and kw.V84 not in versions:
+        return "8.3"
+    return None
+
+
+def detect_version(sections: tuple[Section, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The newest syntax with evidence, and the evidence ("node-id at drbd.conf:12")."""
+    evidence: dict[str, list[str]] = {"9": [], "8.4": [], "8.3": []}
+
+    def visit(sec: Section, parent: str) -> None:
+        found = _evidence_of(parent, sec, True)
+        if sec.keyword == "syncer":
+            found = "8.3"
+        if found:
+            evidence[found].append(f"`{sec.keyword}` section at {sec.span}")
+        for opt in sec.options:
+            found = _evidence_of(sec.keyword, opt, False)
+            if opt.name == "protocol" and sec.keyword == "resource":
+                found = "8.3"
+            if found:
+                evidence[found].append(f"`{opt.name}` at {opt.span}")
+        for sub in sec.sections:
+            visit(sub, sec.keyword)
+
+    for sec in sections:
+        visit(sec, "top")
+    for version in ("9", "8.4", "8.3"):
+        if evidence[version]:
+            return version, tuple(evidence[version][:5])
+    return None, ()
+
+
+# ---- references -------------------------------------------------------------------------------
+def check_references(resources: tuple[Resource, ...]) -> list[Diagnostic]:
+    """``after``/``resync-after``/``stacked-on-top-of`` naming an unknown resource: a warning
+    (drbdadm warns too, and a mistyped name such as ``rO`` gets its suggestion)."""
+    names = [r.name for r in resources]
+    found = []
+    for res in resources:
+        refs = [o.values[0] for m in res.settings.values() for o in m.options
+                if o.canonical_name == "resync-after" and o.values]
+        refs += [h.section.args[0] for h in res.hosts if h.keyword == "stacked-on-top-of" and h.section.args]
+        for value in refs:
+            target = value.text.split("/", 1)[0]
+            if target in names or target == "-1":
+                continue
+            found.append(Diagnostic(VALUE_ERROR, Severity.WARNING,
+                                    f"resource `{target}` is not defined in this configuration", value.span,
+                                    suggestion=suggest(target, names)))
+    return found
