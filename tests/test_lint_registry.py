@@ -1,0 +1,91 @@
+"""Rule discovery through entry points, and the declaration checks of the rule API."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from lint_helpers import DOC
+
+from elastix_halint.errors import UsageError
+from elastix_halint.lint import registry as reg_mod
+from elastix_halint.lint.rule import Rule, rule_doc, rule_problems
+
+
+class _EP:
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+
+def _module(name, **attrs):
+    mod = types.ModuleType(name)
+    mod.__dict__.update(attrs)
+    return mod
+
+
+def _rule_in(modname, rid, rname):
+    cls = type("R" + rid, (Rule,), {"__doc__": DOC, "id": rid, "name": rname, "kinds": ("drbd",), "check_file": lambda s, m, c: (), "__module__": modname})
+    return cls
+
+
+def test_plugins_loaded_one_by_one(monkeypatch):
+    good = _module("fake_good_rules")
+    good.R = _rule_in("fake_good_rules", "ZZZ101", "zzz-one")
+    good.Imported = Rule  # the base class itself is not a rule
+    monkeypatch.setitem(sys.modules, "fake_good_rules", good)
+    eps = [_EP("good", "fake_good_rules"), _EP("broken", "fake_missing_plugin_xyz"), _EP("builtin", "elastix_halint.builtin.notwrittenyet")]
+    monkeypatch.setattr(reg_mod, "_entry_points", lambda: eps)
+    reg_mod.load_registry.cache_clear()
+    try:
+        reg = reg_mod.load_registry()
+    finally:
+        reg_mod.load_registry.cache_clear()
+    assert list(reg.rules) == ["ZZZ101"]
+    assert len(reg.warnings) == 1 and "fake_missing_plugin_xyz" in reg.warnings[0]
+
+
+def test_rules_list_wins_and_duplicate_ids_are_an_error():
+    a = _rule_in("m1", "ZZZ101", "one")
+    b = _rule_in("m2", "ZZZ101", "two")
+    m1 = _module("m1", RULES=[a], Other=_rule_in("m1", "ZZZ102", "other"))
+    assert list(reg_mod.build_registry([("m1", m1)]).rules) == ["ZZZ101"]
+    with pytest.raises(UsageError, match="ZZZ101"):
+        reg_mod.build_registry([("m1", m1), ("m2", _module("m2", RULES=[b]))])
+
+
+def test_badly_declared_rule_is_left_out_with_a_warning():
+    bad = type("Bad", (Rule,), {"__doc__": DOC, "id": "lower1", "name": "x", "kinds": ("drbd",)})
+    reg = reg_mod.build_registry([("m", _module("m", RULES=[bad]))])
+    assert reg.rules == {} and "lower1" in reg.warnings[0]
+
+
+def test_declaration_problems():
+    class NoMethod(Rule):
+        __doc__ = DOC
+        id = "ABC123"
+        name = "no-method"
+        scope = "node"
+
+    assert any("check_node" in p for p in rule_problems(NoMethod))
+
+    class FileNoKinds(Rule):
+        __doc__ = DOC
+        id = "ABC124"
+        name = "file-no-kinds"
+
+        def check_file(self, model, ctx):
+            return ()
+
+    assert any("kinds" in p for p in rule_problems(FileNoKinds))
+
+
+def test_doc_sections_are_parsed_and_checked():
+    cls = type("D", (Rule,), {"__doc__": DOC})
+    doc = rule_doc(cls)
+    assert doc.problems == () and doc.summary == "Test rule."
+    assert list(doc.sections) == ["What it checks", "Why it matters", "Example", "Fix"]
+    assert "## Fix" in doc.markdown() and "Fix:" in doc.text()
+    swapped = DOC.replace("## Example", "## Tmp").replace("## Fix", "## Example").replace("## Tmp", "## Fix")
+    assert rule_doc(type("S", (Rule,), {"__doc__": swapped})).problems
+    assert rule_doc(type("E", (Rule,), {"__doc__": DOC.replace("Do not.", "")})).problems
