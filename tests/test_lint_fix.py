@@ -23,7 +23,7 @@ def test_fix_rewrites_only_the_edited_words(tmp_path):
     path.write_bytes(original)
     os.chmod(path, 0o640)
     run = _lint_file(path)
-    [plan] = plan_fixes(run.problems, run.sources)
+    [plan] = plan_fixes(run.problems)
     write_fix(plan)
     assert path.read_bytes() == original.replace(b"bad", b"good")
     assert oct(path.stat().st_mode & 0o777) == "0o640"
@@ -35,7 +35,7 @@ def test_a_file_changed_since_lint_is_left_alone(tmp_path):
     path.write_text("bad 1\n")
     run = _lint_file(path)
     path.write_text("bad 1\nbad 2\n")
-    assert plan_fixes(run.problems, run.sources) == []
+    assert plan_fixes(run.problems) == []
 
 
 def test_overlapping_edits_keep_the_first(tmp_path):
@@ -46,7 +46,7 @@ def test_overlapping_edits_keep_the_first(tmp_path):
     run = _lint_file(path)
     p = run.problems[0]
     clash = replace(p, rule_id="TST999", fix=replace(p.fix, replacement="evil"))
-    [plan] = plan_fixes([p, clash], run.sources)
+    [plan] = plan_fixes([p, clash])
     assert plan.new == "good 1\n" and plan.fixed == [p]
 
 
@@ -54,7 +54,7 @@ def test_diff_is_unified_and_redacts_secrets(tmp_path):
     path = tmp_path / "drbd.conf"
     path.write_text('net {\n  shared-secret "TopSecret42";\n  bad 1;\n}\n')
     run = _lint_file(path)
-    [plan] = plan_fixes(run.problems, run.sources)
+    [plan] = plan_fixes(run.problems)
     diff = unified_diff(plan)
     assert "-  bad 1;\n+  good 1;\n" in diff and diff.startswith("--- a/n1/etc/drbd.conf\n+++ b/n1/etc/drbd.conf\n")
     assert "TopSecret42" not in diff

@@ -49,7 +49,6 @@ class LintRun:
 
     def extend(self, other: "LintRun") -> None:
         self.problems += other.problems
-        self.sources.update(other.sources)
         self.skipped += other.skipped
         self.warnings += other.warnings
         self.suppressed += other.suppressed
@@ -184,14 +183,15 @@ class Engine:
             rule_id=rule.id,
             rule_name=rule.name,
             severity=self._severity(rule.id, f.severity or rule.severity),
-            message=f.message,
+            message=_scrub(f.message),
             span=span,
             path=file,
             node=node or (info.node if info else None),
-            hint=f.hint,
+            hint=_scrub(f.hint),
             suggestion=f.suggestion,
             related=tuple(s for s in (span_of(r) for r in f.related) if s is not None),
             fix=f.fix,
+            sources=run.sources,
         )
 
     # -- parser diagnostics --------------------------------------------------------------------
@@ -205,7 +205,7 @@ class Engine:
             for r in results_of(node):
                 for src in r.all_sources():
                     if src.warnings and src.path not in encoding_files:
-                        out.append(self._encoding_problem(src, node.name))
+                        out.append(self._encoding_problem(src, node.name, run.sources))
             for d in diags:
                 if d.code in self.ignored:
                     continue
@@ -224,11 +224,12 @@ class Engine:
                         suggestion=d.suggestion,
                         related=tuple(d.related),
                         fix=self._diagnostic_fix(d, run),
+                        sources=run.sources,
                     )
                 )
         return [p for p in out if p.rule_id not in self.ignored]
 
-    def _encoding_problem(self, src, node: str | None) -> Problem:
+    def _encoding_problem(self, src, node: str | None, sources: dict) -> Problem:
         m = _LINE_NO.search(src.warnings[0])
         rule = self.registry.rules.get(ENCODING_WARNING)
         return Problem(
@@ -240,6 +241,7 @@ class Engine:
             path=src.path,
             node=node,
             hint="convert the file to UTF-8 (iconv -f latin1 -t utf-8)",
+            sources=sources,
         )
 
     @staticmethod
@@ -272,6 +274,13 @@ class Engine:
                 elif (rule.id if rule else ref.upper()) in ran:
                     out.append((sup.comment, ref, "unused"))
         return out
+
+
+def _scrub(text: str | None) -> str | None:
+    """Defence in depth: a rule message that quotes a ``shared-secret ...`` loses the secret."""
+    from elastix_halint.secrets import redact_line
+
+    return redact_line(text, "drbd") if text and "secret" in text.lower() else text
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -58,15 +58,16 @@ def _apply(text: str, problems: list[Problem]) -> tuple[str, list[Problem]]:
     return "\n".join(lines), applied
 
 
-def plan_fixes(problems: list[Problem], sources: dict) -> list[FileFix]:
+def plan_fixes(problems: list[Problem]) -> list[FileFix]:
     """One FileFix per file that has fixable problems."""
-    by_file: dict[str, list[Problem]] = {}
+    by_file: dict[tuple, list[Problem]] = {}
     for p in problems:
-        if p.fix is not None and p.fix.span.file in sources:
-            by_file.setdefault(p.fix.span.file, []).append(p)
+        info = p.sources.get(p.fix.span.file) if p.fix is not None else None
+        if info is not None:
+            by_file.setdefault((info.source.real_path or info.source.path, p.fix.span.file), []).append(p)
     plans = []
-    for path, items in sorted(by_file.items()):
-        info = sources[path]
+    for (_, path), items in sorted(by_file.items()):
+        info = items[0].sources[path]
         src = info.source
         real = src.real_path or src.path
         try:

@@ -3,7 +3,7 @@ and the file kind used to redact quoted lines. Every report format renders these
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from elastix_halint.diagnostics import Edit, Severity
 from elastix_halint.model.span import Span
@@ -22,6 +22,9 @@ class Problem:
     suggestion: str | None = None
     related: tuple[Span, ...] = ()
     fix: Edit | None = None
+    # The linted cluster's files (display path -> SourceInfo): bundles linted in one invocation
+    # can share display paths, so each problem keeps its own table for quoting and locating.
+    sources: dict = field(default_factory=dict, compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -88,7 +88,7 @@ def run_lint(opts: LintOptions) -> int:
     if opts.fix or opts.diff:
         from elastix_halint.lint.fix import plan_fixes, unified_diff, write_fix
 
-        plans = plan_fixes(run.problems, run.sources)
+        plans = plan_fixes(run.problems)
         if opts.diff:
             for plan in plans:
                 sys.stdout.write(unified_diff(plan))

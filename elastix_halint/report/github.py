@@ -21,9 +21,9 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(p, sources) -> str:
+def annotation(p) -> str:
     props = []
-    path = physical_path(p.path, sources)
+    path = physical_path(p.path, p.sources)
     if path:
         props.append(f"file={_prop(path)}")
     s = p.span
@@ -44,5 +44,5 @@ def annotation(p, sources) -> str:
 def render(run, settings, fixed: int = 0, out=None) -> None:
     out = out or sys.stdout
     for p in run.problems:
-        out.write(annotation(p, run.sources) + "\n")
+        out.write(annotation(p) + "\n")
     out.write(summary_line(run, fixed) + "\n")

@@ -20,7 +20,7 @@ def document(run, settings, fixed: int = 0) -> dict:
     problems = []
     for p in run.problems:
         item = p.to_json()
-        item["location"] = physical_path(p.path, run.sources)
+        item["location"] = physical_path(p.path, p.sources)
         problems.append(item)
     threshold = settings.fail_threshold
     return {

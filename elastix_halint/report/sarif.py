@@ -69,8 +69,8 @@ def _location(span, path, sources, srcroot) -> dict | None:
     return {"physicalLocation": physical}
 
 
-def _offending_text(p, sources) -> str:
-    line = quoted_line(p.span, sources) if p.span else None
+def _offending_text(p) -> str:
+    line = quoted_line(p.span, p.sources) if p.span else None
     if line is None:
         return p.message
     if p.span.end_line == p.span.line:
@@ -101,19 +101,19 @@ def render_document(run, registry, srcroot: str | None = None) -> dict:
             "level": LEVEL[str(p.severity)],
             "message": {"text": p.message + (f" (did you mean '{p.suggestion}'?)" if p.suggestion else "")},
         }
-        loc = _location(p.span, p.path, run.sources, srcroot)
+        loc = _location(p.span, p.path, p.sources, srcroot)
         result["locations"] = [loc] if loc else []
         related = []
         for i, span in enumerate(p.related):
-            rel = _location(span, span.file, run.sources, srcroot)
+            rel = _location(span, span.file, p.sources, srcroot)
             if rel:
                 rel["id"] = i
                 rel["message"] = {"text": "related location"}
                 related.append(rel)
         if related:
             result["relatedLocations"] = related
-        where = physical_path(p.path, run.sources, srcroot) or (p.node or "")
-        key = hashlib.sha256(f"{p.rule_id}\0{where}\0{_offending_text(p, run.sources)}".encode()).hexdigest()[:32]
+        where = physical_path(p.path, p.sources, srcroot) or (p.node or "")
+        key = hashlib.sha256(f"{p.rule_id}\0{where}\0{_offending_text(p)}".encode()).hexdigest()[:32]
         occurrences[key] = occurrences.get(key, 0) + 1
         result["partialFingerprints"] = {FINGERPRINT_KEY: f"{key}:{occurrences[key]}"}
         if p.hint:

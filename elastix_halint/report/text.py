@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from elastix_halint.diagnostics import Severity
-from elastix_halint.report.common import quoted_line, summary_line
+from elastix_halint.report.common import physical_path, quoted_line, summary_line
 from elastix_halint.report.frames import caret_frame, make_console
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -15,7 +15,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 def _heading(path: str | None, node: str | None) -> str:
     if path is None:
         return f"node {node}" if node else "cluster"
-    return f"{path} (node {node})" if node and node not in path else path
+    return f"{path} (node {node})" if node and node not in path.split("/") else path
 
 
 def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -> None:
@@ -24,7 +24,7 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
     console = console or make_console()
     for warning in run.warnings:
         console.print(f"[yellow]warning[/]: {escape(warning)}")
-    key = lambda p: (p.path or "", p.node or "")  # noqa: E731 - a grouping key
+    key = lambda p: (physical_path(p.path, p.sources) or "", p.node or "")  # noqa: E731 - a grouping key
     for (path, node), group in groupby(sorted(run.problems, key=lambda p: (key(p), p.sort_key())), key=key):
         console.print(f"[bold]{escape(_heading(path or None, node or None))}[/]")
         for p in group:
@@ -33,7 +33,7 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
             console.print(
                 f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
             )
-            line = quoted_line(p.span, run.sources)
+            line = quoted_line(p.span, p.sources)
             if line is not None:
                 for row in caret_frame(line, p.span, gutter="    "):
                     console.print(escape(row))
