@@ -217,7 +217,8 @@ class Host:
     """A host section (``on NAME… {}``, ``floating ADDR {}``, ``stacked-on-top-of RES {}``).
 
     ``names`` are the node names of ``on`` (several for ``on a b {}``); empty for ``floating``;
-    the lower resource's name for ``stacked-on-top-of``."""
+    for ``stacked-on-top-of LOWER`` the node names of LOWER's ``on`` sections (as drbdadm
+    resolves them), with ``lower`` naming that resource."""
 
     keyword: str
     names: tuple[str, ...]
@@ -227,12 +228,14 @@ class Host:
     volumes: tuple[Volume, ...]
     section: Section
     floating: bool = False
+    lower: str | None = None
 
     def to_json(self) -> dict:
         return {
             "keyword": self.keyword,
             "names": list(self.names),
             "floating": self.floating,
+            "lower": self.lower,
             "address": self.address.to_json() if self.address else None,
             "node_id": self.node_id,
             "volumes": [v.to_json() for v in self.volumes],

@@ -17,7 +17,7 @@ from elastix_halint.errors import InputError
 from elastix_halint.model.drbd import DrbdConfig, Include, Option, Section
 from elastix_halint.parsing.drbd_lexer import tokenize
 from elastix_halint.parsing.drbd_tree import TreeReader
-from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resource
+from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resources
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
 
@@ -112,7 +112,7 @@ def _build(source: SourceFile) -> ParseResult[DrbdConfig]:
     sections = tuple(acc.sections)
     global_ = next((s for s in sections if s.keyword == "global"), None)
     common = next((s for s in sections if s.keyword == "common"), None)
-    resources = tuple(make_resource(s, common) for s in sections if s.keyword == "resource")
+    resources = make_resources(sections, common)
     version, evidence = detect_version(sections)
     acc.diagnostics += check_references(resources)
     model = DrbdConfig(

@@ -127,8 +127,7 @@ class TreeReader:
             tok = self._peek()
             if tok.kind in (WORD, STRING):
                 prev = args[-1] if args else head
-                if (tok.kind == WORD and tok.line > prev.line and tok.text in known_here
-                        and head.text not in ("host", "hosts")):
+                if tok.kind == WORD and tok.line > prev.line and self._starts_statement(tok, head, known_here):
                     self._missing_semicolon(head, prev)
                     return self._option(section, head, args, prev)
                 args.append(tok)
@@ -143,6 +142,18 @@ class TreeReader:
             # `}` or end of file: the statement lost its `;`.
             self._missing_semicolon(head, args[-1] if args else head)
             return self._option(section, head, args, args[-1] if args else head)
+
+    @staticmethod
+    def _starts_statement(tok: Token, head: Token, known_here) -> bool:
+        """Whether ``tok`` (first on its line) begins a new statement, i.e. the previous line
+        lost its ``;``: it is a keyword of the block, or nearly one after an unknown head (text
+        of a comment wrapped onto its own line, as in the HOWTO's ``#change options`` / ``to your
+        need``)."""
+        if head.text in ("host", "hosts"):
+            return False
+        if tok.text in known_here:
+            return True
+        return head.text not in known_here and suggest(tok.text, known_here) is not None
 
     def _keywords_of(self, section: str):
         return kw.KEYWORDS.get(section, {}).keys() | kw.SECTIONS.get(section, {}).keys()

@@ -77,7 +77,7 @@ def host_volumes(host: Section, resource: Section) -> tuple[Volume, ...]:
     return tuple(volumes)
 
 
-def make_host(sec: Section, resource: Section) -> Host:
+def make_host(sec: Section, resource: Section, lower_hosts: dict[str, tuple[str, ...]]) -> Host:
     address_opt = sec.option("address")
     address = None
     if address_opt is not None:
@@ -85,7 +85,13 @@ def make_host(sec: Section, resource: Section) -> Host:
     elif sec.keyword == "floating" and sec.args:
         address, _ = values_of.address(sec.args, sec.span)
     node_id = sec.option("node-id")
-    names = tuple(a.text for a in sec.args) if sec.keyword in ("on", "stacked-on-top-of") else ()
+    lower = sec.args[0].text if sec.keyword == "stacked-on-top-of" and sec.args else None
+    if lower is not None:
+        names = lower_hosts.get(lower, ())
+    elif sec.keyword == "on":
+        names = tuple(a.text for a in sec.args if any(ch.isalnum() for ch in a.text))
+    else:
+        names = ()
     return Host(
         keyword=sec.keyword,
         names=names,
@@ -95,6 +101,7 @@ def make_host(sec: Section, resource: Section) -> Host:
         volumes=host_volumes(sec, resource),
         section=sec,
         floating=sec.keyword == "floating",
+        lower=lower,
     )
 
 
@@ -114,7 +121,20 @@ def _protocol(sec: Section, common: Section | None) -> Option | None:
     return None
 
 
-def make_resource(sec: Section, common: Section | None) -> Resource:
+def make_resources(sections: tuple[Section, ...], common: Section | None) -> tuple[Resource, ...]:
+    """Every ``resource`` block; a stacked resource sees the hosts of the ones before it."""
+    lower_hosts: dict[str, tuple[str, ...]] = {}
+    out = []
+    for sec in sections:
+        if sec.keyword != "resource":
+            continue
+        res = make_resource(sec, common, lower_hosts)
+        lower_hosts[res.name] = tuple(n for h in res.hosts if h.keyword == "on" for n in h.names)
+        out.append(res)
+    return tuple(out)
+
+
+def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]]) -> Resource:
     host_sections = [s for s in sec.sections if s.keyword in HOST_KEYWORDS]
     host_sections += [_floating_statement(o) for o in sec.options_named("floating")]
     name = sec.args[0] if sec.args else None
@@ -123,7 +143,7 @@ def make_resource(sec: Section, common: Section | None) -> Resource:
         name_span=name.span if name else sec.keyword_span,
         span=sec.span,
         section=sec,
-        hosts=tuple(make_host(h, sec) for h in host_sections),
+        hosts=tuple(make_host(h, sec, lower_hosts) for h in host_sections),
         settings={n: merge(n, common, sec.sections_named(n)) for n in SETTING_SECTIONS},
         protocol=_protocol(sec, common),
         volumes=sec.sections_named("volume"),
@@ -180,8 +200,7 @@ def detect_version(sections: tuple[Section, ...]) -> tuple[str | None, tuple[str
 
 # ---- references -------------------------------------------------------------------------------
 def check_references(resources: tuple[Resource, ...]) -> list[Diagnostic]:
-    """``after``/``resync-after``/``stacked-on-top-of`` naming an unknown resource: a warning
-    (drbdadm warns too, and a mistyped name such as ``rO`` gets its suggestion)."""
+    """``after``/``resync-after``/``stacked-on-top-of`` naming an unknown resource."""
     names = [r.name for r in resources]
     found = []
     for res in resources:
@@ -192,7 +211,10 @@ def check_references(resources: tuple[Resource, ...]) -> list[Diagnostic]:
             target = value.text.split("/", 1)[0]
             if target in names or target == "-1":
                 continue
-            found.append(Diagnostic(VALUE_ERROR, Severity.WARNING,
+            # A near-miss (`rO` for `r0`) is a typo that breaks the resync order: an error. A name
+            # that resembles nothing may live in another file drbdadm reads: a warning, as drbdadm.
+            fix = suggest(target, names)
+            found.append(Diagnostic(VALUE_ERROR, Severity.ERROR if fix else Severity.WARNING,
                                     f"resource `{target}` is not defined in this configuration", value.span,
-                                    suggestion=suggest(target, names)))
+                                    suggestion=fix))
     return found
