@@ -1,5 +1,127 @@
-"""Commands of this family are registered here (see elastix_halint/cli.py)."""
+"""``halint snapshot | verify | show | diff | restore``: pre-upgrade snapshots (docs/snapshot.md).
+
+Exit codes: 0 done / clean, 1 verify found bad members or diff found changes, 2 refused or
+failed (nothing left under a final name), 3 another snapshot/restore holds the lock.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
 
 
-def register(app) -> None:
-    """Nothing registered yet."""
+def register(app: typer.Typer) -> None:
+    app.command("snapshot")(snapshot_command)
+    app.command("verify")(verify_command)
+    app.command("show")(show_command)
+    app.command("diff")(diff_command)
+    app.command("restore")(restore_command)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+ROOT_HELP = "The node's root directory (a copy of a node for tests)."
+
+
+def snapshot_command(
+    root: str = typer.Option("/", "--root", help=ROOT_HELP),
+    replica: Optional[str] = typer.Option(None, "--replica", help="Replica mount (default: the link map's, /replica)."),
+    links: Optional[str] = typer.Option(None, "--links", help="'elastix' (the HOWTO's map) or a link-map FILE."),
+    out: Optional[str] = typer.Option(None, "--out", help="Directory for the archive (default <root>/var/backups/halint)."),
+    compress: str = typer.Option("zstd", "--compress", help="zstd, gzip or none."),
+    exclude: List[str] = typer.Option([], "--exclude", help="Glob to leave out; with a '/' it matches the node path, else the name."),
+    force: bool = typer.Option(False, "--force", help="Snapshot even if not DRBD Primary, not mounted, services running; keep an incomplete snapshot."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the archive path."),
+) -> int:
+    """Write one archive of the replicated tree and the symlink map (0600, atomic)."""
+    from elastix_halint.snapshot.create import SnapshotOptions, snapshot
+
+    opts = SnapshotOptions(root, replica, links, out, compress, tuple(exclude), force, quiet)
+    outcome = snapshot(opts, _warn)
+    typer.echo(outcome.path)
+    if not quiet:
+        from elastix_halint.snapshot.show import human
+
+        _warn(f"{outcome.entries} entries, {human(outcome.total_bytes)} of file data")
+    return 0
+
+
+def verify_command(
+    archive: str = typer.Argument(..., help="The snapshot archive."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> int:
+    """Re-read the whole archive: every digest, and members against the manifest. Exit 1 if bad."""
+    from elastix_halint.snapshot.show import human
+    from elastix_halint.snapshot.verify import verify
+
+    result = verify(archive, quiet)
+    for name, reason in result.bad:
+        typer.echo(f"BAD {name}: {reason}")
+    if result.snapshot.header.incomplete:
+        typer.echo("warning: the snapshot is marked incomplete (files changed while it was taken)")
+    state = "OK" if result.ok else f"FAILED ({len(result.bad)} problem(s))"
+    typer.echo(f"{state}: {result.members} members, {human(result.checked_bytes)} checked in {archive}")
+    return 0 if result.ok else 1
+
+
+def show_command(
+    archive: str = typer.Argument(..., help="The snapshot archive."),
+    long: bool = typer.Option(False, "--long", "-l", help="One line per entry."),
+) -> int:
+    """List what a snapshot holds (read from its manifest)."""
+    from elastix_halint.snapshot import archive as archives
+    from elastix_halint.snapshot.show import long_line, summary_lines
+
+    snap = archives.load(archive)
+    for line in summary_lines(snap):
+        typer.echo(line)
+    if long:
+        for entry in snap.entries:
+            typer.echo(long_line(entry))
+    return 0
+
+
+def diff_command(
+    archive: str = typer.Argument(..., help="The snapshot archive."),
+    root: str = typer.Option("/", "--root", help=ROOT_HELP),
+) -> int:
+    """What changed on the live tree since the snapshot. Exit 1 when anything did."""
+    from elastix_halint.snapshot import archive as archives
+    from elastix_halint.snapshot.diff import diff
+
+    changes = diff(archives.load(archive), root)
+    for path in changes.added:
+        typer.echo(f"added     {path}")
+    for path in changes.removed:
+        typer.echo(f"removed   {path}")
+    for label, items in (("modified", changes.content), ("metadata", changes.metadata), ("link", changes.links)):
+        for path, what in items:
+            typer.echo(f"{label:<9} {path}: {what}")
+    if changes.empty:
+        typer.echo("no changes since the snapshot")
+    return 0 if changes.empty else 1
+
+
+def restore_command(
+    archive: Optional[str] = typer.Argument(None, help="The snapshot archive (not needed with --prune)."),
+    root: str = typer.Option("/", "--root", help=ROOT_HELP),
+    links: Optional[str] = typer.Option(None, "--links", help="'elastix' or a link-map FILE: the links restore may recreate."),
+    only: List[str] = typer.Option([], "--only", help="Restore only this path (a replica path or a link-map path); repeatable."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print the plan, change nothing."),
+    prune: bool = typer.Option(False, "--prune", help="Delete data moved aside by finished restores."),
+    force: bool = typer.Option(False, "--force", help="Restore a snapshot marked incomplete."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> int:
+    """Verify, stage and swap a snapshot back in; a rerun completes an interrupted restore."""
+    from elastix_halint.snapshot.restore import RestoreOptions, run
+
+    outcome = run(RestoreOptions(archive, root, links, tuple(only), dry_run, prune, force, quiet), _warn)
+    for line in outcome.lines:
+        typer.echo(line)
+    for failure in outcome.failures:
+        _warn(f"warning: {failure}")
+    return 0

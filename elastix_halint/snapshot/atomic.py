@@ -1,0 +1,109 @@
+"""Crash-safe file writing: temp name in the target directory, fsync, rename, fsync the directory.
+
+Modelled on borg's ``SaveFile``: the file is created 0600 (never chmod-ed later, so secrets are
+never readable by others), a failure removes the temp file, and nothing ever appears under the
+final name unless it is complete and on disk.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+
+TEMP_MARK = ".halint-tmp-"
+
+
+def fsync_dir(path: str) -> None:
+    """Make a rename or create inside ``path`` durable (ignored where directories can't be synced)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some network filesystems refuse fsync on directories
+        if exc.errno not in (errno.EINVAL, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+class AtomicFile:
+    """``with AtomicFile(final) as fh: fh.write(...)`` – final appears only on success."""
+
+    def __init__(self, final: str, mode: int = 0o600):
+        self.final = final
+        folder, name = os.path.split(final)
+        self.folder = folder or "."
+        self.temp = os.path.join(self.folder, f"{TEMP_MARK}{os.getpid()}-{name}")
+        self.mode = mode
+        self.fh = None
+
+    def __enter__(self):
+        fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, self.mode)
+        self.fh = os.fdopen(fd, "wb", buffering=1 << 20)
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+                self.fh.close()
+                os.replace(self.temp, self.final)
+                fsync_dir(self.folder)
+                return
+        except BaseException:
+            self.discard()
+            raise
+        self.discard()
+
+    def discard(self) -> None:
+        try:
+            if self.fh is not None and not self.fh.closed:
+                self.fh.close()
+        except OSError:
+            pass  # closing a file on a full disk may fail again; the unlink below matters
+        try:
+            os.unlink(self.temp)
+        except FileNotFoundError:
+            pass
+
+
+def write_atomic(final: str, data: bytes, mode: int = 0o600) -> None:
+    with AtomicFile(final, mode) as fh:
+        fh.write(data)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (renameat2 RENAME_EXCHANGE). False when unsupported here."""
+    try:
+        fn = _libc().renameat2
+    except (AttributeError, OSError):
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), a)
+
+
+def sync_filesystem(path: str) -> None:
+    """Flush everything written on the filesystem holding ``path`` (syncfs, else sync)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc().syncfs(fd) != 0:
+            os.sync()
+    except (AttributeError, OSError):
+        os.sync()
+    finally:
+        os.close(fd)

@@ -1,0 +1,94 @@
+"""One snapshot or restore at a time per node root (borg/restic style lock file).
+
+The lock file holds JSON: host, pid, start time and the command. A lock left by a dead process
+on this same host is stale and taken over with a message; any other holder ends the command
+with exit code 3 (``LockedError``) and a line saying who holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from contextlib import contextmanager
+
+from elastix_halint.errors import HalintError
+
+LOCK_PATH = "/var/lock/halint.lock"
+
+
+class LockedError(HalintError):
+    """Another halint snapshot/restore holds the lock: exit code 3."""
+
+    exit_code = 3
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_holder(path: str) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _describe(holder: dict | None, path: str) -> str:
+    if holder is None:
+        return f"{path} exists but cannot be read; remove it if no halint is running"
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(holder.get("started", 0)))
+    return (
+        f"locked by {holder.get('command', 'halint')} (pid {holder.get('pid')} on host "
+        f"{holder.get('host')}, since {started}); lock file {path}"
+    )
+
+
+def _try_create(path: str, record: bytes) -> bool:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(record)
+    return True
+
+
+@contextmanager
+def held(path: str, command: str, notice=None):
+    """Hold the lock at ``path`` for the body; ``notice(msg)`` hears about stale take-overs."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    host = socket.gethostname()
+    record = json.dumps({"host": host, "pid": os.getpid(), "started": time.time(), "command": command}).encode()
+    if not _try_create(path, record):
+        holder = _read_holder(path)
+        stale = holder is not None and holder.get("host") == host and not _pid_alive(int(holder.get("pid", 0)))
+        if not stale:
+            raise LockedError(_describe(holder, path))
+        (notice or (lambda m: sys.stderr.write(m + "\n")))(
+            f"halint: taking over a stale lock of pid {holder.get('pid')} (no longer running)"
+        )
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        if not _try_create(path, record):  # someone else took it over first
+            raise LockedError(_describe(_read_holder(path), path))
+    try:
+        yield
+    finally:
+        try:
+            if _read_holder(path) == json.loads(record):
+                os.unlink(path)
+        except OSError:
+            pass

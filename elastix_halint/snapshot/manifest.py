@@ -1,0 +1,144 @@
+"""The manifest: the first archive member, JSON lines (a header, then one line per entry).
+
+Entry paths are absolute node paths (``/replica/etc/asterisk/sip.conf``); the tar member of a
+directory or regular file is the same path without the leading slash, so ``tar -C / -x`` puts it
+back in place. Symlinks and the extra names of hardlinked files are not tar members: they live
+only here (and in the generated ``links.sh`` member). ``xattrs`` maps a name to base64 bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shlex
+from dataclasses import asdict, dataclass, field, fields
+
+FORMAT = "halint-snapshot/1"
+MANIFEST_MEMBER = ".halint/manifest.jsonl"
+LINKS_MEMBER = ".halint/links.sh"
+TRAILER_MEMBER = ".halint/trailer.json"
+META_MEMBERS = (MANIFEST_MEMBER, LINKS_MEMBER, TRAILER_MEMBER)
+
+DIR, FILE, SYMLINK, HARDLINK = "dir", "file", "symlink", "hardlink"
+MEMBER_TYPES = (DIR, FILE)  # the only types stored as tar members
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    path: str
+    type: str
+    mode: int
+    uid: int
+    gid: int
+    user: str
+    group: str
+    mtime_ns: int
+    size: int = 0
+    digest: str | None = None
+    target: str | None = None  # symlink target, or the first name of a hardlink group
+    xattrs: dict | None = None
+    sparse: bool = False
+    changed: bool = False
+
+    @property
+    def member(self) -> str:
+        return self.path.lstrip("/")
+
+    def xattr_bytes(self) -> dict[str, bytes]:
+        return {k: base64.b64decode(v) for k, v in (self.xattrs or {}).items()}
+
+    def to_json(self) -> dict:
+        # Leave out empty optional fields: 100,000 entries make a big manifest otherwise.
+        out = {}
+        for name in _ENTRY_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value is not False:
+                out[name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Entry":
+        return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+
+
+@dataclass(frozen=True)
+class Header:
+    tool: str
+    version: str
+    hostname: str
+    created: str
+    replica: str
+    drbd_role: str | None
+    replica_mounted: bool
+    linkmap: dict
+    links: list  # per link-map path: {path, target, state, actual}
+    incomplete: bool = False
+    compress: str = "zstd"
+    excludes: list = field(default_factory=list)
+    digest: str = "sha256"
+    format: str = FORMAT
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Header":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def encode_line(obj: dict) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+class ManifestError(ValueError):
+    """The manifest is missing, malformed or inconsistent."""
+
+
+def parse_manifest(data: bytes) -> tuple[Header, list[Entry]]:
+    lines = data.splitlines()
+    if not lines:
+        raise ManifestError("the manifest is empty")
+    try:
+        head = json.loads(lines[0])
+        if head.get("format") != FORMAT:
+            raise ManifestError(f"not a {FORMAT} manifest")
+        header = Header.from_json(head)
+        entries = [Entry.from_json(json.loads(line)) for line in lines[1:] if line.strip()]
+    except (ValueError, TypeError, KeyError) as exc:
+        if isinstance(exc, ManifestError):
+            raise
+        raise ManifestError(f"the manifest is malformed: {exc}") from None
+    return header, entries
+
+
+def manifest_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def links_script(header: Header, entries) -> bytes:
+    """A POSIX sh script that recreates symlinks and hardlinks with nothing but coreutils."""
+    q = shlex.quote
+    out = [
+        "#!/bin/sh",
+        "# Recreates the symlinks and hardlinks of a halint snapshot (they are not tar members).",
+        "# Usage, after `tar -C ROOT -xpf ARCHIVE`:  sh links.sh [ROOT]   (ROOT defaults to /)",
+        "set -e",
+        'R="${1:-}"; R="${R%/}"',
+        'aside() { if [ -d "$R$1" ] && [ ! -L "$R$1" ]; then mv "$R$1" "$R$1.halint-old-$$"; fi; }',
+    ]
+    for e in entries:
+        if e.type == SYMLINK:
+            out.append(f'aside {q(e.path)}; ln -sfn {q(e.target)} "$R"{q(e.path)}; '
+                       f'chown -h {e.uid}:{e.gid} "$R"{q(e.path)} 2>/dev/null || true')
+        elif e.type == HARDLINK:
+            out.append(f'ln -f "$R"{q(e.target)} "$R"{q(e.path)}')
+    out.append("# The link map (paths outside the replica that point into it):")
+    for link in header.links:
+        if link.get("state") == "link":
+            out.append(f'aside {q(link["path"])}; ln -sfn {q(link["actual"])} "$R"{q(link["path"])}')
+    return ("\n".join(out) + "\n").encode("utf-8")

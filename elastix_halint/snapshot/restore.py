@@ -1,0 +1,244 @@
+"""``halint restore``: put a snapshot back, checking everything before anything live changes.
+
+1. read the manifest and every member header; ``prescan`` refuses hostile archives;
+2. extract the selected units through TarSafe into a fresh staging dir inside the replica
+   (same filesystem), digest-checked as written; recreate symlinks and hardlinks with our
+   own code; apply attributes in borg's order; sync;
+3. journal the plan, then swap unit by unit (``swap``); old data is kept until ``--prune``.
+A rerun after a crash completes the journalled restore first.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import time
+from dataclasses import dataclass, field
+
+from elastix_halint.errors import InputError, UsageError
+from elastix_halint.noderoot import linkmap as linkmaps
+from elastix_halint.noderoot.root import NodeRoot
+from elastix_halint.snapshot import archive, attrs, lock, prescan, swap
+from elastix_halint.snapshot.atomic import sync_filesystem
+from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK
+from elastix_halint.snapshot.progress import Progress
+from elastix_halint.snapshot.staging import StagingTar
+
+
+class RestoreRefused(InputError):
+    """The archive failed a check; nothing was written."""
+
+
+@dataclass(frozen=True)
+class RestoreOptions:
+    archive: str | None
+    root: str = "/"
+    links: str | None = None
+    only: tuple = ()
+    dry_run: bool = False
+    prune: bool = False
+    force: bool = False
+    quiet: bool = False
+
+
+@dataclass
+class RestoreOutcome:
+    lines: list = field(default_factory=list)  # what happened / the plan
+    failures: list = field(default_factory=list)  # attributes that could not be set
+
+
+@dataclass(frozen=True)
+class Plan:
+    snap: archive.Snapshot
+    replica: str
+    units: tuple  # node paths swapped as a whole
+    links: tuple  # link-map records to restore ({path, actual})
+
+    def selected(self, entry) -> bool:
+        return any(prescan.under(entry.path, unit) for unit in self.units)
+
+
+def run(opts: RestoreOptions, warn) -> RestoreOutcome:
+    root = NodeRoot(opts.root)
+    if opts.prune:
+        return _prune(opts, root, warn)
+    if not opts.archive:
+        raise UsageError("give the ARCHIVE to restore (or --prune)")
+    snap = archive.load(opts.archive)
+    user_links = linkmaps.load(opts.links, snap.header.replica if prescan.clean_abs(snap.header.replica) else linkmaps.DEFAULT_MOUNT)
+    problems = prescan.check_manifest(snap, user_links)
+    if snap.header.incomplete and not opts.force:
+        problems.append("the snapshot is marked incomplete (files changed while it was taken); pass --force to restore it anyway")
+    _refuse_if(problems, opts.archive)
+    plan = make_plan(snap, opts, root, user_links)
+    if opts.dry_run:
+        outcome = RestoreOutcome(describe(plan, root))
+        _refuse_if(_scan_members(opts.archive, snap)[1], opts.archive)
+        outcome.lines.append("dry run: nothing was changed")
+        return outcome
+    with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
+        replica_abs = root.path(plan.replica)
+        pending = swap.load_journal(replica_abs)
+        if pending is not None:
+            done = _resume(pending, replica_abs)
+            if done is not None:
+                return done
+        return _restore(plan, opts, root, replica_abs)
+
+
+def _refuse_if(problems: list, where: str) -> None:
+    if problems:
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise RestoreRefused("refusing to restore, nothing was written:\n  " + "\n  ".join(shown), where)
+
+
+def _resume(journal: dict, replica_abs: str) -> RestoreOutcome | None:
+    if journal.get("phase") != "swapping":
+        swap.abandon(journal, replica_abs)
+        return None
+    kept = swap.finish(replica_abs, journal)
+    lines = [f"completed the interrupted restore of {journal['archive']} (started {journal['stamp']})"]
+    lines += [f"kept the replaced data at {path} (remove with `halint restore --prune`)" for path in kept]
+    return RestoreOutcome(lines)
+
+
+def make_plan(snap, opts: RestoreOptions, root: NodeRoot, user_links) -> Plan:
+    replica = snap.header.replica
+    entries = {e.path: e for e in snap.entries}
+    if opts.only:
+        units = tuple(_only_unit(p, replica, user_links, entries) for p in opts.only)
+        for a in units:
+            if any(a != b and prescan.under(a, b) for b in units):
+                raise UsageError(f"--only paths overlap: {a}")
+        wanted = {p.rstrip("/") for p in opts.only}
+        links = tuple(l for l in snap.header.links if l["state"] == "link" and l["path"] in wanted)
+    else:
+        units = tuple(e.path for e in snap.entries if posixpath.dirname(e.path) == replica and e.path != replica)
+        links = tuple(l for l in snap.header.links if l["state"] == "link")
+    return Plan(snap, replica, tuple(sorted(set(units))), links)
+
+
+def _only_unit(path: str, replica: str, user_links, entries: dict) -> str:
+    path = posixpath.normpath(path)
+    for spec in user_links.links:
+        if prescan.under(path, spec.path):
+            path = spec.target + path[len(spec.path):]
+            break
+    if path == replica or path not in entries:
+        raise UsageError(f"--only {path}: not in the snapshot (give a path under {replica} or a link-map path)")
+    return path
+
+
+def describe(plan: Plan, root: NodeRoot) -> list[str]:
+    h = plan.snap.header
+    lines = [f"restore plan for {plan.snap.path} (taken {h.created} on {h.hostname}):"]
+    for unit in plan.units:
+        count = sum(1 for e in plan.snap.entries if prescan.under(e.path, unit))
+        verb = "replace" if os.path.lexists(root.path(unit)) else "create "
+        lines.append(f"  {verb} {unit} ({count} entries)")
+    for link in plan.links:
+        live = root.path(link["path"])
+        ok = os.path.islink(live) and os.readlink(live) == link["actual"]
+        lines.append(f"  {'keep   ' if ok else 'relink '} {link['path']} -> {link['actual']}")
+    for e in plan.snap.entries:
+        if plan.selected(e) and e.mode & 0o6000:
+            lines.append(f"  note    {e.path} is setuid/setgid ({e.mode:04o}), as the manifest declares")
+    return lines
+
+
+def _scan_members(path: str, snap) -> tuple[StagingTar, list]:
+    """Open the archive with TarSafe, read every member header, check them all."""
+    reader = archive.compress.RewindingReader(path, snap.kind)
+    tar = StagingTar.open(fileobj=reader, mode="r:")
+    try:
+        members = tar.getmembers()
+    except archive.read_errors() as exc:
+        tar.close()
+        reader.close()
+        raise RestoreRefused(f"cannot read the archive: {exc}; nothing was written", path) from None
+    return tar, prescan.check_members(members, snap)
+
+
+def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str) -> RestoreOutcome:
+    tar, problems = _scan_members(opts.archive, plan.snap)
+    try:
+        _refuse_if(problems, opts.archive)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        staging = os.path.join(replica_abs, f".halint-staging-{stamp}")
+        journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging",
+                   "staging": staging, "units": [], "links": []}
+        swap.save_journal(replica_abs, journal)
+        os.mkdir(staging, 0o700)
+        failures = _stage(tar, plan, staging, opts)
+    finally:
+        tar.close()
+        tar.fileobj.close()
+    journal["units"] = [_unit_record(unit, root, staging, stamp) for unit in plan.units]
+    journal["links"] = [_link_record(link, root, stamp) for link in plan.links]
+    sync_filesystem(staging)
+    journal["phase"] = "swapping"
+    swap.save_journal(replica_abs, journal)
+    kept = swap.finish(replica_abs, journal)
+    top = next((e for e in plan.snap.entries if e.path == plan.replica), None)
+    if top is not None and not opts.only:
+        attrs.apply_one(replica_abs, top, failures)  # its mtime moved with the swaps
+    lines = [f"restored {len(plan.units)} unit(s) and {len(plan.links)} link(s) from {opts.archive}"]
+    lines += [f"kept the replaced data at {path} (remove with `halint restore --prune`)" for path in kept]
+    return RestoreOutcome(lines, failures)
+
+
+def _unit_record(unit: str, root: NodeRoot, staging: str, stamp: str) -> dict:
+    new = staging + unit
+    return {"path": unit, "live": root.path(unit), "new": new, "old": f"{root.path(unit)}.halint-old-{stamp}",
+            "ino": os.lstat(new).st_ino}
+
+
+def _link_record(link: dict, root: NodeRoot, stamp: str) -> dict:
+    live = root.path(link["path"])
+    return {"path": link["path"], "live": live, "target": link["actual"],
+            "temp": f"{live}.halint-new-{stamp}", "old": f"{live}.halint-old-{stamp}"}
+
+
+def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> list:
+    """Extract, verify and finish the selected entries under ``staging``; returns attr failures."""
+    selected = [e for e in plan.snap.entries if plan.selected(e) or _is_ancestor(e.path, plan.units)]
+    expected = {e.member: e for e in selected if e.type in (DIR, FILE)}
+    members = [m for m in tar.getmembers() if m.name in expected]
+    total = sum(m.size for m in members)
+    with Progress("restore", total, len(members), Progress.wanted(opts.quiet)) as bar:
+        tar.prepare(expected, on_bytes=lambda n: bar.advance(n, 0))
+        try:
+            tar.extractall(staging, members=members)
+        except Exception as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
+    bad = [f"{name}: content does not match its digest" for name in tar.bad if not expected[name].changed]
+    if bad:
+        shutil.rmtree(staging, ignore_errors=True)
+        _refuse_if(bad, opts.archive)
+    where = lambda e: staging + e.path  # noqa: E731 - staged path of a node path
+    failures: list = []
+    for e in selected:
+        if e.type == SYMLINK:
+            os.symlink(e.target, where(e))
+        elif e.type == HARDLINK and any(prescan.under(e.target, u) for u in plan.units):
+            os.link(staging + e.target, where(e), follow_symlinks=False)
+        elif e.type == HARDLINK:
+            failures.append(f"{e.path}: not relinked to {e.target}, which is outside the restored paths")
+    attrs.apply_all([e for e in selected if plan.selected(e)], where, failures)
+    return failures
+
+
+def _is_ancestor(path: str, units) -> bool:
+    return any(prescan.under(unit, path) for unit in units)
+
+
+def _prune(opts: RestoreOptions, root: NodeRoot, warn) -> RestoreOutcome:
+    links = linkmaps.load(opts.links)
+    replica_abs = root.path(links.mount)
+    with lock.held(root.path(lock.LOCK_PATH), "halint restore --prune", warn):
+        if swap.load_journal(replica_abs) is not None:
+            raise InputError("a restore is still pending; rerun `halint restore ARCHIVE` to complete it first")
+        removed = swap.prune(replica_abs)
+    return RestoreOutcome([f"removed {path}" for path in removed] or ["nothing to prune"])

@@ -1,0 +1,231 @@
+"""Walk the live replicated tree into manifest entries, hashing files and noticing changes.
+
+The walk never follows symlinks, never leaves the replica's filesystem, and records owners,
+modes, ns mtimes and xattrs exactly as ``lstat``/``listxattr`` see them. A regular file is
+hashed between two stats; if size, mtime, ctime or inode moved, it is reported as changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import grp
+import hashlib
+import os
+import pwd
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
+
+CHUNK = 1 << 20
+# Our own leftovers never belong in a snapshot: moved-aside data, staging, journals, temp files.
+BUILTIN_EXCLUDES = ("*.halint-old-*", ".halint-*")
+TOP_EXCLUDES = ("lost+found",)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What must not move between hashing a file and archiving it."""
+
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> "Fingerprint":
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@dataclass
+class ScanResult:
+    entries: list = field(default_factory=list)
+    fingerprints: dict = field(default_factory=dict)  # path -> Fingerprint (regular files)
+    changed: list = field(default_factory=list)  # (path, why)
+    skipped: list = field(default_factory=list)  # (path, why): sockets, other filesystems...
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(e.size for e in self.entries if e.type == FILE)
+
+
+@lru_cache(maxsize=None)
+def user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+@lru_cache(maxsize=None)
+def group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def read_xattrs(path: str) -> dict | None:
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError:
+        return None
+    out = {}
+    for name in sorted(names):
+        try:
+            out[name] = base64.b64encode(os.getxattr(path, name, follow_symlinks=False)).decode("ascii")
+        except OSError:
+            continue
+    return out or None
+
+
+class Excluder:
+    """``--exclude`` globs: with a '/' they match the node path, without one the base name."""
+
+    def __init__(self, replica: str, globs):
+        self.replica = replica.rstrip("/")
+        self.path_globs = [g for g in globs if "/" in g]
+        self.name_globs = [g for g in globs if "/" not in g] + list(BUILTIN_EXCLUDES)
+
+    def __call__(self, node_path: str) -> bool:
+        name = node_path.rsplit("/", 1)[-1]
+        if os.path.dirname(node_path) == self.replica and name in TOP_EXCLUDES:
+            return True
+        return any(fnmatch.fnmatchcase(name, g) for g in self.name_globs) or any(
+            fnmatch.fnmatchcase(node_path, g) for g in self.path_globs
+        )
+
+
+def entry_from_stat(node_path: str, abspath: str, st: os.stat_result) -> Entry | None:
+    mode = st.st_mode
+    common = dict(
+        path=node_path,
+        mode=stat.S_IMODE(mode),
+        uid=st.st_uid,
+        gid=st.st_gid,
+        user=user_name(st.st_uid),
+        group=group_name(st.st_gid),
+        mtime_ns=st.st_mtime_ns,
+        xattrs=read_xattrs(abspath),
+    )
+    if stat.S_ISDIR(mode):
+        return Entry(type=DIR, **common)
+    if stat.S_ISLNK(mode):
+        return Entry(type=SYMLINK, target=os.readlink(abspath), **common)
+    if stat.S_ISREG(mode):
+        sparse = st.st_size > 0 and st.st_blocks * 512 < st.st_size
+        return Entry(type=FILE, size=st.st_size, sparse=sparse, **common)
+    return None
+
+
+def walk(top_abs: str, top_node: str, excluded):
+    """Yield (node_path, abspath, lstat) in sorted order, parents first; skips as (…, None)."""
+    st = os.lstat(top_abs)
+    yield top_node, top_abs, st
+    device = st.st_dev
+    stack = [(top_abs, top_node)]
+    while stack:
+        abs_dir, node_dir = stack.pop()
+        try:
+            names = sorted(os.listdir(abs_dir))
+        except OSError as exc:
+            yield node_dir, abs_dir, exc
+            continue
+        subdirs = []
+        for name in names:
+            abspath, node_path = os.path.join(abs_dir, name), f"{node_dir.rstrip('/')}/{name}"
+            if excluded(node_path):
+                continue
+            try:
+                child = os.lstat(abspath)
+            except FileNotFoundError as exc:
+                yield node_path, abspath, exc
+                continue
+            if stat.S_ISDIR(child.st_mode) and child.st_dev != device:
+                yield node_path, abspath, OSError(f"another filesystem is mounted here; not descended")
+                continue
+            yield node_path, abspath, child
+            if stat.S_ISDIR(child.st_mode):
+                subdirs.append((abspath, node_path))
+        stack.extend(reversed(subdirs))
+
+
+def hash_file(abspath: str, expected: Fingerprint) -> tuple[str | None, str | None]:
+    """(hex digest, None) or (None, why it could not be trusted)."""
+    try:
+        fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None, "vanished before it could be read"
+    try:
+        if Fingerprint.of(os.fstat(fd)) != expected:
+            return None, "changed while being read"
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, CHUNK):
+            digest.update(chunk)
+        if Fingerprint.of(os.fstat(fd)) != expected:
+            return None, "changed while being read"
+        try:
+            after = os.lstat(abspath)
+        except FileNotFoundError:
+            return None, "vanished while being read"
+        if Fingerprint.of(after) != expected:
+            return None, "changed while being read"
+        return digest.hexdigest(), None
+    finally:
+        os.close(fd)
+
+
+def scan(top_abs: str, top_node: str, excludes=(), digests: bool = True, workers: int = 2) -> ScanResult:
+    """Entries for everything under ``top_abs`` (node path ``top_node``), sorted, parents first."""
+    result = ScanResult()
+    excluded = Excluder(top_node, excludes)
+    first_names: dict[tuple[int, int], str] = {}
+    to_hash: list[tuple[int, str]] = []
+    for node_path, abspath, st in walk(top_abs, top_node, excluded):
+        if isinstance(st, BaseException):
+            why = "vanished while the tree was read" if isinstance(st, FileNotFoundError) else str(st.strerror or st)
+            (result.changed if isinstance(st, FileNotFoundError) else result.skipped).append((node_path, why))
+            continue
+        entry = entry_from_stat(node_path, abspath, st)
+        if entry is None:
+            result.skipped.append((node_path, f"not archived: {_kind(st.st_mode)}"))
+            continue
+        if entry.type == FILE and st.st_nlink > 1:
+            first = first_names.setdefault((st.st_dev, st.st_ino), node_path)
+            if first != node_path:
+                entry = replace(entry, type=HARDLINK, target=first, size=0, sparse=False)
+        if entry.type == FILE:
+            result.fingerprints[node_path] = Fingerprint.of(st)
+            to_hash.append((len(result.entries), abspath))
+        result.entries.append(entry)
+    if digests:
+        _hash_all(result, to_hash, workers)
+    return result
+
+
+def _hash_all(result: ScanResult, to_hash, workers: int) -> None:
+    # hashlib releases the GIL on big buffers, so a few threads use the spare cores.
+    def job(item):
+        index, abspath = item
+        entry = result.entries[index]
+        return index, hash_file(abspath, result.fingerprints[entry.path])
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(to_hash), 512):
+            for index, (digest, problem) in pool.map(job, to_hash[start : start + 512]):
+                entry = result.entries[index]
+                if problem:
+                    result.changed.append((entry.path, problem))
+                    result.entries[index] = replace(entry, changed=True)
+                else:
+                    result.entries[index] = replace(entry, digest=f"sha256:{digest}")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISSOCK, "socket"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "unknown file type"
