@@ -142,8 +142,12 @@ def case_settings(case: Case) -> dict:
 
 def case_inputs(case: Case) -> tuple[list[str], str | None, str | None]:
     conf = case_settings(case)
+    from elastix_halint.loader import is_node_folder
+
     if "paths" in conf:
         paths = [str(case.path / p) for p in conf["paths"]]
+    elif is_node_folder(str(case.path)):
+        paths = [str(case.path)]
     else:
         paths = [str(p) for p in sorted(case.path.iterdir()) if p.name not in ("expected.json", "case.json")]
     rel = lambda key: str(case.path / conf[key]) if conf.get(key) else None  # noqa: E731

@@ -108,7 +108,7 @@ class Engine:
             for result in results_of(node):
                 files = tuple(s.path for s in result.all_sources())
                 for src in result.all_sources():
-                    run.sources.setdefault(src.path, SourceInfo(src, result.kind, node.name))
+                    run.sources.setdefault(src.path, SourceInfo(src, result.kind, _name(node)))
                 if result.model is not None:
                     index.add_model(result.model, files)
         raw: list[tuple[Rule, Finding, str | None, str | None]] = []  # rule, finding, fallback path, node
@@ -121,7 +121,7 @@ class Engine:
                     if self._skip(rule, [node], cluster, node.name, run):
                         continue
                     ctx = Context(cluster, node, result, self.options.get(rule.id))
-                    self._collect(rule, rule.check_file, result.model, ctx, result.source.path, node.name, raw, run, ran)
+                    self._collect(rule, rule.check_file, result.model, ctx, result.source.path, _name(node), raw, run, ran)
             if getattr(node, "anonymous", False):
                 continue  # loose files: only file-scope rules apply
             for rule in self.by_scope["node"]:
@@ -205,7 +205,7 @@ class Engine:
             for r in results_of(node):
                 for src in r.all_sources():
                     if src.warnings and src.path not in encoding_files:
-                        out.append(self._encoding_problem(src, node.name, run.sources))
+                        out.append(self._encoding_problem(src, _name(node), run.sources))
             for d in diags:
                 if d.code in self.ignored:
                     continue
@@ -219,7 +219,7 @@ class Engine:
                         message=d.message,
                         span=d.span,
                         path=file,
-                        node=node.name,
+                        node=_name(node),
                         hint=d.hint,
                         suggestion=d.suggestion,
                         related=tuple(d.related),
@@ -274,6 +274,11 @@ class Engine:
                 elif (rule.id if rule else ref.upper()) in ran:
                     out.append((sup.comment, ref, "unused"))
         return out
+
+
+def _name(node) -> str | None:
+    """The node name reports show (None for the anonymous node of loose files)."""
+    return None if getattr(node, "anonymous", False) else node.name
 
 
 def _scrub(text: str | None) -> str | None:
