@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from elastix_halint.model.common import Comment
 from elastix_halint.model.span import Span
+from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.parsing.result import REDACTED
 from elastix_halint.secrets import is_marker
 
@@ -60,6 +61,12 @@ class Key:
     def secret_is_marker(self) -> bool:
         return self.secret is not None and is_marker(self.secret)
 
+    def shown_method(self, redact: bool) -> str:
+        """The method, unless it may be a key typed without its method (``1 MySecret``)."""
+        if not redact or self.known_method or suggest(self.method, METHODS):
+            return self.method
+        return REDACTED
+
     def shown_secret(self, redact: bool) -> str | None:
         if self.secret is None:
             return None
@@ -69,7 +76,7 @@ class Key:
         return {
             "index": self.index,
             "index_span": self.index_span.to_json(),
-            "method": self.method,
+            "method": self.shown_method(redact),
             "method_span": self.method_span.to_json(),
             "secret": self.shown_secret(redact),
             "secret_is_marker": self.secret_is_marker,
@@ -112,5 +119,5 @@ class AuthKeys:
         lines = [f"auth: {self.auth.index if self.auth else '(missing)'}"]
         for k in self.keys:
             shown = k.shown_secret(redact)
-            lines.append(f"key {k.index}: {k.method}" + (f" {shown}" if shown is not None else " (no key)"))
+            lines.append(f"key {k.index}: {k.shown_method(redact)}" + (f" {shown}" if shown is not None else " (no key)"))
         return lines

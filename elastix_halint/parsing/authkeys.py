@@ -50,13 +50,11 @@ def _key(line: Line, tree, diags: list) -> Key:
     number, method, *rest = tree.children
     secret = rest[0] if rest else None
     if str(method) not in METHODS:
-        diags.append(
-            value_error(
-                line.token_span(method),
-                f"{str(method)!r} is not an authentication method (use sha1, md5 or crc)",
-                suggestion=suggest(str(method), METHODS),
-            )
-        )
+        guess = suggest(str(method), METHODS)
+        # Quote the word only when it looks like a method: "1 MySecret" has the key in its place.
+        shown = f"{str(method)!r} is" if guess else "this is"
+        diags.append(value_error(line.token_span(method), f"{shown} not an authentication method (use sha1, md5 or crc)",
+                                 suggestion=guess))
     if len(rest) > 1:
         extra = line.span(rest[1].start_pos, rest[-1].end_pos)
         diags.append(value_warning(extra, "Heartbeat ignores the words after the key", hint="a key is one word without blanks"))
