@@ -97,7 +97,8 @@ def listing(root: Path, times: bool = True) -> dict[str, tuple]:
                 extra = ("dir",)
             else:
                 extra = ("file", _digest(full))
-            stamp = (st.st_mtime_ns,) if times else ()
+            # Creating halint's state dir changes its parents' times: that is halint's, not the tree's.
+            stamp = (st.st_mtime_ns,) if times and not STATE_DIR.startswith(rel + "/") else ()
             out[rel] = extra + (st.st_mode, st.st_uid, st.st_gid) + stamp
     return out
 

@@ -10,15 +10,35 @@ ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tes
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 
 
+def _one_line_errors(command):
+    """HalintError → one ``halint: error:`` line and its exit code, whatever the Typer version
+    (cli.main's handler trips over Typer 0.29's vendored Click, which has no ``Abort``)."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from elastix_halint.errors import HalintError
+
+        try:
+            return command(*args, **kwargs)
+        except HalintError as exc:
+            import sys
+
+            sys.stderr.write(f"halint: error: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
 def register(app: typer.Typer) -> None:
     links_app = typer.Typer(
         help="Find and mend the replica symlinks an upgrade replaced; with a journal and undo.",
         no_args_is_help=False,
         rich_markup_mode=None,
     )
-    links_app.callback(invoke_without_command=True)(status_command)
-    links_app.command("repair")(repair_command)
-    links_app.command("undo")(undo_command)
+    links_app.callback(invoke_without_command=True)(_one_line_errors(status_command))
+    links_app.command("repair")(_one_line_errors(repair_command))
+    links_app.command("undo")(_one_line_errors(undo_command))
     app.add_typer(links_app, name="links")
 
 
