@@ -137,6 +137,7 @@ def make_resources(sections: tuple[Section, ...], common: Section | None) -> tup
 def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]]) -> Resource:
     host_sections = [s for s in sec.sections if s.keyword in HOST_KEYWORDS]
     host_sections += [_floating_statement(o) for o in sec.options_named("floating")]
+    host_sections.sort(key=lambda h: (h.span.line, h.span.column))
     name = sec.args[0] if sec.args else None
     return Resource(
         name=name.text if name else "",
