@@ -14,7 +14,9 @@ def register(app: typer.Typer) -> None:
 
 
 def lint_command(
-    paths: List[str] = typer.Argument(..., help="A bundle, a node root, or config files.", metavar="PATH..."),
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Bundles (one folder per node), node folders, or config files; default: the current folder.", metavar="[PATH]..."
+    ),
     root: Optional[str] = typer.Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
     peer: Optional[str] = typer.Option(None, "--peer", help="The other node's root or bundle."),
     fmt: str = typer.Option("auto", "--format", "-f", help="auto, text, json, sarif or github (auto: github in GitHub Actions, else text)."),
@@ -36,7 +38,7 @@ def lint_command(
 
     return run_lint(
         LintOptions(
-            paths=list(paths), root=root, peer=peer, fmt=fmt, select=select or [], ignore=ignore or [],
+            paths=list(paths or ([] if root or peer else ["."])), root=root, peer=peer, fmt=fmt, select=select or [], ignore=ignore or [],
             fail_on=fail_on, fix=fix, diff=diff, verbose=verbose, config=config, files=files,
         )
     )

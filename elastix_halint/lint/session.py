@@ -44,7 +44,7 @@ def effective_format(fmt: str) -> str:
 def settings_for(opts: LintOptions) -> Settings:
     if opts.config is not None and not os.path.isfile(opts.config):
         raise UsageError("no such configuration file", opts.config)
-    path = opts.config or find_config(opts.paths[0] if opts.paths else os.getcwd())
+    path = opts.config or find_config(opts.paths[0] if opts.paths else opts.root or os.getcwd())
     settings = load_settings(path)
     if opts.select:
         settings.select = split_refs(opts.select)
@@ -76,8 +76,8 @@ def exit_code(run, settings: Settings) -> int:
 def run_lint(opts: LintOptions) -> int:
     from elastix_halint.lint.registry import load_registry
 
-    if not opts.paths:
-        raise UsageError("give at least one PATH to lint")
+    if not opts.paths and not opts.root:
+        raise UsageError("give at least one PATH (or --root) to lint")
     if opts.fix and opts.diff:
         raise UsageError("--fix and --diff cannot be combined (--diff shows what --fix would write)")
     fmt = effective_format(opts.fmt)
