@@ -13,9 +13,7 @@ from dataclasses import replace
 
 from elastix_halint.model.authkeys import MAX_INDEX, METHODS, AuthDirective, AuthKeys, Key
 from elastix_halint.parsing.larkkit import suggest
-from elastix_halint.parsing.linewise import (
-    Line, comment_of, load_with, odd_blanks, parse_line, physical_lines, result, value_error, value_warning,
-)
+from elastix_halint.parsing.linewise import Line, items, load_with, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -88,21 +86,12 @@ def _with_auth_hint(line: Line, error):
 
 def parse(source: SourceFile) -> ParseResult[AuthKeys]:
     auths, keys, comments, diags = [], [], [], []
-    for line in physical_lines(source):
-        if not line.text.strip():
-            continue
-        diags.extend(odd_blanks(line))
-        tree, error = parse_line(GRAMMAR, line, _WORDS, quote=False)
-        if error:
-            diags.append(_with_auth_hint(line, error))
-            continue
-        item = tree.children[0]
-        if getattr(item, "type", None) == "COMMENT":
-            comments.append(comment_of(line, item))
-        elif item.data == "auth":
-            auths.append(_auth(line, item, diags))
-        else:
-            keys.append(_key(line, item, diags))
+    for line, tree in read_lines(source, GRAMMAR, _WORDS, diags, quote=False, on_error=_with_auth_hint):
+        for item in items(line, tree, comments):
+            if item.data == "auth":
+                auths.append(_auth(line, item, diags))
+            else:
+                keys.append(_key(line, item, diags))
     model = AuthKeys(auths[0] if auths else None, tuple(keys), tuple(comments), tuple(auths))
     return result(KIND, source, model, diags)
 

@@ -12,9 +12,7 @@ from elastix_halint.diagnostics import Diagnostic
 from elastix_halint.model.hacf import Arg, Directive, HaCf, parse_bool, parse_int, parse_time_ms
 from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, BY_NAME, FACILITIES, NAMES, DirectiveSpec
 from elastix_halint.parsing.larkkit import suggest
-from elastix_halint.parsing.linewise import (
-    Line, comment_of, load_with, ocr_fix, odd_blanks, parse_line, physical_lines, result, value_error, value_warning,
-)
+from elastix_halint.parsing.linewise import Line, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -148,21 +146,11 @@ def _directive(line: Line, tree) -> Directive:
 
 def parse(source: SourceFile) -> ParseResult[HaCf]:
     directives, comments, diags = [], [], []
-    for line in physical_lines(source):
-        if not line.text.strip():
-            continue
-        diags.extend(odd_blanks(line))
-        tree, error = parse_line(GRAMMAR, line, _WORDS)
-        if error:
-            diags.append(error)
-            continue
-        for child in tree.children:
-            if getattr(child, "type", None) == "COMMENT":
-                comments.append(comment_of(line, child))
-            else:
-                d = _directive(line, child)
-                directives.append(d)
-                diags.extend(check_directive(d))
+    for line, tree in read_lines(source, GRAMMAR, _WORDS, diags):
+        for child in items(line, tree, comments):
+            d = _directive(line, child)
+            directives.append(d)
+            diags.extend(check_directive(d))
     return result(KIND, source, HaCf(tuple(directives), tuple(comments)), diags)
 
 

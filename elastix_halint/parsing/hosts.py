@@ -12,9 +12,7 @@ import ipaddress
 import re
 
 from elastix_halint.model.hosts import HostsEntry, HostsFile, Name
-from elastix_halint.parsing.linewise import (
-    Line, comment_of, load_with, ocr_fix, odd_blanks, parse_line, physical_lines, result, value_error, value_warning,
-)
+from elastix_halint.parsing.linewise import Line, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -86,21 +84,11 @@ def _entry(line: Line, tree, diags: list) -> HostsEntry | None:
 
 def parse(source: SourceFile) -> ParseResult[HostsFile]:
     entries, comments, diags = [], [], []
-    for line in physical_lines(source):
-        if not line.text.strip():
-            continue
-        diags.extend(odd_blanks(line))
-        tree, error = parse_line(GRAMMAR, line, _WORDS)
-        if error:
-            diags.append(error)
-            continue
-        for child in tree.children:
-            if getattr(child, "type", None) == "COMMENT":
-                comments.append(comment_of(line, child))
-            else:
-                entry = _entry(line, child, diags)
-                if entry:
-                    entries.append(entry)
+    for line, tree in read_lines(source, GRAMMAR, _WORDS, diags):
+        for child in items(line, tree, comments):
+            entry = _entry(line, child, diags)
+            if entry:
+                entries.append(entry)
     return result(KIND, source, HostsFile(tuple(entries), tuple(comments)), diags)
 
 

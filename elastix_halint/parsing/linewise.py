@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model.common import Comment
@@ -141,6 +142,34 @@ def odd_blanks(line: Line) -> list[Diagnostic]:
 
 def comment_of(line: Line, token) -> Comment:
     return Comment(str(token)[1:].strip(), line.token_span(token))
+
+
+def read_lines(source: SourceFile, grammar: str, words: dict[str, str], diagnostics: list[Diagnostic],
+               quote: bool = True, on_error=None) -> Iterator[tuple[Line, object]]:
+    """``(line, tree)`` for each non-blank line that parses; the others become diagnostics.
+
+    ``on_error(line, diagnostic)`` may refine a syntax error (add a suggestion).
+    """
+    for line in physical_lines(source):
+        if not line.text.strip():
+            continue
+        diagnostics.extend(odd_blanks(line))
+        tree, error = parse_line(grammar, line, words, quote)
+        if error:
+            diagnostics.append(on_error(line, error) if on_error else error)
+            continue
+        yield line, tree
+
+
+def items(line: Line, tree, comments: list[Comment]) -> list:
+    """The children of a line's tree, with its ``COMMENT`` token moved into ``comments``."""
+    out = []
+    for child in tree.children:
+        if getattr(child, "type", None) == "COMMENT":
+            comments.append(comment_of(line, child))
+        else:
+            out.append(child)
+    return out
 
 
 def result(kind: str, source: SourceFile, model, diagnostics: list[Diagnostic]) -> ParseResult:
