@@ -129,7 +129,8 @@ def links_script(header: Header, entries) -> bytes:
         "# Usage, after `tar -C ROOT -xpf ARCHIVE`:  sh links.sh [ROOT]   (ROOT defaults to /)",
         "set -e",
         'R="${1:-}"; R="${R%/}"',
-        'aside() { if [ -d "$R$1" ] && [ ! -L "$R$1" ]; then mv "$R$1" "$R$1.halint-old-$$"; fi; }',
+        # A real directory where a link belongs (an upgrade did that) is moved aside, not deleted.
+        'aside() { mkdir -p "$(dirname "$R$1")"; if [ -d "$R$1" ] && [ ! -L "$R$1" ]; then mv "$R$1" "$R$1.halint-old-$$"; fi; }',
     ]
     for e in entries:
         if e.type == SYMLINK:
