@@ -17,7 +17,7 @@ from elastix_halint.model.span import Span
 WORD, STRING, SEMI, LBRACE, RBRACE, EOF = "WORD", "STRING", ";", "{", "}", "EOF"
 
 _TOKEN = re.compile(
-    r'(?P<ws>[ \t\f\r\v\n]+)'
+    r'(?P<ws>\s+)'
     r'|(?P<comment>#[^\n]*)'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*")'
     r'|(?P<open_string>"(?:[^"\\\n]|\\.)*\\?)'
