@@ -24,14 +24,20 @@ INFO_URI = "https://github.com/elastix-halint/elastix-halint"
 FINGERPRINT_KEY = "halint/v1"
 
 
+def _short(text: str, limit: int = 1024) -> str:
+    """GitHub rejects descriptions over 1024 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def rule_descriptor(cls) -> dict:
     doc = cls.doc()
     full = doc.sections.get("What it checks") or doc.summary
     return {
         "id": cls.id,
         "name": cls.name,
-        "shortDescription": {"text": doc.summary or cls.name},
-        "fullDescription": {"text": " ".join(full.split())},
+        "shortDescription": {"text": _short(doc.summary or cls.name)},
+        "fullDescription": {"text": _short(full)},
         "help": {"text": doc.text(), "markdown": doc.markdown()},
         "defaultConfiguration": {"level": LEVEL[str(cls.severity)]},
         "properties": {"tags": ["halint", cls.scope], "scope": cls.scope},
