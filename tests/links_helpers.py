@@ -3,8 +3,13 @@ full listings (kind, mode, owner, times, digest, link text) to compare trees exa
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from elastix_halint.noderoot.linkmap import ELASTIX_PATHS
@@ -110,3 +115,32 @@ def digests(root: Path) -> set[str]:
 
 def links_args(root: Path, *args: str) -> list[str]:
     return ["links", *args, "--root", str(root)]
+
+
+STEP_DELAY = "0.01"  # seconds per pause; a full repair then takes ~0.5 s, so kills land mid-way
+
+
+def start_halint(root: Path, *args: str) -> subprocess.Popen:
+    """Start a slowed-down `halint links ...` in the background (to be killed)."""
+    env = dict(os.environ, HALINT_TEST_STEP_DELAY=STEP_DELAY, NO_COLOR="1")
+    cmd = [sys.executable, "-m", "elastix_halint", *links_args(root, *args)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def journal_lines(root: Path) -> int:
+    found = sorted(glob.glob(str(root / STATE_DIR / "links/*.journal")))
+    if not found:
+        return 0
+    with open(found[-1]) as fh:
+        return sum(1 for _ in fh)
+
+
+def kill_after(proc: subprocess.Popen, root: Path, lines: int, jitter: float) -> None:
+    """SIGKILL once the journal has ``lines`` lines (0: do not wait for it), plus ``jitter`` s."""
+    deadline = time.monotonic() + 20
+    while lines and journal_lines(root) < lines and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(jitter)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()

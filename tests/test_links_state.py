@@ -79,3 +79,37 @@ def test_resolve_follows_links_in_parents_within_the_root(tmp_path):
     found = resolve(root, "/replica/etc/asterisk/")
     assert found.exists and found.path == "/data/asterisk"
     assert not resolve(root, "/replica/etc/nothing/below").exists
+
+
+def test_a_stat_listing_and_a_live_root_give_the_same_states(tmp_path):
+    """The linter reads `facts/links`; `halint links` reads the disk: same decision."""
+    import subprocess
+
+    from links_helpers import make_node, simulate_upgrade
+
+    from elastix_halint.links.state import link_states, observe_listing
+    from elastix_halint.noderoot.linkmap import elastix
+    from elastix_halint.parsing.facts import links as links_facts
+    from elastix_halint.source import decode
+
+    root = make_node(tmp_path)
+    simulate_upgrade(root)
+    linkmap = elastix()
+    paths = [p for spec in linkmap.links for p in (spec.path, spec.target)]
+    # stat run "inside" the node: chroot-free, so run it in the root with relative names.
+    stat = subprocess.run(
+        ["stat", "-c", "%F|%n|%N", *[p.lstrip("/") for p in paths]], cwd=root, capture_output=True, text=True
+    )
+    # Make the names absolute again, and write "cannot stat" as the nodes' older coreutils do
+    # (coreutils >= 8.32 says "cannot statx").
+    text = "\n".join(
+        line.replace("|", "|/", 1).replace("|'", "|'/", 1)
+        if not line.startswith("stat:")
+        else line.replace("'", "'/", 1).replace("cannot statx", "cannot stat")
+        for line in (stat.stdout + stat.stderr).splitlines()
+    )
+    listing = links_facts.parse(decode(text.encode(), "facts/links")).model
+    from_facts = [decide(spec, observe_listing(listing, spec)).status for spec in linkmap.links]
+    live = [s.status for s in link_states(NodeRoot(str(root)), linkmap.links)]
+    assert from_facts == live
+    assert set(live) == {"ok", "replaced-dir", "dangling", "wrong-target", "missing"}

@@ -157,3 +157,30 @@ def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
 
 def link_states(root: NodeRoot, specs) -> list[LinkState]:
     return [decide(spec, observe(root, spec)) for spec in specs]
+
+
+def _listing_kind(ftype: str) -> str:
+    if ftype == "symbolic link":
+        return "symlink"
+    if ftype == "directory":
+        return "dir"
+    return "file" if ftype.startswith("regular") else "other"
+
+
+def observe_listing(listing, spec: LinkSpec) -> LinkObservation:
+    """The observation a ``facts/links`` listing (``stat -c '%F|%n|%N'``, parsed into
+    ``model.facts.LinkListing``) gives of ``spec``. Whether the target exists is known only when
+    the listing also stat'ed the target path (present → True, "cannot stat" → False);
+    otherwise it is None and ``decide`` cannot report ``dangling``."""
+    entries = listing.by_path()
+    entry = entries.get(spec.path) or entries.get(spec.path + "/")
+    if entry is None:
+        return LinkObservation(spec.path, "missing")
+    kind = _listing_kind(entry.ftype)
+    if kind != "symlink":
+        return LinkObservation(spec.path, kind)
+    target = normalize_target(entry.target or "", spec.path)
+    missing = {normalize_target(m) for m in listing.missing}
+    listed = {normalize_target(p) for p in entries}
+    exists = True if target in listed else False if target in missing else None
+    return LinkObservation(spec.path, "symlink", entry.target, exists)
