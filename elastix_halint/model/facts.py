@@ -122,15 +122,22 @@ class StatEntry:
 
 
 @dataclass(frozen=True)
-class StatListing:
-    entries: tuple[StatEntry, ...]
+class _PathListing:
+    """Entries of a ``stat`` run, one per path, and the paths stat reported as absent."""
+
+    entries: tuple
     missing: tuple[str, ...] = ()  # "stat: cannot stat 'X'" lines: X does not exist on the node
 
-    def by_path(self) -> dict[str, StatEntry]:
+    def by_path(self) -> dict:
         return {e.path: e for e in self.entries}
 
     def to_json(self, redact: bool = True) -> dict:
         return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class StatListing(_PathListing):
+    entries: tuple[StatEntry, ...] = ()
 
     def summary(self, redact: bool = True) -> list[str]:
         return [f"{format(e.mode, '04o')} {e.owner}:{e.group} {e.path}" for e in self.entries]
@@ -163,15 +170,8 @@ class LinkEntry:
 
 
 @dataclass(frozen=True)
-class LinkListing:
-    entries: tuple[LinkEntry, ...]
-    missing: tuple[str, ...] = ()  # "stat: cannot stat 'X'" lines: X does not exist on the node
-
-    def by_path(self) -> dict[str, LinkEntry]:
-        return {e.path: e for e in self.entries}
-
-    def to_json(self, redact: bool = True) -> dict:
-        return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
+class LinkListing(_PathListing):
+    entries: tuple[LinkEntry, ...] = ()
 
     def summary(self, redact: bool = True) -> list[str]:
         return [f"{e.path}: {e.ftype}" + (f" -> {e.target}" if e.target else "") for e in self.entries]
