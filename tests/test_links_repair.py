@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import os
-import shutil
-import subprocess
-import tarfile
 from pathlib import Path
 
 import pytest
 from conftest import run_halint
 from links_helpers import IS_ROOT, NEW, digests, links_args, listing, make_node, simulate_upgrade, write
 
-from elastix_halint.noderoot.linkmap import ELASTIX_PATHS, LinkMap, LinkSpec
+from elastix_halint.noderoot.linkmap import ELASTIX_PATHS
 
 EXPECTED = {
     "/etc/asterisk": "replaced-dir",
@@ -154,28 +149,20 @@ def test_suggests_a_snapshot_unless_one_is_newer_than_the_upgrade(upgraded):
     assert "halint snapshot" not in run_halint(*links_args(upgraded, "repair")).stderr
 
 
-def _snapshot(path: Path, linkmap: LinkMap) -> Path:
-    """A snapshot-like archive: the manifest first, its header holding the link map."""
-    header = {"format": "halint-snapshot", "version": 1, "link_map": linkmap.to_json()}
-    data = (json.dumps(header) + "\n" + json.dumps({"path": "/etc/asterisk"}) + "\n").encode()
-    plain = path.with_suffix("") if path.suffix in (".gz", ".zst") else path
-    with tarfile.open(plain, "w") as tar:
-        info = tarfile.TarInfo("MANIFEST.jsonl")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    if path.suffix == ".gz":
-        path.write_bytes(gzip.compress(plain.read_bytes()))
-    elif path.suffix == ".zst":
-        subprocess.run(["zstd", "-qf", str(plain), "-o", str(path)], check=True)
-    return path
+def _snapshot(root: Path, tmp_path: Path, compress: str, map_text: str | None = None) -> Path:
+    """A real `halint snapshot` of ``root`` (with the link map ``map_text`` when given)."""
+    args = ["snapshot", "--root", str(root), "--force", "-q", "--compress", compress, "--out", str(tmp_path / "snaps")]
+    if map_text:
+        (tmp_path / "map").write_text(map_text)
+        args += ["--links", str(tmp_path / "map")]
+    made = run_halint(*args)
+    assert made.returncode == 0, made.stderr
+    return Path(made.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("name", ["snap.tar", "snap.tar.gz", "snap.tar.zst"])
-def test_from_snapshot_takes_the_link_map_of_the_manifest(upgraded, tmp_path, name):
-    if name.endswith(".zst") and not shutil.which("zstd"):
-        pytest.skip("zstd is not installed")
-    only_www = LinkMap("/replica", (LinkSpec("/var/www", "/replica/var/www"),), "snap")
-    archive = _snapshot(tmp_path / name, only_www)
+@pytest.mark.parametrize("compress", ["zstd", "gzip", "none"])
+def test_from_snapshot_takes_the_link_map_of_the_manifest(upgraded, tmp_path, compress):
+    archive = _snapshot(upgraded, tmp_path, compress, "mount /replica\n/var/www /replica/var/www\n")
     result = run_halint(*links_args(upgraded, "repair", "--from-snapshot", str(archive)))
     assert result.returncode == 1, result.stderr
     assert "link /var/www -> /replica/var/www" in result.stdout
@@ -187,7 +174,16 @@ def test_from_snapshot_refuses_what_is_not_a_snapshot(upgraded, tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
     junk = write(tmp_path / "junk.tar.gz", "not an archive")
     bad = run_halint(*links_args(upgraded, "repair", "--from-snapshot", str(junk)))
-    assert bad.returncode == 2 and "snapshot" in bad.stderr
+    assert bad.returncode == 2 and "junk.tar.gz" in bad.stderr
+
+
+def test_a_snapshot_taken_after_the_upgrade_silences_the_hint(upgraded, tmp_path):
+    assert "halint snapshot" in run_halint(*links_args(upgraded, "repair")).stderr
+    archive = _snapshot(upgraded, tmp_path, "zstd")
+    backups = upgraded / "var/backups/halint"
+    backups.mkdir(parents=True)
+    os.rename(archive, backups / archive.name)
+    assert "halint snapshot" not in run_halint(*links_args(upgraded, "repair")).stderr
 
 
 def test_bad_arguments_exit_2(upgraded, tmp_path):
