@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     except exceptions.UsageError as exc:  # also BadParameter, NoSuchOption
         exc.show()
         sys.exit(2)
-    except exceptions.Abort:
+    except getattr(exceptions, "ClickException", ()) as exc:  # FileError and friends
+        exc.show()
+        sys.exit(2)
+    except getattr(exceptions, "Abort", ()):  # Click has it, Typer's vendored copy does not
         _fail("aborted", 130)
     except HalintError as exc:
         _fail(str(exc), exc.exit_code)
