@@ -94,11 +94,10 @@ class Option:
             "name": self.name,
             "section": self.section,
             "text": REDACTED if hide else self.text,
-            "values": [v.to_json(hide) for v in self.values],
+            "values": [REDACTED if hide else v.text for v in self.values],
             "normalised": norm,
             "unit": self.unit,
             "span": self.span.to_json(),
-            "name_span": self.name_span.to_json(),
         }
         if self.canonical_name != self.name or self.canonical_section != self.section:
             data["canonical"] = {"name": self.canonical_name, "section": self.canonical_section}
@@ -344,7 +343,7 @@ class Resource:
             "span": self.span.to_json(),
             "protocol": self.protocol_value,
             "hosts": [h.to_json() for h in self.hosts],
-            "settings": {k: v.to_json(redact) for k, v in self.settings.items()},
+            "settings": {k: v.to_json(redact) for k, v in self.settings.items() if v.options},
         }
 
 
@@ -419,7 +418,9 @@ class DrbdConfig:
             "global": self.global_.to_json(redact) if self.global_ else None,
             "common": self.common.to_json(redact) if self.common else None,
             "resources": [r.to_json(redact) for r in self.resources],
-            "sections": [s.to_json(redact) for s in self.sections],
+            "other_sections": [s.to_json(redact) for s in self.sections
+                               if s.keyword not in ("global", "common", "resource")],
+            "top_options": [o.to_json(redact) for o in self.top_options],
             "includes": [i.to_json() for i in self.includes],
             "skipped": [s.to_json() for s in self.skipped],
             "comments": [c.to_json() for c in self.comments],

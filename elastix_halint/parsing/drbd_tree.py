@@ -15,6 +15,7 @@ their column.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
@@ -155,8 +156,10 @@ class TreeReader:
             return True
         return head.text not in known_here and suggest(tok.text, known_here) is not None
 
-    def _keywords_of(self, section: str):
-        return kw.KEYWORDS.get(section, {}).keys() | kw.SECTIONS.get(section, {}).keys()
+    @staticmethod
+    @functools.cache
+    def _keywords_of(section: str) -> frozenset:
+        return frozenset(kw.KEYWORDS.get(section, {}).keys() | kw.SECTIONS.get(section, {}).keys())
 
     def _missing_semicolon(self, head: Token, last: Token) -> None:
         at = Span(self.file, last.line, last.end_column, last.line, last.end_column + 1)

@@ -75,13 +75,21 @@ def address(values: tuple[Value, ...], span) -> tuple[Address | None, list]:
         return None, [(target, f"`{target.text}` is not an address of the form {what}", None)]
     ip, port = m.group(1), int(m.group(2))
     problems: list = []
-    try:
-        ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
+    if not _valid_ip(ip, family):
         problems.append((target, f"`{ip}` is not a valid IP address", None))
     if not 1 <= port <= 65535:
         problems.append((target, f"port {port} is outside 1..65535", None))
     return Address(family, ip, port, span, written), problems
+
+
+def _valid_ip(ip: str, family: str) -> bool:
+    if family != "ipv6":  # the regex already matched four dotted groups of 1-3 digits
+        return all(int(octet) <= 255 for octet in ip.split("."))
+    try:
+        ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def device(values: tuple[Value, ...]) -> tuple[str | None, int | None, list]:
