@@ -61,6 +61,7 @@ def make_node(base: Path, primary: bool = True, mounted: bool = True) -> Path:
         link.parent.mkdir(parents=True, exist_ok=True)
         if (rep / node_path.lstrip("/")).exists():
             os.symlink("/replica" + node_path, link)
+    (root / "var/lock").mkdir(parents=True, exist_ok=True)
     write(root / "proc/mounts", "/dev/drbd0 /replica ext3 rw 0 0\n" if mounted else "/dev/vda / ext4 rw 0 0\n")
     write(root / "proc/drbd", PROC_DRBD_PRIMARY if primary else PROC_DRBD_PRIMARY.replace("Primary/Secondary", "Secondary/Primary"))
     return root

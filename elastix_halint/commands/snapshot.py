@@ -13,11 +13,32 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    app.command("snapshot")(snapshot_command)
-    app.command("verify")(verify_command)
-    app.command("show")(show_command)
-    app.command("diff")(diff_command)
-    app.command("restore")(restore_command)
+    for name, command in (("snapshot", snapshot_command), ("verify", verify_command), ("show", show_command),
+                          ("diff", diff_command), ("restore", restore_command)):
+        app.command(name)(_exit_codes(command))
+
+
+def _exit_codes(command):
+    """Report HalintError here with its own exit code (3 for a held lock), one line, no traceback.
+
+    cli.main does the same, but doing it here keeps these commands' contract independent of it.
+    """
+    import functools
+
+    from elastix_halint.errors import HalintError
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except HalintError as exc:
+            _warn(f"halint: error: {exc}")
+            return exc.exit_code
+        except OSError as exc:  # e.g. a read-only or full target while restoring
+            _warn(f"halint: error: {exc.filename or ''}: {exc.strerror or exc}")
+            return 2
+
+    return wrapper
 
 
 def _warn(message: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import tarfile
 from dataclasses import dataclass
 
+from tarsafe import TarSafeException  # noqa: F401 - re-exported for restore
+
 from elastix_halint.errors import InputError
 from elastix_halint.snapshot import compress, manifest
 from elastix_halint.snapshot.manifest import Entry, Header, ManifestError

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
+import tarfile
 import time
 from dataclasses import dataclass, field
 
@@ -72,19 +72,22 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
         problems.append("the snapshot is marked incomplete (files changed while it was taken); pass --force to restore it anyway")
     _refuse_if(problems, opts.archive)
     plan = make_plan(snap, opts, root, user_links)
-    if opts.dry_run:
-        outcome = RestoreOutcome(describe(plan, root))
-        _refuse_if(_scan_members(opts.archive, snap)[1], opts.archive)
-        outcome.lines.append("dry run: nothing was changed")
-        return outcome
-    with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
-        replica_abs = root.path(plan.replica)
-        pending = swap.load_journal(replica_abs)
-        if pending is not None:
-            done = _resume(pending, replica_abs)
-            if done is not None:
-                return done
-        return _restore(plan, opts, root, replica_abs)
+    tar, problems = _scan_members(opts.archive, snap)  # read-only: before the lock file is made
+    try:
+        _refuse_if(problems, opts.archive)
+        if opts.dry_run:
+            return RestoreOutcome(describe(plan, root) + ["dry run: nothing was changed"])
+        with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
+            replica_abs = root.path(plan.replica)
+            pending = swap.load_journal(replica_abs)
+            if pending is not None:
+                done = _resume(pending, replica_abs)
+                if done is not None:
+                    return done
+            return _restore(plan, opts, root, replica_abs, tar)
+    finally:
+        tar.close()
+        tar.fileobj.close()
 
 
 def _refuse_if(problems: list, where: str) -> None:
@@ -160,20 +163,21 @@ def _scan_members(path: str, snap) -> tuple[StagingTar, list]:
     return tar, prescan.check_members(members, snap)
 
 
-def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str) -> RestoreOutcome:
-    tar, problems = _scan_members(opts.archive, plan.snap)
+def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str, tar) -> RestoreOutcome:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    staging = os.path.join(replica_abs, f".halint-staging-{stamp}")
+    journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging",
+               "staging": staging, "units": [], "links": []}
+    replica_times = os.stat(replica_abs)
+    swap.save_journal(replica_abs, journal)
     try:
-        _refuse_if(problems, opts.archive)
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        staging = os.path.join(replica_abs, f".halint-staging-{stamp}")
-        journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging",
-                   "staging": staging, "units": [], "links": []}
-        swap.save_journal(replica_abs, journal)
         os.mkdir(staging, 0o700)
         failures = _stage(tar, plan, staging, opts)
-    finally:
-        tar.close()
-        tar.fileobj.close()
+    except BaseException:
+        # Nothing live was touched: drop staging and journal, and leave the replica's mtime as it was.
+        swap.abandon(journal, replica_abs)
+        os.utime(replica_abs, ns=(replica_times.st_atime_ns, replica_times.st_mtime_ns))
+        raise
     journal["units"] = [_unit_record(unit, root, staging, stamp) for unit in plan.units]
     journal["links"] = [_link_record(link, root, stamp) for link in plan.links]
     sync_filesystem(staging)
@@ -210,13 +214,10 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
         tar.prepare(expected, on_bytes=lambda n: bar.advance(n, 0))
         try:
             tar.extractall(staging, members=members)
-        except Exception as exc:
-            shutil.rmtree(staging, ignore_errors=True)
+        except (tarfile.TarError, archive.TarSafeException) as exc:
             raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
     bad = [f"{name}: content does not match its digest" for name in tar.bad if not expected[name].changed]
-    if bad:
-        shutil.rmtree(staging, ignore_errors=True)
-        _refuse_if(bad, opts.archive)
+    _refuse_if(bad, opts.archive)
     where = lambda e: staging + e.path  # noqa: E731 - staged path of a node path
     failures: list = []
     for e in selected:
