@@ -79,6 +79,13 @@ def test_declaration_problems():
 
     assert any("kinds" in p for p in rule_problems(FileNoKinds))
 
+    class TypoNeed(FileNoKinds):
+        kinds = ("drbd",)
+        needs = ("stats",)
+
+    assert any("needs 'stats'" in p for p in rule_problems(TypoNeed))
+    assert not any("needs" in p for p in rule_problems(FileNoKinds))
+
 
 def test_doc_sections_are_parsed_and_checked():
     cls = type("D", (Rule,), {"__doc__": DOC})

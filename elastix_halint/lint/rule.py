@@ -220,6 +220,12 @@ def rule_problems(cls: type) -> Iterator[str]:
         yield "severity is not a diagnostics.Severity"
     if cls.scope == "file" and not cls.kinds:
         yield "a file-scope rule must list the file kinds it reads in `kinds`"
+    from elastix_halint.model.cluster import CONFIG_FILES, FACT_NAMES
+
+    known_needs = {*FACT_NAMES, *CONFIG_FILES.values(), "peer"}
+    for need in cls.needs:
+        if need not in known_needs:
+            yield f"needs {need!r}, which is not one of {', '.join(sorted(known_needs))}"
     method = f"check_{cls.scope}" if cls.scope in SCOPES else None
     if method and getattr(cls, method) is getattr(Rule, method):
         yield f"scope {cls.scope!r} but {method}() is not defined"
