@@ -190,3 +190,17 @@ def test_bad_arguments_exit_2(upgraded, tmp_path):
     assert run_halint(*links_args(tmp_path / "absent")).returncode == 2
     assert run_halint(*links_args(upgraded, "--format", "xml")).returncode == 2
     assert run_halint(*links_args(upgraded, "--links", str(tmp_path / "nomap"))).returncode == 2
+
+
+def test_one_repair_at_a_time(upgraded):
+    import fcntl
+
+    state = upgraded / "var/lib/halint/links"
+    state.mkdir(parents=True)
+    before = listing(upgraded)
+    with open(state / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = run_halint(*links_args(upgraded, "repair", "--apply"))
+    assert busy.returncode == 2 and "another" in busy.stderr
+    assert listing(upgraded) == before
+    assert run_halint(*links_args(upgraded, "repair", "--apply")).returncode == 0

@@ -10,6 +10,12 @@ ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tes
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 
 
+def _error(message: str) -> None:
+    import sys
+
+    sys.stderr.write(f"halint: error: {message}\n")
+
+
 def _one_line_errors(command):
     """HalintError → one ``halint: error:`` line and its exit code, whatever the Typer version
     (cli.main's handler trips over Typer 0.29's vendored Click, which has no ``Abort``)."""
@@ -22,10 +28,12 @@ def _one_line_errors(command):
         try:
             return command(*args, **kwargs)
         except HalintError as exc:
-            import sys
-
-            sys.stderr.write(f"halint: error: {exc}\n")
+            _error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # e.g. disk full or permission denied in the middle of a step
+            _error(f"{exc.strerror or exc}: {exc.filename or ''}; the journal keeps what was done: "
+                   "`halint links repair --apply` finishes it, `halint links undo` rolls it back")
+            raise typer.Exit(2) from None
 
     return wrapper
 
@@ -100,7 +108,7 @@ def status_command(
 
 def _finish_interrupted(node, force: bool) -> None:
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import interrupted
+    from elastix_halint.links.journal import exclusive, interrupted
     from elastix_halint.links.render import echo
     from elastix_halint.links.repair import run_forward
     from elastix_halint.links.undo import run_undo
@@ -110,12 +118,13 @@ def _finish_interrupted(node, force: bool) -> None:
         return
     view = pending.read()
     require_safe(node, view.header["map"]["mount"], force, f"finish interrupted repair {pending.id}")
-    if view.status == "repairing":
-        echo(f"finishing repair {pending.id}, which was interrupted:")
-        run_forward(node, pending, echo)
-    else:
-        echo(f"finishing the undo of repair {pending.id}, which was interrupted:")
-        run_undo(node, pending, echo)
+    with exclusive(node):
+        if view.status == "repairing":
+            echo(f"finishing repair {pending.id}, which was interrupted:")
+            run_forward(node, pending, echo)
+        else:
+            echo(f"finishing the undo of repair {pending.id}, which was interrupted:")
+            run_undo(node, pending, echo)
 
 
 def repair_command(
@@ -133,7 +142,7 @@ def repair_command(
     Exit 0 when every link is ok afterwards (dry run: nothing to do), 1 otherwise or on conflicts.
     """
     from elastix_halint.links.guard import refusals, require_safe, snapshot_hint
-    from elastix_halint.links.journal import Journal, interrupted
+    from elastix_halint.links.journal import Journal, exclusive, interrupted
     from elastix_halint.links.plan import build_plan
     from elastix_halint.links.render import echo, plan_lines
     from elastix_halint.links.repair import run_forward
@@ -160,9 +169,10 @@ def repair_command(
         raise typer.Exit(1 if any(not l.state.ok for l in plan.links) else 0)
     if plan.steps:
         require_safe(node, linkmap.mount, force, "repair links")
-        journal = Journal.create(node, stamp, plan.header(node, linkmap, merge_new))
-        echo(f"repairing (journal {journal.path}):")
-        view = run_forward(node, journal, echo)
+        with exclusive(node):
+            journal = Journal.create(node, stamp, plan.header(node, linkmap, merge_new))
+            echo(f"repairing (journal {journal.path}):")
+            view = run_forward(node, journal, echo)
         skipped_conflicts = [i for i, why in view.skipped.items() if why.startswith("conflict")]
     else:
         skipped_conflicts = []
@@ -182,7 +192,7 @@ def undo_command(
 ) -> None:
     """Put the tree back exactly as it was before the last repair (or roll back an interrupted one)."""
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import last_undoable
+    from elastix_halint.links.journal import exclusive, last_undoable
     from elastix_halint.links.render import echo
     from elastix_halint.links.undo import run_undo
 
@@ -194,6 +204,7 @@ def undo_command(
     view = journal.read()
     require_safe(node, view.header["map"]["mount"], force, f"undo repair {journal.id}")
     echo(f"undoing repair {journal.id}:")
-    run_undo(node, journal, echo)
+    with exclusive(node):
+        run_undo(node, journal, echo)
     echo(f"repair {journal.id} undone")
     raise typer.Exit(0)

@@ -7,10 +7,13 @@ without ``committed`` or ``undone`` is an operation a crash interrupted."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 from dataclasses import dataclass, field
 
+from elastix_halint.errors import HalintError
 from elastix_halint.links.steps import Step, fsync_dir, step_from_json
 from elastix_halint.noderoot.root import NodeRoot
 
@@ -130,3 +133,24 @@ def last_undoable(root: NodeRoot) -> Journal | None:
         if journal.read().status != "undone":
             return journal
     return None
+
+
+class Busy(HalintError):
+    """Another ``halint links repair``/``undo`` is changing this node right now."""
+
+
+@contextlib.contextmanager
+def exclusive(root: NodeRoot):
+    """Hold the state directory's lock while changing the tree: one repair or undo at a time.
+    (The lock dies with its process, so a killed repair never blocks the next one.)"""
+    directory = state_dir(root)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy("another `halint links repair` or `undo` is running on this node") from None
+        yield
+    finally:
+        os.close(fd)

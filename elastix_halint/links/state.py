@@ -13,6 +13,7 @@ import posixpath
 import stat
 from dataclasses import dataclass
 
+from elastix_halint.links.tree import entry_kind
 from elastix_halint.noderoot.linkmap import LinkSpec
 from elastix_halint.noderoot.root import NodeRoot
 
@@ -128,14 +129,6 @@ def resolve(root: NodeRoot, path: str) -> Resolution:
     return Resolution(current, True)
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else "other"
-
-
 def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
     """Look at ``spec.path`` under ``root`` (lstat, readlink, resolution of the target)."""
     parent = resolve(root, posixpath.dirname(spec.path))
@@ -146,7 +139,7 @@ def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
         st = os.lstat(where)
     except (FileNotFoundError, NotADirectoryError):
         return LinkObservation(spec.path, "missing")
-    kind = _kind(st.st_mode)
+    kind = entry_kind(st.st_mode)
     if kind != "symlink":
         return LinkObservation(spec.path, kind)
     text = os.readlink(where)

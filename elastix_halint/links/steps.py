@@ -39,6 +39,11 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _sync_parent(path: str) -> None:
+    """Make a rename, link or unlink in ``path``'s directory durable before journalling it."""
+    fsync_dir(os.path.dirname(path))
+
+
 def _exists(path: str) -> bool:
     return os.path.lexists(path)
 
@@ -106,7 +111,7 @@ class MoveAside(Step):
         if not _exists(s) or _exists(d):
             raise StepError(f"cannot move {src} to {dst}: expected {src} and no {dst}")
         os.rename(s, d)
-        fsync_dir(os.path.dirname(d))
+        _sync_parent(d)
 
     def apply(self, root):
         self._rename(root, self.path, self.aside)
@@ -135,7 +140,7 @@ class MakeDir(Step):
             os.mkdir(where, 0o700)
         _chown(where, self.uid, self.gid)
         os.chmod(where, self.mode)
-        fsync_dir(os.path.dirname(where))
+        _sync_parent(where)
 
     def revert(self, root):
         where = root.path(self.path)
@@ -146,8 +151,8 @@ class MakeDir(Step):
         except OSError as exc:
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
                 raise StepError(f"{self.path} holds files added after the repair; move them away and run undo again") from None
-            raise
-        fsync_dir(os.path.dirname(where))
+            raise StepError(f"cannot remove directory {self.path}: {exc.strerror}") from None
+        _sync_parent(where)
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ class CopyIn(Step):
         pause()
         os.link(tmp, dst, follow_symlinks=False)  # EEXIST instead of replacing
         os.unlink(tmp)
-        fsync_dir(os.path.dirname(dst))
+        _sync_parent(dst)
 
     @staticmethod
     def _write_tmp(src: str, tmp: str) -> None:
@@ -210,7 +215,7 @@ class CopyIn(Step):
         if not same_content(src, dst):
             raise StepError(f"{self.dst} changed after the repair; not removing it (the upgraded copy is {self.src})")
         os.unlink(dst)
-        fsync_dir(os.path.dirname(dst))
+        _sync_parent(dst)
 
 
 @dataclass(frozen=True)
@@ -232,7 +237,7 @@ class MakeLink(Step):
         if _exists(where):
             raise StepError(f"cannot create link {self.path}: something else is there")
         os.symlink(self.target, where)
-        fsync_dir(os.path.dirname(where))
+        _sync_parent(where)
 
     def revert(self, root):
         where = root.path(self.path)
@@ -241,7 +246,7 @@ class MakeLink(Step):
         if _link_text(where) != self.target:
             raise StepError(f"{self.path} is no longer the link this repair made; not removing it")
         os.unlink(where)
-        fsync_dir(os.path.dirname(where))
+        _sync_parent(where)
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,7 @@ class Retarget(Step):
             os.utime(tmp, ns=tuple(times_ns), follow_symlinks=False)
         pause()
         os.rename(tmp, where)  # atomic: the path is always a link, old or new
-        fsync_dir(os.path.dirname(where))
+        _sync_parent(where)
 
     def apply(self, root):
         self._swap(root, self.old, self.new)
