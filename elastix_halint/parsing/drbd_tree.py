@@ -43,16 +43,16 @@ class TreeReader:
     """Reads the tokens of one file into top-level sections and statements."""
 
     def __init__(self, tokens: list[Token], file: str):
-        self.tokens = tokens
+        last = tokens[-1] if tokens else Token(EOF, "", 1, 1, 2)
+        self.eof = Token(EOF, "", last.line, last.end_column, last.end_column + 1)
+        self.tokens = [*tokens, self.eof, self.eof]  # sentinels: no bounds checks while reading
         self.file = file
         self.pos = 0
         self.diagnostics: list[Diagnostic] = []
-        last = tokens[-1] if tokens else Token(EOF, "", 1, 1, 2)
-        self.eof = Token(EOF, "", last.line, last.end_column, last.end_column + 1)
 
     # -- helpers -----------------------------------------------------------------------------
     def _peek(self) -> Token:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else self.eof
+        return self.tokens[self.pos]
 
     def _span(self, tok: Token) -> Span:
         return Span(self.file, tok.line, tok.column, tok.line, tok.end_column)
@@ -108,7 +108,7 @@ class TreeReader:
 
     def _looks_like_lost_brace(self, section: str) -> bool:
         """``1`` followed by a keyword that belongs one level up (``1 on beta {``)."""
-        nxt = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else self.eof
+        nxt = self.tokens[self.pos + 1]
         if nxt.kind in (EOF, RBRACE):
             return True
         known_here = kw.SECTIONS.get(section, {}).keys() | kw.KEYWORDS.get(section, {}).keys()
@@ -125,7 +125,7 @@ class TreeReader:
         args: list[Token] = []
         known_here = self._keywords_of(section)
         while True:
-            tok = self._peek()
+            tok = self.tokens[self.pos]
             if tok.kind in (WORD, STRING):
                 prev = args[-1] if args else head
                 if tok.kind == WORD and tok.line > prev.line and self._starts_statement(tok, head, known_here):
@@ -165,7 +165,9 @@ class TreeReader:
         at = Span(self.file, last.line, last.end_column, last.line, last.end_column + 1)
         self.error(at, f"`;` expected to end the `{head.text}` statement", ";")
 
-    def _check_chars(self, tokens, what: str) -> None:
+    def _check_chars(self, tokens, what: str, name: str) -> None:
+        """Report the first character drbdadm would not take unquoted; ``what`` is formatted
+        with ``name`` only then (this runs for every statement)."""
         for tok in tokens:
             if tok.kind != WORD:
                 continue
@@ -173,14 +175,16 @@ class TreeReader:
             if bad:
                 col = tok.column + bad.start()
                 span = Span(self.file, tok.line, col, tok.line, col + 1)
-                self.error(span, f"unexpected `{bad.group()}` in {what}; quote a value that contains it",
-                           hint="drbdadm accepts only letters, digits and / . _ - in unquoted words")
+                # `on a,b {`: names are separated by blanks.
+                fix = tok.text.replace(",", " ") if bad.group() == "," else None
+                self.error(span, f"unexpected `{bad.group()}` in {what.format(name)}; quote a value that contains it",
+                           fix, hint="drbdadm accepts only letters, digits and / . _ - in unquoted words")
                 return
 
     def _block(self, section: str, head: Token, args: list[Token], brace: Token) -> Section | None:
         keyword = head.text
         self._check_block_keyword(section, head)
-        self._check_chars(args, f"the `{keyword}` section header")
+        self._check_chars(args, "the `{}` section header", keyword)
         options, sections, close = self._items(kw.table_for(section, keyword), brace)
         end = close if close.kind != EOF else self.eof
         return Section(
@@ -213,7 +217,7 @@ class TreeReader:
         if name in kw.SECTIONS.get(section, {}) and name not in kw.KEYWORDS.get(section, {}):
             self.error(self._span(head), f"`{name}` opens a section: `{{` expected after it, not `;`")
             return None
-        self._check_chars(args, f"the `{name}` statement")
+        self._check_chars(args, "the `{}` statement", name)
         definition = kw.keyword(section, name)
         if definition is None:
             self._unknown_option(section, head)
