@@ -145,3 +145,14 @@ def test_machine_formats_do_not_import_rich(fmt, halint):
 
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stderr.endswith("NORICH"), proc.stderr[-2000:]
+
+
+def test_text_verbose_lists_skipped_rules(tmp_path, monkeypatch):
+    from rich.console import Console
+
+    run, _ = _run(tmp_path, monkeypatch)
+    run.skipped.append(("NODE101", "n2", "stat"))
+    quiet, loud = io.StringIO(), io.StringIO()
+    text.render(run, Settings(), console=Console(file=quiet, no_color=True, width=200))
+    text.render(run, Settings(), verbose=True, console=Console(file=loud, no_color=True, width=200))
+    assert "NODE101" not in quiet.getvalue() and "skipped NODE101 on n2: missing stat" in loud.getvalue()
