@@ -117,7 +117,7 @@ class Context:
 
     ``cluster`` is always set; ``node`` for node and file scope; ``file`` (a ParseResult) for
     file scope. ``options`` are this rule's options from the configuration
-    (``[tool.halint.options.<ID>]``), ``version`` is the DRBD version of the node when known.
+    (``[options.<ID>]`` of the configuration).
     """
 
     __slots__ = ("cluster", "node", "file", "options")
