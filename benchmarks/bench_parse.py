@@ -36,7 +36,9 @@ def generate(n: int = 400) -> str:
     ]
     for i in range(n):
         parts.append(
+            f"# replicated volume of tenant {i}\n"
             f"resource r{i} {{\n"
+            f"  startup {{ degr-wfc-timeout 30; }}\n"
             f"  disk {{ on-io-error detach; }}\n"
             f"  net {{ after-sb-0pri discard-zero-changes; after-sb-1pri discard-secondary; }}\n"
             f"  syncer {{ rate 100M; }}\n"
