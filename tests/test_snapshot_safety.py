@@ -1,0 +1,210 @@
+"""Refusals, the lock, files changing while read, full and read-only disks, kill -9 during restore."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_halint
+from snapshot_helpers import IS_ROOT, halint_ok, make_node, take_snapshot, tree_state, write
+
+
+def _snapshot(root: Path, *extra: str):
+    return run_halint("snapshot", "--root", str(root), "--out", str(root.parent / "backups"), "--quiet", *extra)
+
+
+def _archives(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder)) if folder.exists() else []
+
+
+@pytest.mark.parametrize("primary, mounted, service, expect", [
+    (False, True, None, "not DRBD Primary"),
+    (True, False, None, "/replica is not a mount point"),
+    (True, True, "mysqld", "mysqld (pid 4242) running"),
+    (True, True, "asterisk", "service asterisk stop"),
+])
+def test_refuses_unless_forced(tmp_path, primary, mounted, service, expect):
+    root = make_node(tmp_path, primary=primary, mounted=mounted)
+    if service:
+        write(root / "proc/4242/comm", service + "\n")
+    refused = _snapshot(root)
+    assert refused.returncode == 2 and expect in refused.stderr and "--force" in refused.stderr
+    assert _archives(tmp_path / "backups") == []
+    forced = _snapshot(root, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert expect in forced.stderr and Path(forced.stdout.strip()).is_file()
+
+
+def test_archive_name_says_host_and_time_and_out_cannot_be_inside_replica(tmp_path):
+    root = make_node(tmp_path)
+    archive = take_snapshot(root)
+    host = socket.gethostname().split(".")[0]
+    assert archive.name.startswith(f"halint-snapshot-{host}-20") and archive.name.endswith("Z.tar.zst")
+    inside = run_halint("snapshot", "--root", str(root), "--out", str(root / "replica/backups"))
+    assert inside.returncode == 2 and "inside the replica" in inside.stderr
+
+
+def test_default_out_is_var_backups_under_the_root(tmp_path):
+    root = make_node(tmp_path)
+    result = halint_ok("snapshot", "--root", str(root), "--quiet")
+    assert Path(result.stdout.strip()).parent == root / "var/backups/halint"
+
+
+def test_live_lock_gives_exit_3_and_names_the_holder(tmp_path):
+    root = make_node(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock = {"host": socket.gethostname(), "pid": holder.pid, "started": time.time(), "command": "halint snapshot"}
+        write(root / "var/lock/halint.lock", json.dumps(lock))
+        result = _snapshot(root)
+        assert result.returncode == 3
+        assert f"pid {holder.pid} on host {socket.gethostname()}" in result.stderr
+        assert _archives(tmp_path / "backups") == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
+    root = make_node(tmp_path)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    lock = {"host": socket.gethostname(), "pid": dead.pid, "started": 0, "command": "halint snapshot"}
+    write(root / "var/lock/halint.lock", json.dumps(lock))
+    result = _snapshot(root)
+    assert result.returncode == 0, result.stderr
+    assert f"taking over a stale lock of pid {dead.pid}" in result.stderr
+    assert not (root / "var/lock/halint.lock").exists()
+
+
+def _keep_writing(path: Path, stop: threading.Event) -> None:
+    n = 0
+    while not stop.is_set():
+        with open(path, "a") as fh:
+            fh.write(f"line {n}\n" * 50)
+        n += 1
+        time.sleep(0.0005)
+
+
+@pytest.fixture
+def busy_log(tmp_path):
+    root = make_node(tmp_path)
+    log = root / "replica/var/log/asterisk/full"
+    write(log, "start\n")
+    stop = threading.Event()
+    writer = threading.Thread(target=_keep_writing, args=(log, stop), daemon=True)
+    writer.start()
+    yield root
+    stop.set()
+    writer.join()
+
+
+def test_file_changing_while_read_leaves_no_archive(busy_log, tmp_path):
+    result = _snapshot(busy_log)
+    assert result.returncode == 2, result.stderr
+    assert "/replica/var/log/asterisk/full" in result.stderr and "no archive was written" in result.stderr
+    assert _archives(tmp_path / "backups") == []
+
+
+def test_forced_snapshot_of_a_changing_file_is_marked_incomplete(busy_log, tmp_path):
+    result = _snapshot(busy_log, "--force")
+    assert result.returncode == 0, result.stderr
+    assert "INCOMPLETE" in result.stderr
+    archive = result.stdout.strip()
+    verify = run_halint("verify", archive)
+    assert verify.returncode == 1 and "replica/var/log/asterisk/full" in verify.stdout
+    restore = run_halint("restore", archive, "--root", str(busy_log), "--dry-run")
+    assert restore.returncode == 2 and "incomplete" in restore.stderr
+
+
+def _mount_tmpfs(where: Path, *options: str) -> None:
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=1M",) + options), "tmpfs", str(where)], check=True)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a small tmpfs needs root")
+@pytest.mark.parametrize("options, message", [((), "no space left on device"), (("ro",), "Read-only file system")])
+def test_full_or_read_only_disk_leaves_no_archive(tmp_path, options, message):
+    root = make_node(tmp_path)
+    write(root / "replica/var/spool/asterisk/monitor/big.wav", os.urandom(3 << 20))
+    out = tmp_path / "small"
+    try:
+        _mount_tmpfs(out, *options)
+    except subprocess.CalledProcessError:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        result = run_halint("snapshot", "--root", str(root), "--out", str(out), "--quiet")
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert os.listdir(out) == []
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+
+
+# --- kill -9 during restore ---------------------------------------------------------------
+
+UNITS = ("etc", "usr", "var")
+
+
+def _unit_states(replica: Path) -> dict:
+    return {u: tree_state(replica / u) for u in UNITS}
+
+
+def _damage(root: Path) -> None:
+    rep = root / "replica"
+    (rep / "etc/asterisk/sip.conf").write_text("upgraded\n")
+    (rep / "usr/lib/asterisk/modules/app_new.so").write_bytes(b"new module")
+    shutil.rmtree(rep / "var/www/html")
+    os.unlink(root / "etc/asterisk")
+    (root / "etc/asterisk").mkdir()
+
+
+@pytest.mark.slow
+def test_kill_9_during_restore_leaves_each_directory_old_or_new_and_a_rerun_completes(tmp_path):
+    root = make_node(tmp_path)
+    archive = take_snapshot(root)
+    new = _unit_states(root / "replica")
+    _damage(root)
+    pristine = tmp_path / "damaged-copy"
+    shutil.copytree(root, pristine, symlinks=True)
+    old = None  # taken from the first copy: copytree does not keep hardlinks or holes
+    env = dict(os.environ, HALINT_RESTORE_SWAP_DELAY="0.03", NO_COLOR="1")
+    command = [sys.executable, "-m", "elastix_halint", "restore", str(archive), "--root", str(root), "--quiet"]
+    shutil.rmtree(root)
+    shutil.copytree(pristine, root, symlinks=True)
+    started = time.monotonic()
+    subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+    duration = time.monotonic() - started  # scale kill times to this machine's speed
+    rng = random.Random(5)
+    outcomes = {"old": 0, "new": 0, "mixed-units": 0}
+    for trial in range(20):
+        shutil.rmtree(root)
+        shutil.copytree(pristine, root, symlinks=True)
+        old = old or _unit_states(root / "replica")
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Random points across the whole run: start-up, scanning, staging and the delayed swaps.
+        time.sleep(rng.uniform(0.2, 1.0) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = _unit_states(root / "replica")
+        for unit in UNITS:
+            assert now[unit] in (old[unit], new[unit]), f"trial {trial}: {unit} is a mix of old and new"
+        kinds = {("new" if now[u] == new[u] else "old") for u in UNITS}
+        outcomes["mixed-units" if len(kinds) > 1 else kinds.pop()] += 1
+        halint_ok("restore", str(archive), "--root", str(root), "--quiet")
+        assert _unit_states(root / "replica") == new, f"trial {trial}: the rerun did not complete the restore"
+        assert os.readlink(root / "etc/asterisk") == "/replica/etc/asterisk"
+        assert not [p for p in os.listdir(root / "replica") if p.startswith(".halint-staging")]
+    # The kills must have landed in different phases, including inside the swap.
+    assert sum(1 for n in outcomes.values() if n) >= 2, outcomes
