@@ -146,8 +146,9 @@ class KeywordOfOtherVersion(Rule):
     ## What it checks
     Every statement and block against the keyword tables of the syntax version the file
     shows (8.3, 8.4 or 9, told from keywords only one version has): e.g. `discard-my-data`,
-    `max-bio-bvecs` or `ignore-on` in a DRBD 9 file, the deprecated 8.3 `delay-probe-*` in an
-    8.4 file, `node-id` or `connection` in an 8.4 file. Keywords no version knows, and known
+    `max-bio-bvecs`, `ignore-on` or `syncer { rate }` in a DRBD 9 file (drbdadm 9 keeps only
+    `after`, `al-extents`, `use-rle`, `cpu-mask`, `verify-alg`, `csums-alg` in `syncer`), the
+    deprecated 8.3 `delay-probe-*` in an 8.4 file. Keywords no version knows, and known
     keywords in the wrong section, are reported by the parser (PARSE001) instead.
 
     ## Why it matters
@@ -181,6 +182,10 @@ class KeywordOfOtherVersion(Rule):
         evidence = f" (the file uses DRBD {version} syntax: {model.version_evidence[0]})" if model.version_evidence else ""
         for section, _parent, opt in _all_options(model):
             definition = kw.keyword(opt.section, opt.name)
+            if definition is not None and version == kw.V9 and _gone_from_syncer_in_9(opt):
+                yield Finding(opt.name_span, f"drbdadm 9 accepts no `{opt.name}` in `syncer`{evidence}",
+                              hint=f"write `{opt.canonical_name}` in the `disk` section")
+                continue
             if definition is None or version in definition.versions:
                 continue
             known = "/".join(sorted(definition.versions))
@@ -197,6 +202,15 @@ class KeywordOfOtherVersion(Rule):
                           hint="remove it or write the configuration for one DRBD version")
         for sub in sec.sections:
             yield from self._blocks(sub, kw.table_for(parent, sec.keyword), version, evidence)
+
+
+# What drbdadm 9 still takes in a `syncer` section (drbd-utils 9.22, tried): the rest is an error.
+_SYNCER_KEPT_IN_9 = frozenset({"after", "al-extents", "use-rle", "cpu-mask", "verify-alg", "csums-alg",
+                               "on-no-data-accessible"})
+
+
+def _gone_from_syncer_in_9(opt) -> bool:
+    return opt.section == "syncer" and opt.name not in _SYNCER_KEPT_IN_9
 
 
 def _rename_hint(opt, version) -> str:
@@ -376,8 +390,8 @@ class HostSectionIncomplete(Rule):
     ## What it checks
     Every `on` section (with what it inherits from the resource and its volumes) has a
     `device`, a `disk`, an `address` and a `meta-disk`. In DRBD 9, the address may instead come
-    from `connection` paths and `meta-disk` defaults to internal, so only `device` and `disk`
-    are required there.
+    from `connection` paths and `meta-disk` defaults to internal, but every host needs a
+    `node-id` once one host has one or the resource has more than two hosts.
 
     ## Why it matters
     drbdadm stops with `'<keyword>' keyword missing.` and rejects the configuration
@@ -427,7 +441,15 @@ class HostSectionIncomplete(Rule):
                     missing.append(name)
         if host.address is None and host.section.option("address") is None and not res.connections:
             missing.append("address")
+        if version == kw.V9 and host.node_id is None and host.section.option("node-id") is None and _needs_node_ids(res):
+            missing.append("node-id")
         return missing
+
+
+def _needs_node_ids(res) -> bool:
+    """DRBD 9 needs a node-id on every host once one has it or there are more than two hosts."""
+    hosts = [h for h in res.hosts if h.keyword == "on"]
+    return len(hosts) > 2 or any(h.node_id is not None for h in hosts)
 
 
 class MetaDiskForm(Rule):
@@ -1173,16 +1195,21 @@ class WeakPeerAuthentication(Rule):
                               hint="generate a random secret (e.g. `openssl rand -base64 24`) and use it on both nodes")
 
 
+_SECRET_MAX = 63  # SHARED_SECRET_MAX (64) less the terminating NUL
+
+
 class SharedSecretTooLong(Rule):
-    """A `shared-secret` longer than 64 characters.
+    """A `shared-secret` longer than DRBD can take (63 characters).
 
     ## What it checks
-    The length of `shared-secret` (not checkable on a collected bundle, where it is a marker).
+    The length of `shared-secret`: at most 63 characters (not checkable on a collected bundle,
+    where it is a marker).
 
     ## Why it matters
-    The secret "may be up to 64 characters"; a longer one is rejected when the resource
-    connects, so the nodes never replicate (drbd.conf(5) "shared-secret"; drbd-utils 9
-    `SHARED_SECRET_MAX`).
+    drbd.conf(5) says "up to 64 characters", but the 64 bytes of `SHARED_SECRET_MAX` include the
+    terminating NUL: drbdadm 9 stops with "Value is too long. max len: 63", and older versions
+    fail when the resource connects, so the nodes never replicate (drbd-utils 9
+    `SHARED_SECRET_MAX`, tried with drbd-utils 9.22).
 
     ## Example
     ```
@@ -1190,7 +1217,7 @@ class SharedSecretTooLong(Rule):
     ```
 
     ## Fix
-    Use a random secret of at most 64 characters.
+    Use a random secret of at most 63 characters.
     """
 
     id = "DRBD119"
@@ -1206,10 +1233,10 @@ class SharedSecretTooLong(Rule):
             if secret is None or not secret.values or is_marker(secret.values[0].text):
                 continue
             length = len(secret.values[0].text)
-            if length > 64:
+            if length > _SECRET_MAX:
                 yield Finding(secret.values[0].span, f"the `shared-secret` of {_label(res)} has {length} characters; "
-                                                     f"DRBD accepts at most 64",
-                              hint="use a random secret of at most 64 characters")
+                                                     f"DRBD accepts at most {_SECRET_MAX}",
+                              hint=f"use a random secret of at most {_SECRET_MAX} characters")
 
 
 # ---------------------------------------------------------------------------- DRBD120-124
@@ -1691,18 +1718,16 @@ class UsageCountAsk(Rule):
 # ---------------------------------------------------------------------------- DRBD129-130
 
 
-_OLD_SYNTAX = frozenset({"syncer"})
-
-
 class SyntaxVersionMismatch(Rule):
     """drbd.conf written for another DRBD version than the node runs.
 
     ## What it checks
     The syntax of drbd.conf against the DRBD module in /proc/drbd: 8.4 or 9 keywords
     (`resync-rate`, `volume`, `options`, `disk-flushes no`…) on an 8.3 node → error; 9 syntax
-    (`node-id`, `connection`) on an 8.4 node → error; 8.3 syntax (`syncer {}`, `no-*` flags,
-    `protocol` at resource level) on an 8.4/9 node → warning (drbdadm converts it, with changed
-    meaning: the default `c-plan-ahead 20` makes `resync-rate` only a starting value).
+    (`node-id`, `connection`) on an 8.4 node → error; `syncer { rate }` (and the `c-*`
+    controller options) on a DRBD 9 node → error (drbdadm 9 rejects them); other 8.3 syntax on
+    an 8.4/9 node → warning (drbdadm converts it, with changed meaning: the default
+    `c-plan-ahead 20` makes `resync-rate` only a starting value).
 
     ## Why it matters
     After an upgrade (e.g. Elastix 2.x on CentOS 5 drbd83 → CentOS 6 drbd84) the old file is
@@ -1726,32 +1751,49 @@ class SyntaxVersionMismatch(Rule):
 
     def check_node(self, node, ctx):
         model, module = node.drbd, _module_major(node)
-        if model.version is None or module not in kw.VERSIONS or model.version == module:
+        if model.version is None or module not in kw.VERSIONS:
             return
         proc = node.facts.procdrbd
-        older = kw.VERSIONS.index(model.version) < kw.VERSIONS.index(module)
-        place = self._evidence_node(model)
-        severity = Severity.WARNING if older else Severity.ERROR
-        verb = "converts (with changed defaults)" if older else "rejects"
+        related = (proc.span,) if proc.span else ()
+        syncer = next((opt for _s, _p, opt in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
         evidence = model.version_evidence[0] if model.version_evidence else "its keywords"
-        yield Finding(place, f"drbd.conf uses DRBD {model.version} syntax ({evidence}) but the node runs DRBD "
-                             f"{proc.version}: its drbdadm {verb} it",
-                      severity=severity, related=(proc.span,) if proc.span else (),
-                      hint=f"rewrite the configuration in DRBD {module} syntax")
+        runs = f"the node runs DRBD {proc.version}"
+        if kw.VERSIONS.index(model.version) > kw.VERSIONS.index(module):
+            yield Finding(self._evidence_node(model), f"drbd.conf uses DRBD {model.version} syntax ({evidence}) but {runs}: "
+                                                      f"its drbdadm rejects the file", severity=Severity.ERROR,
+                          related=related, hint=f"write the configuration in DRBD {module} syntax")
+        elif module == kw.V9 and syncer is not None:
+            yield Finding(syncer.name_span, f"`syncer {{ {syncer.name} }}` is DRBD 8 syntax but {runs}: drbdadm 9 "
+                                            f"rejects it",
+                          severity=Severity.ERROR, related=related,
+                          hint="move them to `disk` (`resync-rate`, `al-extents`…) and `net` (`verify-alg`, `csums-alg`)")
+        elif model.version == kw.V83 and module != kw.V83:
+            yield Finding(self._evidence_node(model), f"drbd.conf uses DRBD 8.3 syntax ({evidence}) but {runs}: drbdadm "
+                                                      f"converts it, and `rate` becomes only the starting value of the "
+                                                      f"dynamic resync controller (`c-plan-ahead` defaults to 20)",
+                          related=related, hint=f"rewrite the configuration in DRBD {module} syntax")
 
     @staticmethod
     def _evidence_node(model):
         version = model.version
-        for section, _parent, opt in _all_options(model):
+        for _section, _parent, opt in _all_options(model):
             definition = kw.keyword(opt.section, opt.name)
-            if definition is not None and definition.versions != kw.ALL and version in definition.versions and (
-                    len(definition.versions) == 1 or version != kw.V83 and kw.V83 not in definition.versions):
+            if definition is not None and _only_in(definition.versions, version):
                 return opt.name_span
         for top in model.sections:
             for sec in top.walk():
-                if sec.keyword in _OLD_SYNTAX and version == kw.V83 or sec.keyword in ("volume", "connection", "options") and version != kw.V83:
+                if sec.keyword == "syncer" and version == kw.V83:
+                    return sec.keyword_span
+                if version != kw.V83 and kw.V83 not in (kw.section_versions("resource", sec.keyword) or kw.ALL):
                     return sec.keyword_span
         return model.sections[0].keyword_span if model.sections else None
+
+
+def _only_in(versions, version) -> bool:
+    """Whether a keyword of ``versions`` tells ``version`` apart from the others."""
+    if version == kw.V83:
+        return versions == frozenset({kw.V83})
+    return version in versions and kw.V83 not in versions
 
 
 RULES = [
