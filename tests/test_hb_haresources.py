@@ -161,3 +161,11 @@ def test_empty_file_and_group_without_resources(tmp_path):
 def test_groups_for_is_case_insensitive():
     m = parse_text(haresources, "Node1 a\nnode2 b\nNODE1 c\n").model
     assert [g.key.text for g in m.groups_for("node1")] == ["a", "c"]
+
+
+def test_windows_line_ends_warned_once():
+    r = parse_text(haresources, "n1 a \\\r\n b\r\nn2 c\r\n")
+    crlf = [d for d in r.diagnostics if "CR LF" in d.message]
+    assert [d.span.line for d in crlf] == [1]
+    # As for ResourceManager, "\\<CR>" does not continue the line: three groups.
+    assert [g.node for g in r.model.groups] == ["n1", "b", "n2"]

@@ -66,7 +66,7 @@ def _backslash_space_note(line: Line, text: str, notes: list[LineNote]) -> None:
 
 def logical_lines(source: SourceFile, comments: list[Comment], notes: list[LineNote]) -> list[tuple[Line, int]]:
     """``(logical line, number of physical lines joined into it)`` in file order."""
-    physical = physical_lines(source)
+    physical = physical_lines(source, keep_cr=True)  # sed keeps a CR: "\\<CR>" is no continuation
     out: list[tuple[Line, int]] = []
     i = 0
     while i < len(physical):
@@ -182,10 +182,23 @@ def _group(line: Line, joined: int, tree, notes: list[LineNote], diags: list) ->
     return group
 
 
+def _crlf_warning(source: SourceFile) -> list:
+    """One warning for Windows line ends (the model, like ResourceManager, keeps the CR)."""
+    for number, raw in enumerate(source.text.split("\n"), 1):
+        if raw.endswith("\r") and raw.strip():
+            span = Span(source.path, number, len(raw), number, len(raw) + 1)
+            return [value_warning(
+                span, "Windows line end (CR LF): ResourceManager keeps the CR in the last resource of each "
+                      "line, so that script is not found, and a backslash before it does not continue the line",
+                hint="convert the file to Unix line ends (dos2unix)",
+            )]
+    return []
+
+
 def parse(source: SourceFile) -> ParseResult[HaResources]:
     comments: list[Comment] = []
     notes: list[LineNote] = []
-    groups, diags = [], []
+    groups, diags = [], _crlf_warning(source)
     for line in physical_lines(source):
         diags.extend(odd_blanks(line))
     for line, joined in logical_lines(source, comments, notes):

@@ -60,12 +60,13 @@ class Line:
         return self.span(start, max(len(stripped), start + 1))
 
 
-def physical_lines(source: SourceFile) -> list[Line]:
-    """Every line of ``source`` (without its line end), numbered from 1."""
+def physical_lines(source: SourceFile, keep_cr: bool = False) -> list[Line]:
+    """Every line of ``source`` without its ``\\n`` (and without a ``\\r`` before it unless
+    ``keep_cr``: the daemon's reader keeps it), numbered from 1."""
     lines = source.text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [Line(source.path, n, text.rstrip("\r")) for n, text in enumerate(lines, 1)]
+    return [Line(source.path, n, text if keep_cr else text.rstrip("\r")) for n, text in enumerate(lines, 1)]
 
 
 def describe_expected(expected, words: dict[str, str]) -> str:
