@@ -123,8 +123,8 @@ def test_loader_reads_the_collected_bundle_back(root, tmp_path):
     assert f.uname is None and f.ipaddrs is None and "uname" in node.missing
     drbd = node.files["/etc/drbd.conf"]
     assert f"{NODE}/etc/drbd.d/r0.res" in [s.path for s in drbd.all_sources()]  # absolute include, under the node
-    if node.authkeys is not None and hasattr(node.authkeys, "keys"):
-        assert all(is_marker(k.secret) for k in node.authkeys.keys if getattr(k, "secret", None))
+    assert node.authkeys.selected.secret == marker_for(AUTHKEYS_KEY) and is_marker(node.authkeys.selected.secret)
+    assert [r.name for r in node.drbd.resources] == ["r0"]
 
 
 def test_collect_of_a_missing_root_is_an_input_error(tmp_path):
