@@ -113,3 +113,4 @@ def test_a_stat_listing_and_a_live_root_give_the_same_states(tmp_path):
     live = [s.status for s in link_states(NodeRoot(str(root)), linkmap.links)]
     assert from_facts == live
     assert set(live) == {"ok", "replaced-dir", "dangling", "wrong-target", "missing"}
+

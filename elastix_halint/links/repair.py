@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from elastix_halint.links.journal import Journal, JournalView
-from elastix_halint.links.steps import CopyIn, StepError, pause
+from elastix_halint.links.steps import Conflict, CopyIn, StepError, pause
 from elastix_halint.links.tree import same_content
 from elastix_halint.noderoot.root import NodeRoot
 
@@ -29,7 +29,13 @@ def run_forward(root: NodeRoot, journal: Journal, echo: Echo) -> JournalView:
                 continue
             journal.append("begin", index)
             pause()
-        step.apply(root)
+        try:
+            step.apply(root)
+        except Conflict as exc:  # nothing was written: a listed conflict, not a failure
+            journal.append("skip", index, why=f"conflict: {exc}")
+            view.skipped[index] = f"conflict: {exc}"
+            echo(f"  skip: {step.describe()} (conflict)")
+            continue
         pause()
         journal.append("done", index)
         echo(f"  done: {step.describe()}")

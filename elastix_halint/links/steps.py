@@ -24,6 +24,10 @@ class StepError(HalintError):
     """The disk is in neither the state before nor after a step: stop and say where."""
 
 
+class Conflict(StepError):
+    """A copy's destination appeared with other content while the repair ran: keep both."""
+
+
 def pause() -> None:
     """Tests slow every step down (HALINT_TEST_STEP_DELAY seconds) so a kill lands mid-repair."""
     delay = os.environ.get("HALINT_TEST_STEP_DELAY")
@@ -181,9 +185,9 @@ class CopyIn(Step):
     def apply(self, root):
         src, dst, tmp = root.path(self.src), root.path(self.dst), self._tmp(root)
         if _exists(dst):
-            if not same_content(src, dst):
-                raise StepError(f"{self.dst} appeared during the repair with other content; left as is")
             _remove_stale(tmp)
+            if not same_content(src, dst):
+                raise Conflict(f"{self.dst} appeared during the repair with other content")
             return
         _remove_stale(tmp)
         self._write_tmp(src, tmp)

@@ -14,7 +14,8 @@ def run_undo(root: NodeRoot, journal: Journal, echo: Echo) -> JournalView:
     view = journal.read()
     if "undo" not in view.flags:
         journal.append("undo")
-    for index in sorted(view.begun - view.reverted, reverse=True):
+    # A step skipped after it began (a conflict found mid-copy) wrote nothing to take back.
+    for index in sorted(view.begun - view.reverted - set(view.skipped), reverse=True):
         step = view.steps[index]
         step.revert(root)
         pause()
