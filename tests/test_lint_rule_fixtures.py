@@ -65,3 +65,25 @@ def test_every_fixture_folder_is_a_case():
     for case in CASES:
         has_expected = (case.path / "expected.json").is_file()
         assert has_expected == case.positive, f"{case.label}: expected.json belongs in positive cases only"
+
+
+def test_the_runner_catches_a_wrong_expectation(tmp_path, monkeypatch):
+    import shutil
+
+    import lint_helpers
+
+    src = RULE_FIXTURES / "PARSE001" / "keyword"
+    case_dir = tmp_path / "PARSE001" / "keyword"
+    shutil.copytree(src, case_dir)
+    case = lint_helpers.Case("PARSE001", case_dir, True)
+    [problem] = [p for p in run_case(case).problems if p.rule_id == "PARSE001"]
+    right = json.loads((src / "expected.json").read_text())[0]
+    assert location_matches(right, problem, problem.sources)
+    for wrong in ({**right, "line": right["line"] + 1}, {**right, "column": right["column"] + 1}, {**right, "file": "ha.cf"}):
+        assert not location_matches(wrong, problem, problem.sources)
+    monkeypatch.setattr(lint_helpers, "RULE_FIXTURES", tmp_path)
+    made = lint_helpers.scaffold("XYZ123", "first", "etc/drbd.conf")
+    assert [p.name for p in made] == ["first", "first_ok"]
+    assert (tmp_path / "XYZ123" / "first" / "etc" / "drbd.conf").is_file()
+    assert json.loads((tmp_path / "XYZ123" / "first" / "expected.json").read_text())[0]["file"] == "etc/drbd.conf"
+    assert not (tmp_path / "XYZ123" / "first_ok" / "expected.json").exists()
