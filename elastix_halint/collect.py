@@ -20,6 +20,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+from dataclasses import dataclass
 
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
@@ -271,12 +272,23 @@ def capture_facts(root: str, live: bool, linkmap: LinkMap | None = None) -> dict
 # --------------------------------------------------------------------------- the bundle
 
 
-def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None = None) -> tuple[str, dict[str, tuple[bytes, int]]]:
-    """(node name, node-folder-relative path → (content, mode)) of ``root``'s bundle folder."""
+@dataclass(frozen=True)
+class NodeBundle:
+    """A node folder to write: its name, files (relative path → (content, mode)), and the
+    configuration files that exist but could not be read (e.g. authkeys when not run as root)."""
+
+    name: str
+    files: dict[str, tuple[bytes, int]]
+    skipped: tuple[str, ...] = ()
+
+
+def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None = None) -> NodeBundle:
+    """The bundle folder of the node whose root is ``root``."""
     if not os.path.isdir(root):
         raise InputError("not a directory", root)
     live = os.path.abspath(root) == "/"
     files: dict[str, tuple[bytes, int]] = {}
+    skipped: list[str] = []
     drbd = set(drbd_files(root)) | {"/etc/drbd.conf"}
     for node_path in config_files(root):
         real = _under(root, node_path)
@@ -285,11 +297,12 @@ def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None 
                 data = fh.read()
             mode = stat_mod.S_IMODE(os.stat(real).st_mode)
         except OSError as exc:
-            raise InputError(exc.strerror or str(exc), real) from None
+            skipped.append(f"{node_path}: {exc.strerror or exc}")
+            continue
         files[node_path.lstrip("/")] = (data if with_secrets else redact(node_path, data, node_path in drbd), mode & 0o777 or 0o644)
     for rel, text in capture_facts(root, live, linkmap).items():
         files[rel] = (text.encode("utf-8"), 0o644)
-    return node_name(root, live), files
+    return NodeBundle(node_name(root, live), files, tuple(skipped))
 
 
 def _check_name(name: str) -> str:
@@ -298,10 +311,17 @@ def _check_name(name: str) -> str:
     return name
 
 
-def write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> str:
-    """Write ``out/name/`` in one go: built in a hidden temp folder, then renamed into place."""
+def write_folder(out: str, bundle: NodeBundle) -> str:
+    """Write ``out/<name>/`` in one go: built in a hidden temp folder, then renamed into place."""
+    try:
+        return _write_folder(out, _check_name(bundle.name), bundle.files)
+    except OSError as exc:
+        raise InputError(f"cannot write the bundle: {exc.strerror or exc}", exc.filename or out) from None
+
+
+def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> str:
     os.makedirs(out, exist_ok=True)
-    target = os.path.join(out, _check_name(name))
+    target = os.path.join(out, name)
     tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".halint-tmp", dir=out)
     try:
         for rel, (data, mode) in files.items():
@@ -326,8 +346,9 @@ def write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> st
     return target
 
 
-def write_tar(stream, name: str, files: dict[str, tuple[bytes, int]]) -> None:
-    """A tar stream of ``name/...`` (``halint collect --out - | tar -x -C bundle/``)."""
+def write_tar(stream, bundle: NodeBundle) -> None:
+    """A tar stream of ``<name>/...`` (``halint collect --out - | tar -x -C bundle/``)."""
+    name, files = _check_name(bundle.name), bundle.files
     now = int(time.time())
     with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         dirs = sorted({os.path.dirname(f"{name}/{rel}") for rel in files} | {name})

@@ -35,14 +35,14 @@ def test_collect_writes_the_bundle_layout(root, tmp_path):
 
 
 def test_secrets_are_replaced_by_markers_unless_asked(root, tmp_path):
-    _name, files = collect.bundle_files(str(root))
+    files = collect.bundle_files(str(root)).files
     everything = b"".join(data for data, _mode in files.values())
     for secret in (DRBD_SECRET, AUTHKEYS_KEY, "plain-secret-9"):
         assert secret.encode() not in everything
     assert f'shared-secret "{marker_for(DRBD_SECRET)}";'.encode() in files["etc/drbd.conf"][0]
     assert f"shared-secret {marker_for('plain-secret-9')};".encode() in files["etc/drbd.d/r0.res"][0]
     assert files["etc/ha.d/authkeys"][0].decode().splitlines() == ["# keys", "auth 1", f"1 sha1 {marker_for(AUTHKEYS_KEY)}"]
-    _name, plain = collect.bundle_files(str(root), with_secrets=True)
+    plain = collect.bundle_files(str(root), with_secrets=True).files
     assert DRBD_SECRET.encode() in plain["etc/drbd.conf"][0] and AUTHKEYS_KEY.encode() in plain["etc/ha.d/authkeys"][0]
 
 
@@ -61,7 +61,7 @@ def test_authkeys_crc_line_has_no_key_to_hide():
 
 def test_root_is_not_modified(root, tmp_path):
     before = tree_state(root)
-    collect.write_folder(str(tmp_path / "b"), *collect.bundle_files(str(root)))
+    collect.write_folder(str(tmp_path / "b"), collect.bundle_files(str(root)))
     assert tree_state(root) == before
 
 
@@ -90,7 +90,7 @@ def test_tar_stream_extracts_to_the_same_folder(root, tmp_path):
     cmd = f'"{sys.executable}" -m elastix_halint collect --root "{root}" --out - | tar -x -C "{out}"'
     done = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    collect.write_folder(str(tmp_path / "direct"), *collect.bundle_files(str(root)))
+    collect.write_folder(str(tmp_path / "direct"), collect.bundle_files(str(root)))
     assert bundle_texts(out / NODE) == bundle_texts(tmp_path / "direct" / NODE)
 
 
@@ -104,15 +104,15 @@ def test_tar_stream_refuses_a_terminal(root, monkeypatch):
 
 
 def test_recollect_replaces_the_node_folder_whole(root, tmp_path):
-    collect.write_folder(str(tmp_path / "b"), *collect.bundle_files(str(root)))
+    collect.write_folder(str(tmp_path / "b"), collect.bundle_files(str(root)))
     stale = tmp_path / "b" / NODE / "facts" / "systemctl"
     stale.write_text("UNIT FILE STATE\n")
-    collect.write_folder(str(tmp_path / "b"), *collect.bundle_files(str(root)))
+    collect.write_folder(str(tmp_path / "b"), collect.bundle_files(str(root)))
     assert not stale.exists() and sorted(os.listdir(tmp_path / "b")) == [NODE]
 
 
 def test_loader_reads_the_collected_bundle_back(root, tmp_path):
-    collect.write_folder(str(tmp_path / "b"), *collect.bundle_files(str(root)))
+    collect.write_folder(str(tmp_path / "b"), collect.bundle_files(str(root)))
     cluster = load_paths([str(tmp_path / "b")])
     (node,) = cluster.nodes
     assert node.name == NODE and node.nodename == NODE and cluster.origin == "bundle"
@@ -132,3 +132,25 @@ def test_collect_of_a_missing_root_is_an_input_error(tmp_path):
 
     with pytest.raises(InputError, match="not a directory"):
         collect.bundle_files(str(tmp_path / "nope"))
+
+
+def test_unreadable_config_file_is_skipped_and_named(root, monkeypatch):
+    real_open = open
+
+    def guarded(path, *args, **kwargs):
+        if str(path).endswith("authkeys"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", guarded)
+    bundle = collect.bundle_files(str(root))
+    assert "etc/ha.d/authkeys" not in bundle.files and bundle.skipped == ("/etc/ha.d/authkeys: Permission denied",)
+    assert "etc/ha.d/ha.cf" in bundle.files
+
+
+def test_out_that_is_a_file_is_an_input_error(root, tmp_path):
+    from elastix_halint.errors import InputError
+
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(InputError, match="cannot write the bundle"):
+        collect.write_folder(str(tmp_path / "plain"), collect.bundle_files(str(root)))

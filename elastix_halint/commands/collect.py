@@ -26,15 +26,17 @@ def collect_command(
 
     from elastix_halint import collect
 
-    name, files = collect.bundle_files(root, with_secrets=with_secrets)
+    bundle = collect.bundle_files(root, with_secrets=with_secrets)
+    for skipped in bundle.skipped:
+        sys.stderr.write(f"halint: warning: not collected: {skipped}\n")
     if out == "-":
         if sys.stdout.isatty():
             from elastix_halint.errors import UsageError
 
             raise UsageError("refusing to write a tar stream to a terminal; pipe it into 'tar -x' or use --out DIR")
-        collect.write_tar(sys.stdout.buffer, name, files)
+        collect.write_tar(sys.stdout.buffer, bundle)
         sys.stdout.buffer.flush()
     else:
-        target = collect.write_folder(out, name, files)
-        sys.stderr.write(f"halint: wrote {len(files)} files to {target}\n")
+        target = collect.write_folder(out, bundle)
+        sys.stderr.write(f"halint: wrote {len(bundle.files)} files to {target}\n")
     return 0
