@@ -24,7 +24,9 @@ def _seeds(kind: str) -> list[str]:
 
 
 # Characters that matter to these formats, plus a few that should not upset anything.
-_ALPHABET = st.sampled_from(list("ab1O0l.:/#\\ \t\n\r=*-_") + ["\u00a0", "é", "\x0b", "\x0c", "auth ", "node ", "::"])
+_WORDS = ["auth ", "node ", "::", "mcast ", "ucast ", "keepalive ", "udpport ", "auto_failback ", "stonith_host ",
+          "respawn ", "IPaddr::", "Filesystem::/dev/drbd", "127.0.0.1 ", "::1 ", "1 sha1 ", "ms"]
+_ALPHABET = st.sampled_from(list("ab1O0l.:/#\\ \t\n\r=*-_") + ["\u00a0", "é", "\x0b", "\x0c"] + _WORDS)
 _RANDOM = st.lists(_ALPHABET, max_size=80).map("".join)
 
 
