@@ -25,7 +25,7 @@ from elastix_halint.snapshot.atomic import AtomicFile
 from elastix_halint.snapshot.manifest import DIR, FILE, Header
 from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.scan import Fingerprint, scan
-from elastix_halint.snapshot.tarpax import meta_tarinfo, tarinfo_for
+from elastix_halint.snapshot.tarpax import TarWriter, header_bytes, meta_tarinfo
 
 DEFAULT_OUT = "/var/backups/halint"
 
@@ -158,18 +158,16 @@ def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn
     try:
         with AtomicFile(final) as fh:
             stream = compress.open_writer(fh, opts.compress)
-            tar = tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT, bufsize=1 << 20)
-            tar.copybufsize = 1 << 20
+            tar = TarWriter(stream)
             digest = _add_manifest(tar, header, scanned.entries, int(started))
-            script = manifest.links_script(header, scanned.entries)
-            tar.addfile(meta_tarinfo(manifest.LINKS_MEMBER, len(script), int(started)), _bytes_io(script))
+            _add_bytes(tar, manifest.LINKS_MEMBER, manifest.links_script(header, scanned.entries), int(started))
             total = scanned.total_bytes
             files = sum(1 for e in scanned.entries if e.type == FILE)
             with Progress("snapshot", total, files, Progress.wanted(opts.quiet)) as bar:
                 for entry in scanned.entries:
                     _add_entry(tar, entry, root.path(entry.path), scanned.fingerprints, late_changes, bar)
             trailer = manifest.encode_line({"manifest_sha256": digest, "changed": [p for p, _ in late_changes]})
-            tar.addfile(meta_tarinfo(manifest.TRAILER_MEMBER, len(trailer), int(started)), _bytes_io(trailer))
+            _add_bytes(tar, manifest.TRAILER_MEMBER, trailer, int(started))
             tar.close()
             stream.close()
             _stop_on_changes(late_changes, opts.force, warn, "while archiving")
@@ -201,10 +199,14 @@ def _os_message(exc: OSError, final: str) -> str:
     return f"{where}: {reason}; no archive was written (nothing left under {os.path.basename(final)})"
 
 
-def _bytes_io(data: bytes):
+def _meta_header(name: str, size: int, mtime: int) -> bytes:
+    return meta_tarinfo(name, size, mtime).tobuf(tarfile.PAX_FORMAT)
+
+
+def _add_bytes(tar: TarWriter, name: str, data: bytes, mtime: int) -> None:
     import io
 
-    return io.BytesIO(data)
+    tar.add(_meta_header(name, len(data), mtime), len(data), io.BytesIO(data))
 
 
 def _add_manifest(tar, header: Header, entries, mtime: int) -> str:
@@ -218,7 +220,7 @@ def _add_manifest(tar, header: Header, entries, mtime: int) -> str:
             digest.update(line)
         size = spool.tell()
         spool.seek(0)
-        tar.addfile(meta_tarinfo(manifest.MANIFEST_MEMBER, size, mtime), spool)
+        tar.add(_meta_header(manifest.MANIFEST_MEMBER, size, mtime), size, spool)
     return digest.hexdigest()
 
 
@@ -247,7 +249,7 @@ class _Guarded:
 
 def _add_entry(tar, entry, abspath: str, fingerprints, late_changes: list, bar) -> None:
     if entry.type == DIR:
-        tar.addfile(tarinfo_for(entry))
+        tar.add(header_bytes(entry))
         return
     if entry.type != FILE:
         return  # symlinks and extra hardlink names live in the manifest only
@@ -258,12 +260,12 @@ def _add_entry(tar, entry, abspath: str, fingerprints, late_changes: list, bar) 
         fd = None
     if fd is None:
         late_changes.append((entry.path, "vanished before it was archived"))
-        tar.addfile(tarinfo_for(entry), _Guarded(None, entry.size))
+        tar.add(header_bytes(entry), entry.size, _Guarded(None, entry.size))
         return
     try:
         before = Fingerprint.of(os.fstat(fd))
         guarded = _Guarded(fd, entry.size)
-        tar.addfile(tarinfo_for(entry), guarded)
+        tar.add(header_bytes(entry), entry.size, guarded)
         if before != expected or Fingerprint.of(os.fstat(fd)) != expected or guarded.short:
             late_changes.append((entry.path, "changed between hashing and archiving"))
     finally:
