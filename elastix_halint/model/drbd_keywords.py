@@ -291,6 +291,9 @@ KEYWORDS["connection"] = _connection
 KEYWORDS["path"] = {"host": _connection["host"]}
 KEYWORDS["connection-mesh"] = {"hosts": Keyword("hosts", ONLY9, "names")}
 
+# The name the rules catalogue uses for the statement tables.
+KNOWN_KEYWORDS = KEYWORDS
+
 # ---- blocks per parent ------------------------------------------------------------------------
 _SETTINGS_83 = {"net": ALL, "disk": ALL, "syncer": ALL, "startup": ALL, "handlers": ALL, "proxy": ALL, "options": NEW}
 SECTIONS: dict[str, dict[str, frozenset]] = {
