@@ -13,6 +13,7 @@ MARK = "<redacted>"
 _DRBD = re.compile(r'(shared-secret\s+)("(?:[^"\\\n]|\\.)*"?|[^\s;]+)', re.IGNORECASE)
 # authkeys: "N method KEY" — the key is everything after the method.
 _AUTHKEYS = re.compile(r"^(\s*\S+\s+\S+\s+)(\S.*?)(\s*)$")
+_METHODS = frozenset({"crc", "md5", "sha1"})
 # ha.cf stonith lines carry device passwords after the type.
 _STONITH = re.compile(r"^(\s*stonith(?:_host)?\s+\S+\s+\S+\s+)(\S.*?)(\s*)$", re.IGNORECASE)
 
@@ -20,15 +21,23 @@ _STONITH = re.compile(r"^(\s*stonith(?:_host)?\s+\S+\s+\S+\s+)(\S.*?)(\s*)$", re
 def redact_line(line: str, kind: str | None) -> str:
     """``line`` with any secret on it replaced by ``<redacted>``."""
     if kind == "authkeys":
-        stripped = line.lstrip()
-        if stripped.startswith("#") or stripped.lower().startswith("auth"):
-            return line
-        return _AUTHKEYS.sub(lambda m: m.group(1) + MARK + m.group(3), line)
+        return _redact_authkeys(line)
     if kind == "hacf":
         return _STONITH.sub(lambda m: m.group(1) + MARK + m.group(3), line)
     if kind in (None, "drbd"):
         return _DRBD.sub(lambda m: m.group(1) + ('"' + MARK + '"' if m.group(2).startswith('"') else MARK), line)
     return line
+
+
+def _redact_authkeys(line: str) -> str:
+    words = line.split()
+    if not words or words[0].startswith("#") or words[0].lower() == "auth":
+        return line
+    if len(words) >= 2 and words[1].lower() not in _METHODS:
+        # A malformed line ("1 MySecret", "bad Key x"): the key may be any word after the first.
+        head = line[: len(line) - len(line.lstrip())] + words[0]
+        return head + " " + MARK
+    return _AUTHKEYS.sub(lambda m: m.group(1) + MARK + m.group(3), line)
 
 
 def redact_text(text: str, kind: str | None) -> str:

@@ -27,7 +27,9 @@ class SourceFile:
 
     def line(self, number: int) -> str:
         """Text of 1-based line ``number`` without its newline ('' when out of range)."""
-        lines = self.text.splitlines()
+        # Split on "\n" only, as the parsers count lines: splitlines() would also break on
+        # \x0b, \x0c and \u2028 and quote the wrong line.
+        lines = self.text.split("\n")
         return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 

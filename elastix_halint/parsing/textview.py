@@ -33,7 +33,7 @@ def print_outcomes(outcomes, redact: bool) -> None:
                 if redact:
                     quoted = redact_line(quoted, r.kind)
                 for line in caret_frame(quoted, d.span, gutter="    "):
-                    console.print(escape(line))
+                    console.print(line, markup=False)
             if d.suggestion:
                 console.print(f"    did you mean [bold]{escape(d.suggestion)}[/]?")
             if d.hint:
@@ -41,4 +41,4 @@ def print_outcomes(outcomes, redact: bool) -> None:
         summary = getattr(r.model, "summary", None)
         if callable(summary):
             for line in summary(redact=redact):
-                console.print(f"  {escape(line)}")
+                console.print(f"  {line}", markup=False)
