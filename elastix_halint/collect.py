@@ -133,9 +133,20 @@ def _group(gid: int) -> str:
         return str(gid)
 
 
+# Characters that end a line for str.splitlines(), which the fact parsers use, and other controls.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
 def _quote(path: str) -> str:
-    """``%N``-style quoting (coreutils 8.x, C locale): 'x', with ' written as '\\''."""
-    return "'" + path.replace("'", "'\\''") + "'"
+    """``%N`` quoting of coreutils 8.25+ in the C locale (shell-escape): ``'x'``, a quote as
+    ``'\\''``, control characters as ``$'\\n'`` pieces, so every name stays on one line."""
+    out, pos = [], 0
+    for m in _CONTROL.finditer(path):
+        out.append("'" + path[pos : m.start()].replace("'", "'\\''") + "'")
+        out.append("$'" + "".join(f"\\{ord(c):03o}" if ord(c) < 0o200 else f"\\u{ord(c):04x}" for c in m.group()) + "'")
+        pos = m.end()
+    out.append("'" + path[pos:].replace("'", "'\\''") + "'")
+    return "".join(piece for piece in out if piece != "''") or "''"
 
 
 def _missing(node_path: str) -> str:
@@ -184,7 +195,10 @@ def links_text(root: str, node_paths: list[str]) -> str:
             continue
         quoted = _quote(path)
         if stat_mod.S_ISLNK(st.st_mode):
-            quoted += " -> " + _quote(os.readlink(real))
+            try:
+                quoted += " -> " + _quote(os.readlink(real))
+            except OSError:
+                pass  # stat prints the bare name too when the link cannot be read
         lines.append(f"{_ftype(st)}|{path}|{quoted}")
     return "\n".join(lines) + "\n" if lines else ""
 

@@ -27,6 +27,9 @@ def test_sample_bundle_has_both_nodes_with_files_and_facts():
     sizes = {n.name: n.facts.partitions["sda3"].size_bytes for n in cluster.nodes}
     assert len(set(sizes.values())) == 1
     assert server.facts.sources["procdrbd"].source.path == "voipserver.drbd/proc/drbd"
+    for node in cluster.nodes:  # the sample facts are clean captures
+        assert all(r.ok and not r.diagnostics for r in node.facts.sources.values())
+        assert set(node.facts.sources) == {"uname", "hostname", "stat", "links", "boot", "partitions", "ipaddrs", "procdrbd"}
 
 
 def test_one_node_folder_keeps_bundle_relative_paths():

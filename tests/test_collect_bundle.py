@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collect_helpers import AUTHKEYS_KEY, DRBD_SECRET, bundle_texts, make_root, tree_state
 from conftest import run_halint
@@ -154,3 +156,17 @@ def test_out_that_is_a_file_is_an_input_error(root, tmp_path):
     (tmp_path / "plain").write_text("x")
     with pytest.raises(InputError, match="cannot write the bundle"):
         collect.write_folder(str(tmp_path / "plain"), collect.bundle_files(str(root)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=30).map(lambda p: "/" + p),
+    target=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30),
+)
+def test_links_written_by_collect_read_back_exactly(path, target):
+    from elastix_halint.parsing.facts import links
+    from elastix_halint.source import SourceFile
+
+    line = f"symbolic link|{path}|{collect._quote(path)} -> {collect._quote(target)}"
+    (entry,) = links.parse(SourceFile("facts/links", line + "\n")).model.entries
+    assert (entry.path, entry.target) == (path, target)
