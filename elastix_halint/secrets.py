@@ -33,8 +33,8 @@ def _redact_authkeys(line: str) -> str:
     words = line.split()
     if not words or words[0].startswith("#") or words[0].lower() == "auth":
         return line
-    if len(words) >= 2 and words[1].lower() not in _METHODS:
-        # A malformed line ("1 MySecret", "bad Key x"): the key may be any word after the first.
+    if len(words) == 2 and words[1].lower() not in _METHODS:
+        # "1 MySecret": a key typed where the method belongs.
         head = line[: len(line) - len(line.lstrip())] + words[0]
         return head + " " + MARK
     return _AUTHKEYS.sub(lambda m: m.group(1) + MARK + m.group(3), line)
