@@ -1150,10 +1150,10 @@ class WeakPeerAuthentication(Rule):
 
     ## What it checks
     `cram-hmac-alg` md4/md5/crc32/crc32c; a `shared-secret` that is a value printed in
-    documentation and HOWTOs (`FooFunFactory`, `secret`, `MySecret`, `password`, the Elastix
-    HOWTO's `CentOSru!3z`…), shorter than 8 characters (option `min_length`), or equal to a
-    Heartbeat authkeys key. Works on collected bundles too (the secret markers are compared,
-    never the secret).
+    documentation and HOWTOs (drbd.conf(5)'s example, the DRBD guides', the Elastix HOWTO's)
+    or found in every list of guessed passwords, shorter than 8 characters (option
+    `min_length`), or equal to a Heartbeat authkeys key. Works on collected bundles too (the
+    secret markers are compared, never the secret). The values themselves are not printed.
 
     ## Why it matters
     Peer authentication only helps if the secret cannot be guessed: a published sample secret
@@ -1163,7 +1163,7 @@ class WeakPeerAuthentication(Rule):
 
     ## Example
     ```
-    net { cram-hmac-alg sha1; shared-secret "CentOSru!3z"; }    # the HOWTO's secret
+    net { cram-hmac-alg md5; shared-secret "FooFunFactory"; }   # drbd.conf(5)'s example
     ```
 
     ## Fix
@@ -1755,45 +1755,63 @@ class SyntaxVersionMismatch(Rule):
             return
         proc = node.facts.procdrbd
         related = (proc.span,) if proc.span else ()
-        syncer = next((opt for _s, _p, opt in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
-        evidence = model.version_evidence[0] if model.version_evidence else "its keywords"
         runs = f"the node runs DRBD {proc.version}"
+        gone_in_9 = next((opt for _s, _p, opt in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
         if kw.VERSIONS.index(model.version) > kw.VERSIONS.index(module):
-            yield Finding(self._evidence_node(model), f"drbd.conf uses DRBD {model.version} syntax ({evidence}) but {runs}: "
-                                                      f"its drbdadm rejects the file", severity=Severity.ERROR,
-                          related=related, hint=f"write the configuration in DRBD {module} syntax")
-        elif module == kw.V9 and syncer is not None:
-            yield Finding(syncer.name_span, f"`syncer {{ {syncer.name} }}` is DRBD 8 syntax but {runs}: drbdadm 9 "
-                                            f"rejects it",
-                          severity=Severity.ERROR, related=related,
-                          hint="move them to `disk` (`resync-rate`, `al-extents`…) and `net` (`verify-alg`, `csums-alg`)")
+            unknown = _first_unknown_to(model, module)
+            yield Finding(_head(unknown), f"`{_word(unknown)}` is DRBD {model.version} syntax but {runs}: its drbdadm rejects "
+                                   f"the file", severity=Severity.ERROR, related=related,
+                          hint=f"write the configuration in DRBD {module} syntax")
+        elif module == kw.V9 and gone_in_9 is not None:
+            yield Finding(gone_in_9.name_span, f"`syncer {{ {gone_in_9.name} }}` is DRBD 8 syntax but {runs}: drbdadm 9 "
+                                               f"rejects it", severity=Severity.ERROR, related=related,
+                          hint="move it to `disk` (`resync-rate`, `c-*`)")
         elif model.version == kw.V83 and module != kw.V83:
-            yield Finding(self._evidence_node(model), f"drbd.conf uses DRBD 8.3 syntax ({evidence}) but {runs}: drbdadm "
-                                                      f"converts it, and `rate` becomes only the starting value of the "
-                                                      f"dynamic resync controller (`c-plan-ahead` defaults to 20)",
+            where = _first_83_syntax(model)
+            rate = next((o for _s, _p, o in _all_options(model) if o.section == "syncer" and o.name == "rate"), None)
+            change = (", and `rate` becomes only the starting value of the dynamic resync controller "
+                      "(`c-plan-ahead` defaults to 20)") if rate is not None else ""
+            yield Finding(_head(where), f"`{_word(where)}` is DRBD 8.3 syntax but {runs}: drbdadm converts it{change}",
                           related=related, hint=f"rewrite the configuration in DRBD {module} syntax")
 
-    @staticmethod
-    def _evidence_node(model):
-        version = model.version
-        for _section, _parent, opt in _all_options(model):
-            definition = kw.keyword(opt.section, opt.name)
-            if definition is not None and _only_in(definition.versions, version):
-                return opt.name_span
-        for top in model.sections:
-            for sec in top.walk():
-                if sec.keyword == "syncer" and version == kw.V83:
-                    return sec.keyword_span
-                if version != kw.V83 and kw.V83 not in (kw.section_versions("resource", sec.keyword) or kw.ALL):
-                    return sec.keyword_span
-        return model.sections[0].keyword_span if model.sections else None
+
+def _head(node):
+    """The keyword of a statement or block: where a finding about its syntax points."""
+    return getattr(node, "name_span", None) or node.keyword_span
 
 
-def _only_in(versions, version) -> bool:
-    """Whether a keyword of ``versions`` tells ``version`` apart from the others."""
-    if version == kw.V83:
-        return versions == frozenset({kw.V83})
-    return version in versions and kw.V83 not in versions
+def _word(node) -> str:
+    return getattr(node, "name", None) or getattr(node, "keyword", "")
+
+
+def _first_unknown_to(model, module):
+    """The first statement or block the DRBD ``module`` version does not know."""
+    for _section, _parent, opt in _all_options(model):
+        definition = kw.keyword(opt.section, opt.name)
+        if definition is not None and module not in definition.versions:
+            return opt
+    for top in model.sections:
+        for parent in top.walk():
+            for sec in parent.sections:
+                allowed = kw.section_versions(parent.keyword, sec.keyword)
+                if allowed is not None and module not in allowed:
+                    return sec
+    return model.sections[0]
+
+
+def _first_83_syntax(model):
+    """Where a file shows 8.3 syntax: a `syncer` section, an 8.3-only statement, `protocol` at
+    resource level."""
+    for top in model.sections:
+        for sec in top.walk():
+            if sec.keyword == "syncer":
+                return sec
+    for _section, _parent, opt in _all_options(model):
+        definition = kw.keyword(opt.section, opt.name)
+        if definition is not None and definition.versions == frozenset({kw.V83}) or (
+                opt.name == "protocol" and opt.section == "resource"):
+            return opt
+    return model.sections[0]
 
 
 RULES = [
