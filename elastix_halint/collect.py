@@ -26,7 +26,10 @@ from elastix_halint.errors import InputError, UsageError
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
 from elastix_halint.secrets import marker_for
 
-CONFIG_PATHS = ("/etc/drbd.conf", "/etc/ha.d/ha.cf", "/etc/ha.d/authkeys", "/etc/ha.d/haresources", "/etc/hosts", "/etc/hostname")
+CONFIG_PATHS = (
+    "/etc/drbd.conf", "/etc/ha.d/ha.cf", "/etc/ha.d/authkeys", "/etc/ha.d/haresources", "/etc/hosts",
+    "/etc/hostname", "/etc/sysconfig/network",
+)
 PROC_FILES = ("proc/partitions", "proc/drbd")
 COMMAND_TIMEOUT = 30
 # Commands whose output is a fact, as (fact file, argv). They describe the running system, so

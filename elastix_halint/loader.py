@@ -44,6 +44,8 @@ FACT_FILES: dict[str, tuple[str, str]] = {
     "proc/drbd": ("procdrbd", "procdrbd"),
 }
 DRBD_D = "/etc/drbd.d"
+SYSCONFIG_NETWORK = "/etc/sysconfig/network"  # HOSTNAME= on CentOS 5/6, which have no /etc/hostname
+HOSTNAME_FILES = ("/etc/hostname", SYSCONFIG_NETWORK)
 FACT_OF_KIND = {kind: attr for kind, attr in FACT_FILES.values()}
 ANONYMOUS = "files"
 
@@ -126,6 +128,9 @@ def folder_inputs(folder: str, display_base: str | None, node_root: str | None =
         real = os.path.join(folder, node_path.lstrip("/"))
         if os.path.lexists(real):
             found.append(_file_input(node_path, kind, real, _display(real, display_base), node_root))
+    network = os.path.join(folder, SYSCONFIG_NETWORK.lstrip("/"))
+    if os.path.isfile(network):
+        found.append(Input(SYSCONFIG_NETWORK, "uname", _sysconfig_loader(network, _display(network, display_base))))
     if not os.path.lexists(os.path.join(folder, "etc/drbd.conf")):
         # No drbd.conf to include them: lint the drbd.d files one by one.
         for real in sorted(glob.glob(os.path.join(folder, "etc/drbd.d/*"))):
@@ -139,10 +144,20 @@ def folder_inputs(folder: str, display_base: str | None, node_root: str | None =
     return found
 
 
+def _sysconfig_loader(real: str, display: str) -> Callable[[], ParseResult]:
+    def load() -> ParseResult:
+        from elastix_halint.parsing.facts.uname import parse_sysconfig_network
+        from elastix_halint.source import read_source
+
+        return parse_sysconfig_network(read_source(real, display, allow_empty=True))
+
+    return load
+
+
 def is_node_folder(folder: str) -> bool:
     if not os.path.isdir(folder):
         return False
-    wanted = [*(p.lstrip("/") for p in CONFIG_KINDS), *FACT_FILES, DRBD_D.lstrip("/")]
+    wanted = [*(p.lstrip("/") for p in (*CONFIG_KINDS, SYSCONFIG_NETWORK, DRBD_D)), *FACT_FILES]
     return any(os.path.lexists(os.path.join(folder, rel)) for rel in wanted)
 
 
@@ -162,7 +177,7 @@ def build_node(name: str, root: str, inputs: list[Input], live: bool = False, an
         diags.extend(res.diagnostics)
         if item.key not in FACT_FILES:  # captured facts live in facts.sources, not among files
             files[item.key] = res
-        attr = "hostname" if item.key == "/etc/hostname" else FACT_OF_KIND.get(item.kind)
+        attr = "hostname" if item.key in HOSTNAME_FILES else FACT_OF_KIND.get(item.kind)
         if attr is not None:
             if res.model is not None:
                 _merge_fact(facts, sources, attr, item.key, res)

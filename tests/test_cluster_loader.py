@@ -131,3 +131,25 @@ def test_input_errors(tmp_path):
     unknown.write_text("hello world\n")
     with pytest.raises(InputError, match="what kind"):
         load_paths([str(unknown)])
+
+
+def test_centos5_hostname_comes_from_sysconfig_network(tmp_path):
+    folder = _node_folder(tmp_path, "c5", etc__sysconfig__network='NETWORKING=yes\nHOSTNAME="voipserver.drbd"\nGATEWAY=192.168.1.1\n')
+    (node,) = load_paths([str(folder)]).nodes
+    assert node.facts.hostname.nodename == "voipserver.drbd" and node.facts.nodename == "voipserver.drbd"
+    span = node.facts.hostname.span
+    assert (span.file, span.line, span.column, span.end_column) == ("c5/etc/sysconfig/network", 2, 11, 26)
+    (folder / "etc/hostname").write_text("other\n")
+    (node,) = load_paths([str(folder)]).nodes
+    assert node.facts.hostname.nodename == "other"  # /etc/hostname first, as systemd reads it
+
+
+def test_interfaces_include_those_without_an_address(tmp_path):
+    folder = _node_folder(tmp_path, facts__ip_addr="")
+    (folder / "facts/ip_addr").write_text(
+        "3: eth2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast qlen 1000\\    link/ether 00:0c:29:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+        "2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0\n"
+    )
+    os.rename(folder / "facts/ip_addr", folder / "facts/ip-addr")
+    (node,) = load_paths([str(folder)]).nodes
+    assert node.facts.interfaces == ("eth2", "eth0") and node.facts.addresses() == {"10.0.0.1"}

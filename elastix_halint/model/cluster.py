@@ -39,7 +39,7 @@ class NodeFacts:
     """What a node's commands and /proc said. Each is None when it was not captured.
 
     ``uname``/``hostname``: ``Uname`` (``.nodename``, ``.span``) from ``uname -n`` and
-    ``/etc/hostname``; ``stat``/``links``: by node path; ``boot``: by service name (``asterisk``,
+    ``/etc/hostname`` (else the ``HOSTNAME=`` of ``/etc/sysconfig/network``, CentOS 5/6); ``stat``/``links``: by node path; ``boot``: by service name (``asterisk``,
     not ``asterisk.service``); ``partitions``: by device name (``sda3``); ``ipaddrs``: every
     address line; ``procdrbd``: the parsed ``/proc/drbd``. ``sources``: the ParseResult behind
     each captured fact (fact name → result), for reports that quote the line.
@@ -62,6 +62,14 @@ class NodeFacts:
             if fact is not None:
                 return fact.nodename
         return None
+
+    @property
+    def interfaces(self) -> tuple[str, ...] | None:
+        """Every interface ``ip -o addr show`` named, also those without an address."""
+        source = self.sources.get("ipaddrs")
+        if source is not None and source.model is not None:
+            return source.model.interfaces
+        return None if self.ipaddrs is None else tuple(dict.fromkeys(a.ifname for a in self.ipaddrs))
 
     def addresses(self, family: str | None = None) -> set[str]:
         """The node's IP addresses (of ``family`` "inet"/"inet6", or all)."""

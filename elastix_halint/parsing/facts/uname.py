@@ -1,4 +1,5 @@
-"""``uname -n`` (also ``/etc/hostname``, which has the same form): the node name."""
+"""``uname -n`` (also ``/etc/hostname``, which has the same form): the node name; and the
+``HOSTNAME=`` line of RHEL/CentOS 5-6 ``/etc/sysconfig/network``, where those keep it."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def parse(source: SourceFile):
 
 def load(path: str, display: str | None = None):
     return load_with(parse, path, display)
+
+
+_HOSTNAME_LINE = re.compile(r"""^\s*HOSTNAME\s*=\s*(["']?)([^"'\s#]*)\1\s*(#.*)?$""")
+
+
+def parse_sysconfig_network(source: SourceFile):
+    """The ``HOSTNAME=`` of ``/etc/sysconfig/network`` as a ``Uname`` (None when not set)."""
+    found = None
+    for number, text in enumerate(source.text.splitlines(), 1):
+        m = _HOSTNAME_LINE.match(text)
+        if m and m.group(2):
+            found = Uname(m.group(2), Span(source.path, number, m.start(2) + 1, number, m.end(2) + 1))
+    return result(KIND, source, found, [])
