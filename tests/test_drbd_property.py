@@ -42,3 +42,9 @@ def test_mutated_real_configs(seed, edits):
         at %= len(text) + 1
         text = text[:at] + piece + text[at + cut:]
     _check(text)
+
+
+def test_hostile_nesting_is_a_diagnostic_not_a_recursion_error():
+    for text in ["a { " * 5000 + "} " * 5000, "{ " * 5000, "resource r { " + "on a { " * 3000]:
+        _check(text)
+        assert any(d.severity.name == "ERROR" for d in drbd.parse(SourceFile("fuzz.conf", text)).diagnostics)

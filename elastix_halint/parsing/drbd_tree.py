@@ -30,13 +30,16 @@ from elastix_halint.parsing.larkkit import suggest
 _BAD_CHAR = re.compile(r"[^A-Za-z0-9/._:\[\]%-]")
 # What an OCR'd ``}`` becomes.
 _BRACE_LOOKALIKES = frozenset({"1", "l", "I", "|", "]", ")"})
+# drbd.conf nests 5 deep at most (resource/connection/volume/disk); the limit keeps a hostile
+# file from exhausting Python's recursion.
+MAX_DEPTH = 32
 _DIGEST_OPTIONS = frozenset({"cram-hmac-alg", "verify-alg", "csums-alg", "data-integrity-alg"})
 _NO_VALUE_TYPES = frozenset({"flag", "bool"})
 _MULTI_VALUE_TYPES = frozenset({"names", "address", "device", "meta-disk", "cmd"})
 
 
 def _describe(section: str) -> str:
-    return "the top level" if section == "top" else f"a `{section}` section"
+    return "the top level" if section == "top" else f"the `{section}` section"
 
 
 class TreeReader:
@@ -49,6 +52,7 @@ class TreeReader:
         self.file = file
         self.pos = 0
         self.diagnostics: list[Diagnostic] = []
+        self.depth = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _peek(self) -> Token:
@@ -92,8 +96,9 @@ class TreeReader:
                 continue
             if tok.kind == LBRACE:
                 self.pos += 1
-                self.error(self._span(tok), f"`{{` with no section keyword before it in {_describe(section)}")
-                self._items("", tok)
+                self.error(self._span(tok), f"`{{` with no section keyword before it in {_describe(section)}; "
+                           "the block is not read")
+                self._skip_balanced()
                 continue
             if (opener is not None and tok.text in _BRACE_LOOKALIKES and tok.kind == WORD
                     and self._looks_like_lost_brace(section)):
@@ -183,9 +188,15 @@ class TreeReader:
 
     def _block(self, section: str, head: Token, args: list[Token], brace: Token) -> Section | None:
         keyword = head.text
+        if self.depth >= MAX_DEPTH:
+            self.error(self._span(head), f"blocks nested more than {MAX_DEPTH} deep; this one is not read")
+            self._skip_balanced()
+            return None
         self._check_block_keyword(section, head)
         self._check_chars(args, "the `{}` section header", keyword)
+        self.depth += 1
         options, sections, close = self._items(kw.table_for(section, keyword), brace)
+        self.depth -= 1
         end = close if close.kind != EOF else self.eof
         return Section(
             keyword=keyword,
@@ -196,6 +207,14 @@ class TreeReader:
             span=Span(self.file, head.line, head.column, end.line, end.end_column),
             open_line=brace.line,
         )
+
+    def _skip_balanced(self) -> None:
+        """Pass over the rest of a block whose ``{`` was just read, without recursion."""
+        depth = 1
+        while depth and self.tokens[self.pos].kind != EOF:
+            kind = self.tokens[self.pos].kind
+            depth += (kind == LBRACE) - (kind == RBRACE)
+            self.pos += 1
 
     def _check_block_keyword(self, section: str, head: Token) -> None:
         if section not in kw.SECTIONS or head.text in kw.SECTIONS[section]:
@@ -212,7 +231,7 @@ class TreeReader:
         name = head.text
         span = Span(self.file, head.line, head.column, end.line, end.end_column)
         values = tuple(self._value(a) for a in args)
-        if section in kw.FREE_FORM or section == "":
+        if section in kw.FREE_FORM:
             return Option(name, self._span(head), values, span, section)
         if name in kw.SECTIONS.get(section, {}) and name not in kw.KEYWORDS.get(section, {}):
             self.error(self._span(head), f"`{name}` opens a section: `{{` expected after it, not `;`")
