@@ -110,6 +110,14 @@ def ip_fields(res):
     return ip, _prefix(mask), iface, bcast
 
 
+def ip_resources(model):
+    """``(resource, ip_fields)`` of every readable IPaddr/IPaddr2 resource of the file."""
+    for res in model.resources:
+        fields = ip_fields(res)
+        if fields is not None:
+            yield res, fields
+
+
 def _prefix(mask: str | None) -> int | None:
     if mask is None:
         return None
@@ -615,10 +623,7 @@ class FloatingIpNoInterface(Rule):
     def check_file(self, model, ctx):
         node = ctx.node
         with_facts = node is not None and not node.anonymous and node.facts.ipaddrs is not None
-        for res in model.resources:
-            fields = ip_fields(res)
-            if fields is None:
-                continue
+        for res, fields in ip_resources(model):
             yield from _address_itself(res, *fields)
             if with_facts:
                 yield from _against_node(res, node, *fields)
@@ -689,11 +694,9 @@ class FloatingIpBroadcast(Rule):
     kinds = HARESOURCES
 
     def check_file(self, model, ctx):
-        for res in model.resources:
-            fields = ip_fields(res)
-            if fields is None or fields[3] is None:
+        for res, (ip, prefix, iface, bcast) in ip_resources(model):
+            if bcast is None:
                 continue
-            ip, prefix, iface, bcast = fields
             if prefix is None and ctx.node is not None and ctx.node.facts.ipaddrs:
                 holders = subnets_holding(ctx.node, ip, iface)
                 prefix = holders[0][1].prefixlen if holders else None
@@ -733,10 +736,7 @@ class FloatingIpIsFixed(Rule):
     kinds = HARESOURCES
 
     def check_file(self, model, ctx):
-        for res in model.resources:
-            fields = ip_fields(res)
-            if fields is None:
-                continue
+        for res, fields in ip_resources(model):
             owner = _fixed_owner(fields[0], ctx)
             if owner:
                 text, related = owner
