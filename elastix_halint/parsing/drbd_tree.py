@@ -116,8 +116,7 @@ class TreeReader:
         nxt = self.tokens[self.pos + 1]
         if nxt.kind in (EOF, RBRACE):
             return True
-        known_here = kw.SECTIONS.get(section, {}).keys() | kw.KEYWORDS.get(section, {}).keys()
-        return nxt.kind == WORD and nxt.text not in known_here and any(
+        return nxt.kind == WORD and nxt.text not in self._keywords_of(section) and any(
             nxt.text in kw.SECTIONS.get(parent, {}) or nxt.text in kw.KEYWORDS.get(parent, {})
             for parent in ("resource", "top", "on")
         )
