@@ -25,9 +25,9 @@ from elastix_halint.parsing import kinds
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
-# Node path → kind of each configuration file of a node (``/etc/hostname`` fills facts.hostname).
-CONFIG_KINDS: dict[str, str] = {path: attr for path, attr in CONFIG_FILES.items()}
-CONFIG_KINDS["/etc/hostname"] = "uname"
+# Node path → kind of each configuration file of a node (the model attribute names of
+# CONFIG_FILES are the kind names); ``/etc/hostname`` has uname's form and fills facts.hostname.
+CONFIG_KINDS: dict[str, str] = {**CONFIG_FILES, "/etc/hostname": "uname"}
 
 # Fact file (relative to the node folder) → (kind, NodeFacts attribute). Earlier entries win
 # when two give the same fact (lsblk's byte sizes before /proc/partitions' KiB).
