@@ -49,9 +49,17 @@ def entry_of(row: dict, tmp_dir: Path | None = None) -> Path:
 
 
 def halint_json(path: Path, *extra: str) -> dict:
+    """``halint parse --format json PATH``'s entry for the file, run as a user would."""
     proc = run_halint("parse", "--format", "json", *extra, str(path), cwd=path.parent)
     assert proc.returncode in (0, 2), proc.stderr
     return json.loads(proc.stdout)["files"][0]
+
+
+def parse_json(path: Path) -> dict:
+    """The same entry computed in this process (what ``halint parse`` prints, minus the CLI)."""
+    from elastix_halint.parsing.run import outcome_json, parse_one
+
+    return json.loads(json.dumps(outcome_json(parse_one(str(path), None), redact=True)))
 
 
 # drbdadm fills in `internal` for an unset meta-disk in some versions/sections and not in others.

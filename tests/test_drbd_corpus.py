@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from drbd_helpers import entry_of, halint_json, oracle_rows
+from drbd_helpers import entry_of, parse_json, oracle_rows
 
 ROWS = oracle_rows()
 pytestmark = pytest.mark.skipif(not ROWS, reason="../shared/corpus is not beside the checkout")
@@ -23,7 +23,7 @@ def _rejected(row: dict) -> bool:
 
 @pytest.mark.parametrize("row", [r for r in ROWS if not _rejected(r)], ids=lambda r: r["file"])
 def test_valid_entry_parses_without_error(row, tmp_path):
-    result = halint_json(entry_of(row, tmp_path))
+    result = parse_json(entry_of(row, tmp_path))
     errors = [d for d in result["diagnostics"] if d["severity"] == "error"]
     assert errors == [] and result["ok"]
     assert result["model"]["files"][0].endswith(row["entry_point"])
@@ -31,7 +31,7 @@ def test_valid_entry_parses_without_error(row, tmp_path):
 
 @pytest.mark.parametrize("row", [r for r in ROWS if _rejected(r)], ids=lambda r: r["file"])
 def test_broken_entry_gets_error_on_drbdadm_line(row, tmp_path):
-    result = halint_json(entry_of(row, tmp_path))
+    result = parse_json(entry_of(row, tmp_path))
     assert result["ok"] is False
     # Of the two parsers, the one that got further (the later line) names the real fault.
     spots = [row[k] for k in ("drbdadm84_error_at", "drbd9_error_at") if row[k]]
@@ -46,5 +46,5 @@ def test_resource_counts_match_oracle(tmp_path):
         counts = {row[k] for k in ("drbdadm84_resources", "drbd9_resources") if row[k].isdigit()}
         if not counts:
             continue
-        model = halint_json(entry_of(row, tmp_path / row["file"].replace("/", "_")))["model"]
+        model = parse_json(entry_of(row, tmp_path / row["file"].replace("/", "_")))["model"]
         assert str(len(model["resources"])) in counts, row["file"]
