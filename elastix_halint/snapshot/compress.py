@@ -21,26 +21,103 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+FRAME_SIZE = 4 << 20
+SKIPPABLE_MAGIC = 0x184D2A5E
+SEEKABLE_MAGIC = 0x8F92EAB1
+
+
 class _ZstdWriter(io.RawIOBase):
-    """A write-only stream that compresses into ``fh`` and finishes the frame on close."""
+    """Compresses 4 MiB pieces as independent zstd frames on a thread pool, in order, and ends
+    with the zstd *seekable format* seek table (a skippable frame every zstd decoder ignores).
 
-    def __init__(self, fh):
-        import zstandard
+    Independent frames let restore's member scan jump over file data instead of decompressing
+    it all twice; the pool keeps every core busy (zstandard releases the GIL).
+    """
 
-        params = zstandard.ZstdCompressionParameters.from_level(3, threads=-1, write_checksum=1)
-        self._writer = zstandard.ZstdCompressor(compression_params=params).stream_writer(fh, closefd=False)
+    def __init__(self, fh, workers: int | None = None):
+        import threading
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._fh, self._buf, self._frames = fh, bytearray(), []
+        self._workers = workers or max(2, os.cpu_count() or 2)
+        self._pool = ThreadPoolExecutor(self._workers)
+        self._pending, self._local = deque(), threading.local()
+
+    def _compress(self, chunk: bytes) -> bytes:
+        compressor = getattr(self._local, "compressor", None)
+        if compressor is None:
+            import zstandard
+
+            compressor = self._local.compressor = zstandard.ZstdCompressor(level=3, write_checksum=True)
+        return compressor.compress(chunk)
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
-        self._writer.write(data)
+        self._buf += data
+        while len(self._buf) >= FRAME_SIZE:
+            self._submit(bytes(self._buf[:FRAME_SIZE]))
+            del self._buf[:FRAME_SIZE]
         return len(data)
 
+    def _submit(self, chunk: bytes) -> None:
+        self._pending.append((len(chunk), self._pool.submit(self._compress, chunk)))
+        while len(self._pending) > 2 * self._workers:
+            self._drain_one()
+
+    def _drain_one(self) -> None:
+        size, future = self._pending.popleft()
+        frame = future.result()
+        self._fh.write(frame)
+        self._frames.append((len(frame), size))
+
     def close(self) -> None:
-        if not self.closed:
-            self._writer.close()
-        super().close()
+        if self.closed:
+            return
+        try:
+            if self._buf:
+                self._submit(bytes(self._buf))
+            while self._pending:
+                self._drain_one()
+            self._fh.write(seek_table(self._frames))
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            super().close()
+
+
+def seek_table(frames) -> bytes:
+    entries = b"".join(c.to_bytes(4, "little") + d.to_bytes(4, "little") for c, d in frames)
+    footer = len(frames).to_bytes(4, "little") + b"\x00" + SEEKABLE_MAGIC.to_bytes(4, "little")
+    body = entries + footer
+    return SKIPPABLE_MAGIC.to_bytes(4, "little") + len(body).to_bytes(4, "little") + body
+
+
+def read_seek_table(raw) -> list[tuple[int, int]] | None:
+    """[(compressed offset, decompressed offset)] of each frame, or None without a valid table."""
+    end = raw.seek(0, os.SEEK_END)
+    if end < 17:
+        return None
+    raw.seek(end - 9)
+    footer = raw.read(9)
+    if int.from_bytes(footer[5:], "little") != SEEKABLE_MAGIC or footer[4] & 0x7C:
+        return None
+    count, entry_size = int.from_bytes(footer[:4], "little"), 12 if footer[4] & 0x80 else 8
+    start = end - 9 - count * entry_size - 8
+    if start < 0:
+        return None
+    raw.seek(start)
+    head = raw.read(8)
+    if int.from_bytes(head[:4], "little") != SKIPPABLE_MAGIC:
+        return None
+    table = raw.read(count * entry_size)
+    offsets, comp, decomp = [], 0, 0
+    for i in range(count):
+        offsets.append((comp, decomp))
+        comp += int.from_bytes(table[i * entry_size : i * entry_size + 4], "little")
+        decomp += int.from_bytes(table[i * entry_size + 4 : i * entry_size + 8], "little")
+    return offsets if comp == start else None
 
 
 def open_writer(fh, kind: str):
@@ -81,30 +158,31 @@ def detect(path: str) -> str:
 
 
 class RewindingReader(io.RawIOBase):
-    """A decompressed view that seeks forward by reading and backward by starting over."""
+    """A decompressed view that seeks: through the seek table of our zstd archives when it
+    has one, else forward by reading and backward by starting over."""
 
     def __init__(self, path: str, kind: str):
         self.path, self.kind = path, kind
         self._raw = self._stream = None
-        self._open()
+        self._frames = None
+        self._raw = open(path, "rb")
+        if kind == "zstd":
+            self._frames = read_seek_table(self._raw)
+        self._start_at(0, 0)
 
-    def _open(self) -> None:
-        self._close_streams()
-        self._raw = open(self.path, "rb")
+    def _start_at(self, compressed: int, position: int) -> None:
+        if self._stream is not None and self._stream is not self._raw:
+            self._stream.close()
+        self._raw.seek(compressed)
         if self.kind == "zstd":
             import zstandard
 
-            self._stream = zstandard.ZstdDecompressor().stream_reader(self._raw, read_across_frames=True)
+            self._stream = zstandard.ZstdDecompressor().stream_reader(self._raw, read_across_frames=True, closefd=False)
         elif self.kind == "gzip":
             self._stream = gzip.GzipFile(fileobj=self._raw, mode="rb")
         else:
             self._stream = self._raw
-        self._pos = 0
-
-    def _close_streams(self) -> None:
-        for stream in (self._stream, self._raw):
-            if stream is not None:
-                stream.close()
+        self._pos = position
 
     def readable(self) -> bool:
         return True
@@ -138,13 +216,20 @@ class RewindingReader(io.RawIOBase):
         if self.kind == "none":
             self._pos = self._raw.seek(offset)
             return self._pos
-        if offset < self._pos:
-            self._open()
+        if self._frames and (offset < self._pos or offset - self._pos > FRAME_SIZE):
+            import bisect
+
+            index = bisect.bisect_right([d for _, d in self._frames], offset) - 1
+            self._start_at(*self._frames[max(index, 0)])
+        elif offset < self._pos:
+            self._start_at(0, 0)
         while self._pos < offset:
             if not self.read(min(offset - self._pos, 1 << 20)):
                 break
         return self._pos
 
     def close(self) -> None:
-        self._close_streams()
+        for stream in (self._stream, self._raw):
+            if stream is not None:
+                stream.close()
         super().close()
