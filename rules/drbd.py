@@ -118,16 +118,16 @@ def _number(opt, default=None):
 
 
 def _all_options(model):
-    """(parent block keyword, option) for every statement of the tree."""
+    """Every statement of the tree, with its keyword definition (None for unknown ones)."""
 
-    def walk(sec, parent):
+    def walk(sec):
         for opt in sec.options:
-            yield sec.keyword, parent, opt
+            yield opt, kw.keyword(opt.section, opt.name)
         for sub in sec.sections:
-            yield from walk(sub, sec.keyword)
+            yield from walk(sub)
 
     for sec in model.sections:
-        yield from walk(sec, "top")
+        yield from walk(sec)
 
 
 def _bytes_text(n: int) -> str:
@@ -137,10 +137,24 @@ def _bytes_text(n: int) -> str:
     return f"{n / 1024**2:.1f}M" if n >= 1024**2 else f"{n // 1024}K"
 
 
+class _FileRule(Rule):
+    """A rule over one drbd.conf (with its includes)."""
+
+    scope = "file"
+    kinds = ("drbd",)
+
+
+class _HeartbeatNodeRule(Rule):
+    """A rule over one node's drbd.conf together with its Heartbeat haresources."""
+
+    scope = "node"
+    needs = ("drbd", "haresources")
+
+
 # ---------------------------------------------------------------------------- DRBD100-102
 
 
-class KeywordOfOtherVersion(Rule):
+class KeywordOfOtherVersion(_FileRule):
     """A keyword that the DRBD version this file is written for does not know.
 
     ## What it checks
@@ -172,16 +186,13 @@ class KeywordOfOtherVersion(Rule):
     id = "DRBD100"
     name = "keyword-of-other-version"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         version = model.version
         if version is None:
             return
         evidence = f" (the file uses DRBD {version} syntax: {model.version_evidence[0]})" if model.version_evidence else ""
-        for section, _parent, opt in _all_options(model):
-            definition = kw.keyword(opt.section, opt.name)
+        for opt, definition in _all_options(model):
             if definition is not None and version == kw.V9 and _gone_from_syncer_in_9(opt):
                 yield Finding(opt.name_span, f"drbdadm 9 accepts no `{opt.name}` in `syncer`{evidence}",
                               hint=f"write `{opt.canonical_name}` in the `disk` section")
@@ -219,7 +230,7 @@ def _rename_hint(opt, version) -> str:
     return "remove it or use the keyword of this DRBD version (drbd.conf(5))"
 
 
-class ValueOutOfRange(Rule):
+class ValueOutOfRange(_FileRule):
     """A number outside the range the DRBD version accepts.
 
     ## What it checks
@@ -246,13 +257,10 @@ class ValueOutOfRange(Rule):
     id = "DRBD101"
     name = "value-out-of-range"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         version = _version(model, ctx)
-        for _section, _parent, opt in _all_options(model):
-            definition = kw.keyword(opt.section, opt.name)
+        for opt, definition in _all_options(model):
             value = _number(opt)
             if definition is None or value is None or not opt.values:
                 continue
@@ -279,7 +287,7 @@ _ENUM_SLOTS = ("after-sb-0pri", "after-sb-1pri", "after-sb-2pri", "rr-conflict",
                "on-congestion", "on-no-data-accessible")
 
 
-class InvalidEnumValue(Rule):
+class InvalidEnumValue(_FileRule):
     """A value that is not one of the words this option accepts.
 
     ## What it checks
@@ -306,13 +314,10 @@ class InvalidEnumValue(Rule):
     id = "DRBD102"
     name = "invalid-enum-value"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         version = _version(model, ctx)
-        for _section, _parent, opt in _all_options(model):
-            definition = kw.keyword(opt.section, opt.name)
+        for opt, definition in _all_options(model):
             if definition is None or definition.type != "enum" or not opt.values:
                 continue
             allowed = kw.enum_values(opt.name, version)
@@ -347,7 +352,7 @@ def _enum_finding(opt, word, allowed, version) -> Finding:
 # ---------------------------------------------------------------------------- DRBD103-110
 
 
-class MissingProtocol(Rule):
+class MissingProtocol(_FileRule):
     """A DRBD 8.3 resource without a replication protocol.
 
     ## What it checks
@@ -372,8 +377,6 @@ class MissingProtocol(Rule):
     id = "DRBD103"
     name = "missing-protocol"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         if _version(model, ctx) != kw.V83:
@@ -384,7 +387,7 @@ class MissingProtocol(Rule):
                               hint="add `protocol C;` to the resource or to `common`")
 
 
-class HostSectionIncomplete(Rule):
+class HostSectionIncomplete(_FileRule):
     """A host section without `device`, `disk`, `address` or `meta-disk`.
 
     ## What it checks
@@ -414,8 +417,6 @@ class HostSectionIncomplete(Rule):
     id = "DRBD104"
     name = "host-section-incomplete"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         version = _version(model, ctx)
@@ -452,7 +453,7 @@ def _needs_node_ids(res) -> bool:
     return len(hosts) > 2 or any(h.node_id is not None for h in hosts)
 
 
-class MetaDiskForm(Rule):
+class MetaDiskForm(_FileRule):
     """`meta-disk` written in a form drbdadm rejects, or one index used twice.
 
     ## What it checks
@@ -478,8 +479,6 @@ class MetaDiskForm(Rule):
     id = "DRBD105"
     name = "meta-disk-form"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         version = _version(model, ctx)
@@ -510,7 +509,7 @@ class MetaDiskForm(Rule):
 _DEVICE_MINOR = re.compile(r"/dev/drbd(\d+)$")
 
 
-class DeviceMinorConflict(Rule):
+class DeviceMinorConflict(_FileRule):
     """A DRBD device whose name and minor disagree, or that two resources share.
 
     ## What it checks
@@ -535,8 +534,6 @@ class DeviceMinorConflict(Rule):
     id = "DRBD106"
     name = "device-minor-conflict"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         seen: dict = {}
@@ -570,7 +567,7 @@ class DeviceMinorConflict(Rule):
                     return
 
 
-class AddressConflict(Rule):
+class AddressConflict(_FileRule):
     """A replication address shared by two host sections.
 
     ## What it checks
@@ -596,8 +593,6 @@ class AddressConflict(Rule):
     id = "DRBD107"
     name = "address-conflict"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -626,7 +621,7 @@ def _loopback(ip: str) -> bool:
     return ip.startswith("127.") or ip == "::1"
 
 
-class DuplicateSection(Rule):
+class DuplicateSection(_FileRule):
     """A section or option written twice where drbdadm expects it once.
 
     ## What it checks
@@ -654,8 +649,6 @@ class DuplicateSection(Rule):
     id = "DRBD108"
     name = "duplicate-section"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         yield from self._repeated(model.sections, ("global", "common"), "the top level", lambda s: s.keyword)
@@ -698,7 +691,7 @@ class DuplicateSection(Rule):
                 first[opt.name] = opt
 
 
-class DiscardNodeUnknown(Rule):
+class DiscardNodeUnknown(_FileRule):
     """`after-sb-0pri discard-node-NAME` names a node the resource does not have.
 
     ## What it checks
@@ -720,8 +713,6 @@ class DiscardNodeUnknown(Rule):
     id = "DRBD110"
     name = "discard-node-unknown"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         for res in model.resources:
@@ -742,7 +733,7 @@ class DiscardNodeUnknown(Rule):
 # ---------------------------------------------------------------------------- DRBD111-116
 
 
-class CallPriLostWithoutHandler(Rule):
+class CallPriLostWithoutHandler(_FileRule):
     """`call-pri-lost-after-sb` is used but no `pri-lost-after-sb` handler is defined.
 
     ## What it checks
@@ -771,8 +762,6 @@ class CallPriLostWithoutHandler(Rule):
     id = "DRBD111"
     name = "call-pri-lost-without-handler"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -796,7 +785,7 @@ _HANDLER_CALLS = (
 )
 
 
-class PolicyWithoutHandler(Rule):
+class PolicyWithoutHandler(_FileRule):
     """`rr-conflict call-pri-lost`, `on-io-error call-local-io-error` or fencing without its handler.
 
     ## What it checks
@@ -824,8 +813,6 @@ class PolicyWithoutHandler(Rule):
     id = "DRBD112"
     name = "policy-without-handler"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -853,7 +840,7 @@ def _discards(name: str, word: str | None) -> bool:
     return word == "violently-as0p" or (name == "rr-conflict" and word == "violently")
 
 
-class DiscardingSplitBrainPolicy(Rule):
+class DiscardingSplitBrainPolicy(_FileRule):
     """An automatic split-brain policy that silently throws one node's changes away.
 
     ## What it checks
@@ -888,8 +875,6 @@ class DiscardingSplitBrainPolicy(Rule):
     id = "DRBD113"
     name = "discarding-split-brain-policy"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -925,7 +910,7 @@ class DiscardingSplitBrainPolicy(Rule):
         return None
 
 
-class NoSplitBrainNotification(Rule):
+class NoSplitBrainNotification(_FileRule):
     """No `split-brain` handler: nobody is told about a split brain.
 
     ## What it checks
@@ -949,8 +934,6 @@ class NoSplitBrainNotification(Rule):
     id = "DRBD114"
     name = "no-split-brain-notification"
     severity = Severity.INFO
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         for res in model.resources:
@@ -979,7 +962,7 @@ def _drbd_filesystems(node, res: Resource):
             yield hres
 
 
-class DualPrimaryLocalFilesystem(Rule):
+class DualPrimaryLocalFilesystem(_HeartbeatNodeRule):
     """Dual-primary DRBD under an ordinary (non-cluster) file system.
 
     ## What it checks
@@ -1006,8 +989,6 @@ class DualPrimaryLocalFilesystem(Rule):
     id = "DRBD115"
     name = "dual-primary-local-filesystem"
     severity = Severity.ERROR
-    scope = "node"
-    needs = ("drbd", "haresources")
 
     @_once
     def check_node(self, node, ctx):
@@ -1035,7 +1016,7 @@ def _drbddisk_resources(node) -> dict:
     return managed
 
 
-class BecomePrimaryWithHeartbeat(Rule):
+class BecomePrimaryWithHeartbeat(_HeartbeatNodeRule):
     """`become-primary-on` while Heartbeat's `drbddisk` decides which node is primary.
 
     ## What it checks
@@ -1061,8 +1042,6 @@ class BecomePrimaryWithHeartbeat(Rule):
     id = "DRBD116"
     name = "become-primary-with-heartbeat"
     severity = Severity.WARNING
-    scope = "node"
-    needs = ("drbd", "haresources")
 
     @_once
     def check_node(self, node, ctx):
@@ -1082,7 +1061,7 @@ class BecomePrimaryWithHeartbeat(Rule):
 # ---------------------------------------------------------------------------- DRBD117-119
 
 
-class NoPeerAuthentication(Rule):
+class NoPeerAuthentication(_FileRule):
     """No peer authentication: `cram-hmac-alg` or `shared-secret` missing.
 
     ## What it checks
@@ -1108,8 +1087,6 @@ class NoPeerAuthentication(Rule):
     id = "DRBD117"
     name = "no-peer-authentication"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         for res in model.resources:
@@ -1145,7 +1122,7 @@ def _secret_problem(secret: str, min_length: int, authkeys) -> str | None:
     return None
 
 
-class WeakPeerAuthentication(Rule):
+class WeakPeerAuthentication(_FileRule):
     """A weak HMAC algorithm or a guessable `shared-secret`.
 
     ## What it checks
@@ -1174,8 +1151,6 @@ class WeakPeerAuthentication(Rule):
     id = "DRBD118"
     name = "weak-peer-authentication"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1198,7 +1173,7 @@ class WeakPeerAuthentication(Rule):
 _SECRET_MAX = 63  # SHARED_SECRET_MAX (64) less the terminating NUL
 
 
-class SharedSecretTooLong(Rule):
+class SharedSecretTooLong(_FileRule):
     """A `shared-secret` longer than DRBD can take (63 characters).
 
     ## What it checks
@@ -1223,8 +1198,6 @@ class SharedSecretTooLong(Rule):
     id = "DRBD119"
     name = "shared-secret-too-long"
     severity = Severity.ERROR
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1242,7 +1215,7 @@ class SharedSecretTooLong(Rule):
 # ---------------------------------------------------------------------------- DRBD120-124
 
 
-class AsyncProtocol(Rule):
+class AsyncProtocol(_FileRule):
     """Protocol A or B on a two-node failover pair.
 
     ## What it checks
@@ -1267,8 +1240,6 @@ class AsyncProtocol(Rule):
     id = "DRBD120"
     name = "async-protocol"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1300,7 +1271,7 @@ def _fixed_rate(res: Resource, version: str | None):
     return rate, plan == 0
 
 
-class ResyncRateTooHigh(Rule):
+class ResyncRateTooHigh(_FileRule):
     """A fixed resync rate that takes most of the replication link.
 
     ## What it checks
@@ -1331,8 +1302,6 @@ class ResyncRateTooHigh(Rule):
     id = "DRBD121"
     name = "resync-rate-too-high"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1358,7 +1327,7 @@ class ResyncRateTooHigh(Rule):
                               f"of new writes", hint=f"about 30% of the link, e.g. `{rate.name} {_bytes_text(int(link * 0.3) // 1048576 * 1048576)};`")
 
 
-class ResyncRateDefault(Rule):
+class ResyncRateDefault(_FileRule):
     """The 8.3 default resync rate (250 KiB/s) is in force.
 
     ## What it checks
@@ -1383,8 +1352,6 @@ class ResyncRateDefault(Rule):
     id = "DRBD122"
     name = "resync-rate-default"
     severity = Severity.INFO
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         if _version(model, ctx) != kw.V83:
@@ -1423,7 +1390,7 @@ def _setting(res, section, name, version):
     return value, opt
 
 
-class TimeoutRelations(Rule):
+class TimeoutRelations(_FileRule):
     """Timeouts that contradict each other.
 
     ## What it checks
@@ -1452,8 +1419,6 @@ class TimeoutRelations(Rule):
     id = "DRBD123"
     name = "timeout-relations"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1490,7 +1455,7 @@ class TimeoutRelations(Rule):
                           hint="keep the defaults or swap the values")
 
 
-class WaitForeverAtBoot(Rule):
+class WaitForeverAtBoot(_HeartbeatNodeRule):
     """`wfc-timeout 0` on a Heartbeat node: booting waits forever for the peer.
 
     ## What it checks
@@ -1516,8 +1481,6 @@ class WaitForeverAtBoot(Rule):
     id = "DRBD124"
     name = "wait-forever-at-boot"
     severity = Severity.INFO
-    scope = "node"
-    needs = ("drbd", "haresources")
 
     @_once
     def check_node(self, node, ctx):
@@ -1543,7 +1506,7 @@ class WaitForeverAtBoot(Rule):
 _BBU = re.compile(r"\b(bbu|bbwc|fbwc|battery|flash[- ]backed|nvram|non-volatile)\b", re.IGNORECASE)
 
 
-class UnsafeWriteOrdering(Rule):
+class UnsafeWriteOrdering(_FileRule):
     """Write-ordering safeguards switched off.
 
     ## What it checks
@@ -1569,8 +1532,6 @@ class UnsafeWriteOrdering(Rule):
     id = "DRBD125"
     name = "unsafe-write-ordering"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1590,7 +1551,7 @@ class UnsafeWriteOrdering(Rule):
                               related=(md,), hint="remove them, or note the battery-backed cache in a comment")
 
 
-class LeftoverRecoveryOption(Rule):
+class LeftoverRecoveryOption(_FileRule):
     """`discard-my-data` or `data-integrity-alg` left in the configuration.
 
     ## What it checks
@@ -1615,11 +1576,9 @@ class LeftoverRecoveryOption(Rule):
     id = "DRBD126"
     name = "leftover-recovery-option"
     severity = Severity.WARNING
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
-        for _section, _parent, opt in _all_options(model):
+        for opt, _definition in _all_options(model):
             if opt.section != "net":
                 continue
             if opt.name == "discard-my-data" and opt.normalised is not False:
@@ -1630,7 +1589,7 @@ class LeftoverRecoveryOption(Rule):
                                              f"disconnects on false positives", hint="remove it in production")
 
 
-class PassOnIoError(Rule):
+class PassOnIoError(_FileRule):
     """`on-io-error pass_on`: a failing disk keeps being used (the 8.3 default).
 
     ## What it checks
@@ -1655,8 +1614,6 @@ class PassOnIoError(Rule):
     id = "DRBD127"
     name = "pass-on-io-error"
     severity = Severity.INFO
-    scope = "file"
-    kinds = ("drbd",)
 
     @_once
     def check_file(self, model, ctx):
@@ -1671,7 +1628,7 @@ class PassOnIoError(Rule):
                               hint="disk { on-io-error detach; }")
 
 
-class UsageCountAsk(Rule):
+class UsageCountAsk(_FileRule):
     """`usage-count ask`, or no `usage-count` (the default is ask).
 
     ## What it checks
@@ -1695,8 +1652,6 @@ class UsageCountAsk(Rule):
     id = "DRBD128"
     name = "usage-count-ask"
     severity = Severity.INFO
-    scope = "file"
-    kinds = ("drbd",)
 
     def check_file(self, model, ctx):
         opt = model.global_option("usage-count")
@@ -1756,7 +1711,7 @@ class SyntaxVersionMismatch(Rule):
         proc = node.facts.procdrbd
         related = (proc.span,) if proc.span else ()
         runs = f"the node runs DRBD {proc.version}"
-        gone_in_9 = next((opt for _s, _p, opt in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
+        gone_in_9 = next((opt for opt, _d in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
         if kw.VERSIONS.index(model.version) > kw.VERSIONS.index(module):
             unknown = _first_unknown_to(model, module)
             yield Finding(_head(unknown), f"`{_word(unknown)}` is DRBD {model.version} syntax but {runs}: its drbdadm rejects "
@@ -1768,7 +1723,7 @@ class SyntaxVersionMismatch(Rule):
                           hint="move it to `disk` (`resync-rate`, `c-*`)")
         elif model.version == kw.V83 and module != kw.V83:
             where = _first_83_syntax(model)
-            rate = next((o for _s, _p, o in _all_options(model) if o.section == "syncer" and o.name == "rate"), None)
+            rate = next((o for o, _d in _all_options(model) if o.section == "syncer" and o.name == "rate"), None)
             change = (", and `rate` becomes only the starting value of the dynamic resync controller "
                       "(`c-plan-ahead` defaults to 20)") if rate is not None else ""
             yield Finding(_head(where), f"`{_word(where)}` is DRBD 8.3 syntax but {runs}: drbdadm converts it{change}",
@@ -1786,8 +1741,7 @@ def _word(node) -> str:
 
 def _first_unknown_to(model, module):
     """The first statement or block the DRBD ``module`` version does not know."""
-    for _section, _parent, opt in _all_options(model):
-        definition = kw.keyword(opt.section, opt.name)
+    for opt, definition in _all_options(model):
         if definition is not None and module not in definition.versions:
             return opt
     for top in model.sections:
@@ -1806,8 +1760,7 @@ def _first_83_syntax(model):
         for sec in top.walk():
             if sec.keyword == "syncer":
                 return sec
-    for _section, _parent, opt in _all_options(model):
-        definition = kw.keyword(opt.section, opt.name)
+    for opt, definition in _all_options(model):
         if definition is not None and definition.versions == frozenset({kw.V83}) or (
                 opt.name == "protocol" and opt.section == "resource"):
             return opt

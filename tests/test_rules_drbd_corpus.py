@@ -42,14 +42,18 @@ def test_no_rule_crashes_on_a_corpus_node(entry, version, tmp_path):
         "a message with an unbalanced backquote"
 
 
-def _missing_keyword_rows():
+def _oracle_rows() -> list[dict]:
+    """ORACLE.tsv: what drbdadm-84 and drbdadm 9 said of each corpus entry."""
     oracle = CORPUS / "ORACLE.tsv"
     if not oracle.is_file():
         return []
     with open(oracle, newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _missing_keyword_rows():
     found = []
-    for row in rows:
+    for row in _oracle_rows():
         for col in ("drbdadm84", "drbd9"):
             msg = row[f"{col}_message"]
             if "keyword missing" in msg and row["file"].startswith("drbd/"):
@@ -80,12 +84,7 @@ def run_nodes(path):
 
 
 def _rejected_by_84_rows():
-    oracle = CORPUS / "ORACLE.tsv"
-    if not oracle.is_file():
-        return []
-    with open(oracle, newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    return [(r["file"], r["drbdadm84_error_at"]) for r in rows
+    return [(r["file"], r["drbdadm84_error_at"]) for r in _oracle_rows()
             if r["drbdadm84"] == "error" and "Parse error" in r["drbdadm84_message"] and r["drbd9"] == "ok"]
 
 
