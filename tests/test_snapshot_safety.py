@@ -208,3 +208,15 @@ def test_kill_9_during_restore_leaves_each_directory_old_or_new_and_a_rerun_comp
         assert not [p for p in os.listdir(root / "replica") if p.startswith(".halint-staging")]
     # The kills must have landed in different phases, including inside the swap.
     assert sum(1 for n in outcomes.values() if n) >= 2, outcomes
+
+
+def test_restore_refuses_on_a_secondary_unless_forced(tmp_path):
+    root = make_node(tmp_path)
+    archive = take_snapshot(root)
+    (root / "proc/drbd").write_text((root / "proc/drbd").read_text().replace("Primary/Secondary", "Secondary/Primary"))
+    (root / "replica/etc/asterisk/sip.conf").write_text("edited")
+    refused = run_halint("restore", str(archive), "--root", str(root))
+    assert refused.returncode == 2 and "not DRBD Primary" in refused.stderr
+    assert (root / "replica/etc/asterisk/sip.conf").read_text() == "edited"
+    halint_ok("restore", str(archive), "--root", str(root), "--force", "--quiet")
+    assert (root / "replica/etc/asterisk/sip.conf").read_text().startswith("[general]")

@@ -134,7 +134,7 @@ def restore_command(
     only: List[str] = typer.Option([], "--only", help="Restore only this path (a replica path or a link-map path); repeatable."),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print the plan, change nothing."),
     prune: bool = typer.Option(False, "--prune", help="Delete data moved aside by finished restores."),
-    force: bool = typer.Option(False, "--force", help="Restore a snapshot marked incomplete."),
+    force: bool = typer.Option(False, "--force", help="Restore even if not DRBD Primary, not mounted, services running, or the snapshot is incomplete."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> int:
     """Verify, stage and swap a snapshot back in; a rerun completes an interrupted restore."""

@@ -81,7 +81,7 @@ def link_states(root: NodeRoot, links: linkmaps.LinkMap) -> list[dict]:
     return states
 
 
-def preflight(opts: SnapshotOptions, root: NodeRoot, replica: str) -> tuple[list[str], str | None, bool]:
+def preflight(root: NodeRoot, replica: str) -> tuple[list[str], str | None, bool]:
     """Refusals (empty when fine or forced → then they are warnings), DRBD role, mounted."""
     problems = []
     mounted = root.is_mounted(replica)
@@ -129,7 +129,7 @@ def snapshot(opts: SnapshotOptions, warn) -> SnapshotOutcome:
     out_dir = opts.out or root.path(DEFAULT_OUT)
     if _inside(out_dir, replica_abs):
         raise UsageError(f"--out {out_dir} is inside the replica; the archive would contain itself")
-    problems, role, mounted = preflight(opts, root, replica)
+    problems, role, mounted = preflight(root, replica)
     if problems and not opts.force:
         raise SnapshotError("refusing to snapshot: " + "; ".join(problems) + " (or pass --force)")
     for problem in problems:

@@ -38,7 +38,7 @@ class RestoreOptions:
     only: tuple = ()
     dry_run: bool = False
     prune: bool = False
-    force: bool = False
+    force: bool = False  # restore although not Primary / not mounted / services up / incomplete
     quiet: bool = False
 
 
@@ -77,6 +77,7 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
         _refuse_if(problems, opts.archive)
         if opts.dry_run:
             return RestoreOutcome(describe(plan, root) + ["dry run: nothing was changed"])
+        _check_node(root, plan.replica, opts.force, warn)
         with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
             replica_abs = root.path(plan.replica)
             pending = swap.load_journal(replica_abs)
@@ -88,6 +89,17 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
     finally:
         tar.close()
         tar.fileobj.close()
+
+
+def _check_node(root: NodeRoot, replica: str, force: bool, warn) -> None:
+    """The same conditions as snapshot: Primary, replica mounted, MySQL/Asterisk stopped."""
+    from elastix_halint.snapshot.create import preflight
+
+    problems = preflight(root, replica)[0]
+    if problems and not force:
+        raise RestoreRefused("refusing to restore: " + "; ".join(problems) + " (or pass --force)")
+    for problem in problems:
+        warn(f"warning: {problem} (continuing because of --force)")
 
 
 def _refuse_if(problems: list, where: str) -> None:
