@@ -91,7 +91,7 @@ def preflight(root: NodeRoot, replica: str) -> tuple[list[str], str | None, bool
     if role != "Primary":
         problems.append(
             f"this node is not DRBD Primary ({role or 'role unknown: /proc/drbd unreadable'}); "
-            "snapshot the node that has the replica mounted"
+            "run this on the node that has the replica mounted"
         )
     services = running(root)
     if services:

@@ -1,0 +1,160 @@
+"""Benchmark: halint snapshot/restore against GNU tar + zstd on a busy-Elastix-like tree.
+
+Not a test. Usage:  python benchmarks/bench_snapshot.py [--size-mb 2048] [--small-files 50000]
+                        [--rounds 3] [--work /var/tmp/halint-bench] [--rss-files 1000,100000]
+Runs alternate (halint, tar, halint, tar, ...) on a warm page cache; medians are printed.
+Peak RSS is the child's ru_maxrss. The work dir needs about 4x --size-mb of free space.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HALINT = [sys.executable, "-m", "elastix_halint"]
+
+
+def pcm_block(rng: random.Random, size: int) -> bytes:
+    """16-bit little-endian PCM-like noise: random low bytes, quiet high bytes (≈50% zstd)."""
+    data = bytearray(rng.randbytes(size))
+    data[1::2] = bytes(b & 0x03 for b in data[1::2])
+    return bytes(data)
+
+
+def make_tree(root: Path, size_mb: int, small_files: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    rep = root / "replica"
+    conf_words = b"exten => 100,1,Dial(SIP/100,20)\nsame => n,Voicemail(100@default)\n"
+    small_total = 0
+    dirs = ["etc/asterisk", "var/lib/asterisk/sounds/en", "var/lib/asterisk/agi-bin", "var/www/html/modules",
+            "var/spool/asterisk/voicemail/default", "var/lib/mysql/asterisk", "var/log/asterisk", "usr/lib/asterisk/modules"]
+    for i in range(small_files):
+        folder = rep / dirs[i % len(dirs)] / f"d{i // 500:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        size = rng.randint(200, 12000)
+        data = (conf_words * (size // len(conf_words) + 1))[:size] if i % 3 else rng.randbytes(size)
+        (folder / f"f{i:06d}.conf").write_bytes(data)
+        small_total += size
+    monitor = rep / "var/spool/asterisk/monitor"
+    monitor.mkdir(parents=True, exist_ok=True)
+    blocks = [pcm_block(rng, 4 << 20) for _ in range(4)]
+    left, n = size_mb * (1 << 20) - small_total, 0
+    while left > 0:
+        size = min(left, rng.randint(8, 40) << 20)
+        with open(monitor / f"call-{n:05d}.wav", "wb") as fh:
+            fh.write(b"RIFF" + size.to_bytes(4, "little") + b"WAVEfmt " + bytes(32))
+            written = 44
+            while written < size:
+                chunk = blocks[rng.randrange(4)][: size - written]
+                fh.write(chunk)
+                written += len(chunk)
+        left -= size
+        n += 1
+    for sub in ("proc", "var/lock"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+
+
+def timed(cmd: list[str], **kw) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one child run."""
+    start = time.perf_counter()
+    wrapper = [sys.executable, "-c", "import resource,subprocess,sys;"
+               "r=subprocess.run(sys.argv[1:]).returncode;"
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,file=sys.stderr);sys.exit(r)", *cmd]
+    done = subprocess.run(wrapper, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stderr}")
+    return elapsed, int(done.stderr.strip().splitlines()[-1])
+
+
+def halint_snapshot(root: Path, out: Path) -> tuple[float, int, Path]:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    t, rss = timed(HALINT + ["snapshot", "--root", str(root), "--out", str(out), "--force", "--quiet"])
+    return t, rss, next(out.iterdir())
+
+
+def tar_snapshot(root: Path, out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    return timed(["tar", "-I", "zstd -T0", "-cf", str(out / "t.tar.zst"), "-C", str(root), "replica"])[0]
+
+
+def halint_restore(archive: Path, root: Path) -> tuple[float, int]:
+    t, rss = timed(HALINT + ["restore", str(archive), "--root", str(root), "--force", "--quiet"])
+    subprocess.run(HALINT + ["restore", "--prune", "--root", str(root)], check=True, capture_output=True)
+    return t, rss
+
+
+def tar_restore(archive: Path, target: Path) -> float:
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    t = timed(["tar", "-I", "zstd -T0", "-xf", str(archive), "-C", str(target)])[0]
+    shutil.rmtree(target)
+    return t
+
+
+def compare(work: Path, rounds: int) -> dict:
+    root, out = work / "node", work / "out"
+    snap_h, snap_t, rest_h, rest_t = [], [], [], []
+    archive = None
+    for _ in range(rounds):
+        t, _, archive = halint_snapshot(root, out / "h")
+        snap_h.append(t)
+        snap_t.append(tar_snapshot(root, out / "t"))
+        rest_h.append(halint_restore(archive, root)[0])
+        rest_t.append(tar_restore(out / "t/t.tar.zst", work / "tar-x"))
+    med = statistics.median
+    return {"snapshot_halint": med(snap_h), "snapshot_tar": med(snap_t), "restore_halint": med(rest_h),
+            "restore_tar": med(rest_t), "archive_mb": archive.stat().st_size / 2**20,
+            "raw": {"snapshot_halint": snap_h, "snapshot_tar": snap_t, "restore_halint": rest_h, "restore_tar": rest_t}}
+
+
+def peak_rss(work: Path, files: int) -> tuple[int, int]:
+    root = work / f"rss-{files}"
+    shutil.rmtree(root, ignore_errors=True)
+    make_tree(root, size_mb=max(16, files * 7 // 1000 // 1024 + 16), small_files=files)
+    _, snap_rss, archive = halint_snapshot(root, work / f"rss-out-{files}")
+    _, rest_rss = halint_restore(archive, root)
+    shutil.rmtree(root)
+    shutil.rmtree(work / f"rss-out-{files}")
+    return snap_rss, rest_rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mb", type=int, default=2048)
+    parser.add_argument("--small-files", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/var/tmp/halint-bench"))
+    parser.add_argument("--rss-files", default="1000,100000")
+    parser.add_argument("--keep", action="store_true", help="keep the work dir")
+    args = parser.parse_args()
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    started = time.perf_counter()
+    make_tree(work / "node", args.size_mb, args.small_files)
+    print(f"tree: {args.size_mb} MB, {args.small_files} small files + WAVs (made in {time.perf_counter() - started:.0f}s)")
+    r = compare(work, args.rounds)
+    print(f"snapshot: halint {r['snapshot_halint']:.2f}s  tar|zstd -T0 {r['snapshot_tar']:.2f}s  "
+          f"ratio {r['snapshot_halint'] / r['snapshot_tar']:.2f}x (target <= 1.3x)  archive {r['archive_mb']:.0f} MiB")
+    print(f"restore:  halint {r['restore_halint']:.2f}s  tar -xf {r['restore_tar']:.2f}s  "
+          f"ratio {r['restore_halint'] / r['restore_tar']:.2f}x (target <= 1.5x)")
+    print(f"raw runs: {r['raw']}")
+    for files in (int(x) for x in args.rss_files.split(",") if x):
+        snap_rss, rest_rss = peak_rss(work, files)
+        print(f"peak RSS {files:>7} files: snapshot {snap_rss / 1024:.0f} MiB, restore {rest_rss / 1024:.0f} MiB (target <= 100 MiB)")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
