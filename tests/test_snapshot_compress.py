@@ -1,0 +1,76 @@
+"""The zstd writer's frames and seek table: any decoder reads it, our reader seeks through it."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+
+import pytest
+
+from elastix_halint.snapshot import compress
+
+
+def _write(path, data: bytes, kind: str) -> None:
+    with open(path, "wb") as fh:
+        stream = compress.open_writer(fh, kind)
+        for start in range(0, len(data), 700_001):  # odd sizes: frames do not align with writes
+            stream.write(data[start : start + 700_001])
+        stream.close()
+
+
+@pytest.fixture(scope="module")
+def payload() -> bytes:
+    rng = random.Random(3)
+    return b"".join(rng.randbytes(1 << 20) if i % 3 else bytes(1 << 20) for i in range(13)) + b"tail"
+
+
+@pytest.mark.parametrize("kind", compress.KINDS)
+def test_random_seeks_read_the_same_bytes(tmp_path, payload, kind):
+    path = tmp_path / f"a.{kind}"
+    _write(path, payload, kind)
+    if kind != "none":  # a plain file is only recognised by its tar header
+        assert compress.detect(str(path)) == kind
+    reader = compress.RewindingReader(str(path), kind)
+    if kind == "zstd":
+        assert reader._frames and len(reader._frames) == -(-len(payload) // compress.FRAME_SIZE)
+    rng = random.Random(7)
+    for _ in range(40):
+        offset = rng.randrange(len(payload))
+        assert reader.seek(offset) == offset
+        assert reader.read(5000) == payload[offset : offset + 5000]
+    reader.seek(0)
+    assert reader.read() == payload
+    reader.close()
+
+
+def test_zstd_binary_decodes_frames_and_skips_the_seek_table(tmp_path, payload):
+    path = tmp_path / "a.zst"
+    _write(path, payload, "zstd")
+    out = subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+    assert out == payload
+
+
+def test_without_a_valid_seek_table_the_reader_rewinds(tmp_path, payload):
+    path = tmp_path / "a.zst"
+    _write(path, payload, "zstd")
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF  # break the seekable magic
+    path.write_bytes(bytes(raw))
+    reader = compress.RewindingReader(str(path), "zstd")
+    assert reader._frames is None
+    reader.seek(len(payload) - 10)
+    assert reader.read(10) == payload[-10:]
+    reader.seek(3)
+    assert reader.read(4) == payload[3:7]
+    reader.close()
+
+
+def test_seek_table_round_trip():
+    frames = [(100, 4096), (50, 4096), (7, 10)]
+    table = compress.seek_table(frames)
+    import io
+
+    blob = io.BytesIO(bytes(157) + table)
+    assert compress.read_seek_table(blob) == [(0, 0), (100, 4096), (150, 8192)]
+    assert compress.read_seek_table(io.BytesIO(bytes(10) + table)) is None  # sizes do not add up
+    assert compress.read_seek_table(io.BytesIO(b"short")) is None
