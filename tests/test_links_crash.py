@@ -9,7 +9,7 @@ import random
 
 import pytest
 from conftest import run_halint
-from links_helpers import digests, kill_after, links_args, listing, make_node, simulate_upgrade, start_halint
+from links_helpers import digests, journal_lines, kill_after, links_args, listing, make_node, simulate_upgrade, start_halint
 
 TRIALS = 24
 
@@ -42,7 +42,8 @@ def test_kill_repair_at_random_point_then_recover(tmp_path, trial):
             assert listing(root) == before
     else:
         if trial % 4 == 3:  # crash the undo as well, then undo again
-            kill_after(start_halint(root, "undo"), root, 0, rng.uniform(0.3, 0.8))
+            # An undo journals "undo", one "reverted" per begun step, then "undone".
+            kill_after(start_halint(root, "undo"), root, journal_lines(root) + rng.randint(1, 10), rng.uniform(0, 0.02))
             assert before_bytes <= digests(root)
         undo = run_halint(*links_args(root, "undo"))
         assert undo.returncode == 0, undo.stdout + undo.stderr
