@@ -197,9 +197,10 @@ class KeywordOfOtherVersion(_FileRule):
                 yield Finding(opt.name_span, f"drbdadm 9 accepts no `{opt.name}` in `syncer`{evidence}",
                               hint=f"write `{opt.canonical_name}` in the `disk` section")
                 continue
-            if definition is None or version in definition.versions:
+            versions = _versions(opt, definition)
+            if versions is None or version in versions:
                 continue
-            known = "/".join(sorted(definition.versions))
+            known = "/".join(sorted(versions))
             yield Finding(opt.name_span, f"`{opt.name}` is DRBD {known} syntax, not DRBD {version}{evidence}",
                           hint=_rename_hint(opt, version))
         for top in model.sections:
@@ -218,6 +219,23 @@ class KeywordOfOtherVersion(_FileRule):
 # What drbdadm 9 still takes in a `syncer` section (drbd-utils 9.22, tried): the rest is an error.
 _SYNCER_KEPT_IN_9 = frozenset({"after", "al-extents", "use-rle", "cpu-mask", "verify-alg", "csums-alg",
                                "on-no-data-accessible"})
+
+
+# Where drbdadm differs from the keyword table (tried with drbd-utils 9.22's drbdadm-84 and
+# drbdadm): 8.4 rejects `discard-my-data` in the file (it became a `connect` option); 9 still
+# converts the 8.3 negative flags (`no-disk-flushes` → `disk-flushes no`).
+_NOT_IN_84 = frozenset({("net", "discard-my-data")})
+
+
+def _versions(opt, definition) -> frozenset | None:
+    """The DRBD versions that accept ``opt`` (None for an unknown keyword)."""
+    if definition is None:
+        return None
+    if (opt.section, opt.name) in _NOT_IN_84:
+        return definition.versions - {kw.V84}
+    if opt.name.startswith("no-") and definition.canonical is not None:
+        return definition.versions | {kw.V9}
+    return definition.versions
 
 
 def _gone_from_syncer_in_9(opt) -> bool:
@@ -1677,9 +1695,10 @@ class SyntaxVersionMismatch(Rule):
     """drbd.conf written for another DRBD version than the node runs.
 
     ## What it checks
-    The syntax of drbd.conf against the DRBD module in /proc/drbd: 8.4 or 9 keywords
-    (`resync-rate`, `volume`, `options`, `disk-flushes no`…) on an 8.3 node → error; 9 syntax
-    (`node-id`, `connection`) on an 8.4 node → error; `syncer { rate }` (and the `c-*`
+    The syntax of drbd.conf against the DRBD module in /proc/drbd: a statement the node's
+    drbdadm does not know → error — 8.4 or 9 keywords (`resync-rate`, `volume`, `options`,
+    `disk-flushes no`…) on an 8.3 node, 9 syntax (`node-id`, `connection`) on an 8.4 node,
+    8.3's `discard-my-data` on 8.4, `max-bio-bvecs` on 9; `syncer { rate }` (and the `c-*`
     controller options) on a DRBD 9 node → error (drbdadm 9 rejects them); other 8.3 syntax on
     an 8.4/9 node → warning (drbdadm converts it, with changed meaning: the default
     `c-plan-ahead 20` makes `resync-rate` only a starting value).
@@ -1712,10 +1731,11 @@ class SyntaxVersionMismatch(Rule):
         related = (proc.span,) if proc.span else ()
         runs = f"the node runs DRBD {proc.version}"
         gone_in_9 = next((opt for opt, _d in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
-        if kw.VERSIONS.index(model.version) > kw.VERSIONS.index(module):
-            unknown = _first_unknown_to(model, module)
-            yield Finding(_head(unknown), f"`{_word(unknown)}` is DRBD {model.version} syntax but {runs}: its drbdadm rejects "
-                                   f"the file", severity=Severity.ERROR, related=related,
+        unknown = _first_unknown_to(model, module)
+        if unknown is not None:
+            yield Finding(_head(unknown), f"`{_word(unknown)}` is not DRBD {module} syntax (the file is written for DRBD "
+                                          f"{model.version}) but {runs}: its drbdadm rejects the file",
+                          severity=Severity.ERROR, related=related,
                           hint=f"write the configuration in DRBD {module} syntax")
         elif module == kw.V9 and gone_in_9 is not None:
             yield Finding(gone_in_9.name_span, f"`syncer {{ {gone_in_9.name} }}` is DRBD 8 syntax but {runs}: drbdadm 9 "
@@ -1742,7 +1762,8 @@ def _word(node) -> str:
 def _first_unknown_to(model, module):
     """The first statement or block the DRBD ``module`` version does not know."""
     for opt, definition in _all_options(model):
-        if definition is not None and module not in definition.versions:
+        versions = _versions(opt, definition)
+        if versions is not None and module not in versions:
             return opt
     for top in model.sections:
         for parent in top.walk():
@@ -1750,7 +1771,7 @@ def _first_unknown_to(model, module):
                 allowed = kw.section_versions(parent.keyword, sec.keyword)
                 if allowed is not None and module not in allowed:
                     return sec
-    return model.sections[0]
+    return None
 
 
 def _first_83_syntax(model):

@@ -125,3 +125,20 @@ def test_json_findings_point_inside_the_file(tmp_path):
     assert problems
     for p in problems:
         assert p["span"] and 1 <= p["span"]["line"] <= max(lines.values())
+
+
+def test_keyword_versions_follow_what_drbdadm_accepts(tmp_path):
+    """drbdadm 9 still converts 8.3's `no-disk-flushes`; drbdadm 8.4 rejects `discard-my-data`
+    in the file (both tried with drbd-utils 9.22)."""
+    v9 = """resource r0 {
+  disk { %s }
+  on alpha { node-id 0; device /dev/drbd0; disk /dev/sdb1; address 10.1.1.1:7788; meta-disk internal; }
+  on bravo { node-id 1; device /dev/drbd0; disk /dev/sdb1; address 10.1.1.2:7788; meta-disk internal; }
+}
+"""
+    assert ids(lint_text(tmp_path, v9 % "no-disk-flushes;", select=["DRBD100"])) == []
+    assert ids(lint_text(tmp_path, v9 % "max-bio-bvecs 1;", select=["DRBD100"])) == ["DRBD100"]
+    v84 = CONF_83.replace("syncer { rate 33M; %s }", "disk { resync-rate 33M; }").replace(
+        "cram-hmac-alg", "discard-my-data; cram-hmac-alg")
+    run = lint_text(tmp_path, v84, select=["DRBD100"])
+    assert [p.span.line for p in run.problems] == [4]
