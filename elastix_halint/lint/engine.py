@@ -46,6 +46,7 @@ class LintRun:
     warnings: list[str] = field(default_factory=list)
     suppressed: int = 0
     ran: set[str] = field(default_factory=set)  # IDs of the rules that ran (and reported codes)
+    selected: set[str] = field(default_factory=set)  # IDs of every selected rule
 
     def extend(self, other: "LintRun") -> None:
         self.problems += other.problems
@@ -53,6 +54,7 @@ class LintRun:
         self.warnings += other.warnings
         self.suppressed += other.suppressed
         self.ran |= other.ran
+        self.selected |= other.selected
 
 
 def span_of(obj) -> Span | None:
@@ -151,6 +153,7 @@ class Engine:
         kept += [self._resolve(rule, f, path, node, run) for rule, f, path, node in late]
         run.problems = sorted(_dedupe(kept), key=Problem.sort_key)
         run.ran = ran
+        run.selected = {rule.id for rule in self.rules}
         return run
 
     def _skip(self, rule: Rule, nodes: list, cluster, where: str, run: LintRun) -> bool:

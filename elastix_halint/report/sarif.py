@@ -1,6 +1,6 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning.
 
-Every rule that ran is described in ``tool.driver.rules`` from its docstring; results point at
+Every selected rule is described in ``tool.driver.rules`` from its docstring; results point at
 files relative to the ``SRCROOT`` base (the working directory, given in ``originalUriBaseIds``);
 a problem that involves the other node lists its file in ``relatedLocations``.
 ``partialFingerprints`` hash rule + file + the offending text + its occurrence number, never
@@ -90,7 +90,8 @@ def render_document(run, registry, srcroot: str | None = None) -> dict:
     srcroot = os.path.abspath(srcroot or os.getcwd())
     descriptors: list[dict] = []
     index: dict[str, int] = {}
-    for rid in sorted({*run.ran, *(p.rule_id for p in run.problems)}):
+    # Every selected rule is described (also those skipped or silent), plus parser codes seen.
+    for rid in sorted({*run.selected, *run.ran, *(p.rule_id for p in run.problems)}):
         cls = registry.rules.get(rid)
         if cls is not None:
             descriptors.append(rule_descriptor(cls))
