@@ -8,6 +8,7 @@ import typer
 
 ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests)."
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
+PENDING_HINT = "`halint links repair --apply` finishes it, `halint links undo` rolls it back"
 
 
 def _error(message: str) -> None:
@@ -31,8 +32,7 @@ def _one_line_errors(command):
             _error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:  # e.g. disk full or permission denied in the middle of a step
-            _error(f"{exc.strerror or exc}: {exc.filename or ''}; the journal keeps what was done: "
-                   "`halint links repair --apply` finishes it, `halint links undo` rolls it back")
+            _error(f"{exc.strerror or exc}: {exc.filename or ''}; the journal keeps what was done: {PENDING_HINT}")
             raise typer.Exit(2) from None
 
     return wrapper
@@ -102,7 +102,7 @@ def status_command(
         for line in table(plan.links):
             echo(line)
         if pending:
-            echo(f"warning: repair {pending.id} was interrupted; `halint links repair --apply` finishes it, `halint links undo` rolls it back", err=True)
+            echo(f"warning: repair {pending.id} was interrupted: {PENDING_HINT}", err=True)
     raise typer.Exit(0 if all(l.state.ok for l in plan.links) and not pending else 1)
 
 
@@ -141,18 +141,16 @@ def repair_command(
     can put the tree back and an interrupted repair is finished by the next run.
     Exit 0 when every link is ok afterwards (dry run: nothing to do), 1 otherwise or on conflicts.
     """
-    from elastix_halint.links.guard import refusals, require_safe, snapshot_hint
-    from elastix_halint.links.journal import Journal, exclusive, interrupted
+    from elastix_halint.links.guard import snapshot_hint
+    from elastix_halint.links.journal import interrupted
     from elastix_halint.links.plan import build_plan
     from elastix_halint.links.render import echo, plan_lines
-    from elastix_halint.links.repair import run_forward
-    from elastix_halint.links.state import link_states
 
     node, linkmap = _node(root, links, from_snapshot)
     if apply:
         _finish_interrupted(node, force)
     elif interrupted(node):
-        echo(f"repair {interrupted(node).id} was interrupted: `halint links repair --apply` finishes it, `halint links undo` rolls it back")
+        echo(f"repair {interrupted(node).id} was interrupted: {PENDING_HINT}")
         raise typer.Exit(1)
     stamp = _stamp()
     plan = build_plan(node, linkmap, stamp, merge_new)
@@ -161,29 +159,41 @@ def repair_command(
     hint = snapshot_hint(node, plan)
     if hint:
         echo(f"warning: {hint}", err=True)
-    if not apply:
-        if plan.steps and not force:
-            for reason in refusals(node, linkmap.mount):
-                echo(f"note: --apply will refuse: {reason}")
-        echo("dry run: nothing was changed (add --apply to repair)")
-        raise typer.Exit(1 if any(not l.state.ok for l in plan.links) else 0)
+    raise typer.Exit(_apply(node, linkmap, plan, merge_new, force) if apply else _dry_run(node, linkmap, plan, force))
+
+
+def _dry_run(node, linkmap, plan, force: bool) -> int:
+    from elastix_halint.links.guard import refusals
+    from elastix_halint.links.render import echo
+
+    if plan.steps and not force:
+        for reason in refusals(node, linkmap.mount):
+            echo(f"note: --apply will refuse: {reason}")
+    echo("dry run: nothing was changed (add --apply to repair)")
+    return 1 if any(not l.state.ok for l in plan.links) else 0
+
+
+def _apply(node, linkmap, plan, merge_new: bool, force: bool) -> int:
+    from elastix_halint.links.guard import require_safe
+    from elastix_halint.links.journal import Journal, exclusive
+    from elastix_halint.links.render import echo
+    from elastix_halint.links.repair import run_forward
+    from elastix_halint.links.state import link_states
+
+    conflicts = sum(len(l.conflicts) for l in plan.links)
     if plan.steps:
         require_safe(node, linkmap.mount, force, "repair links")
         with exclusive(node):
-            journal = Journal.create(node, stamp, plan.header(node, linkmap, merge_new))
+            journal = Journal.create(node, plan.repair_id, plan.header(node, linkmap, merge_new))
             echo(f"repairing (journal {journal.path}):")
             view = run_forward(node, journal, echo)
-        skipped_conflicts = [i for i, why in view.skipped.items() if why.startswith("conflict")]
-    else:
-        skipped_conflicts = []
-    after = link_states(node, linkmap.links)
-    bad = [s for s in after if not s.ok]
+        conflicts += sum(1 for why in view.skipped.values() if why.startswith("conflict"))
+    bad = [s for s in link_states(node, linkmap.links) if not s.ok]
     for state in bad:
         echo(f"still {state.status}: {state.path} ({state.detail})")
-    conflicts = sum(len(l.conflicts) for l in plan.links) + len(skipped_conflicts)
     if conflicts:
         echo(f"{conflicts} conflicts: the upgraded versions stay in the moved-aside copies")
-    raise typer.Exit(0 if not bad and not conflicts else 1)
+    return 0 if not bad and not conflicts else 1
 
 
 def undo_command(
