@@ -167,3 +167,25 @@ def test_duplicate_findings_are_reported_once():
             yield from super().check_file(model, ctx)
 
     assert len(lint(one("bad 1\n"), Twice).problems) == 1
+
+
+def test_declared_options_have_defaults_and_reject_unknown_keys():
+    import pytest
+
+    from elastix_halint.errors import UsageError
+
+    class WithOptions(BadKey):
+        id = "TST103"
+        name = "with-options"
+        options = {"word": "bad"}
+
+        def check_file(self, model, ctx):
+            for item in model.items:
+                if item.key == ctx.option("word"):
+                    yield Finding(item, "configured word")
+
+    assert len(lint(one("bad 1\nugly 2\n"), WithOptions).problems) == 1
+    [p] = lint(one("bad 1\nugly 2\n"), WithOptions, options={"with-options": {"word": "ugly"}}).problems
+    assert p.span.line == 2
+    with pytest.raises(UsageError, match="wrod"):
+        lint(one("bad 1\n"), WithOptions, options={"TST103": {"wrod": "x"}})

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from elastix_halint.diagnostics import ENCODING_WARNING, SYNTAX_ERROR, VALUE_ERROR, Edit, Severity
+from elastix_halint.errors import UsageError
 from elastix_halint.lint.config import Settings, selected_ids
 from elastix_halint.lint.problem import Problem
 from elastix_halint.lint.rule import Context, Finding, Rule
@@ -90,7 +91,16 @@ class Engine:
         chosen, self.ignored = selected_ids(self.settings, registry)
         self.rules: list[Rule] = [registry.rules[rid]() for rid in sorted(chosen)]
         self.severity = {registry.get(k).id: v for k, v in self.settings.severity.items()}
-        self.options = {registry.get(k).id: v for k, v in self.settings.options.items()}
+        self.options = {}
+        for ref, values in self.settings.options.items():
+            cls = registry.get(ref)
+            unknown = sorted(set(values) - set(cls.options)) if cls.options else []
+            if unknown:
+                raise UsageError(
+                    f"unknown option(s) {', '.join(unknown)} for {cls.id} (it has: {', '.join(sorted(cls.options))})",
+                    self.settings.source,
+                )
+            self.options[cls.id] = {**cls.options, **values}
         self.by_kind: dict[str, list[Rule]] = {}
         self.by_scope: dict[str, list[Rule]] = {"node": [], "cluster": [], "run": []}
         for rule in self.rules:
@@ -122,18 +132,18 @@ class Engine:
                 for rule in self.by_kind.get(result.kind, ()):
                     if self._skip(rule, [node], cluster, node.name, run):
                         continue
-                    ctx = Context(cluster, node, result, self.options.get(rule.id))
+                    ctx = Context(cluster, node, result, self._options(rule))
                     self._collect(rule, rule.check_file, result.model, ctx, result.source.path, _name(node), raw, run, ran)
             if getattr(node, "anonymous", False):
                 continue  # loose files: only file-scope rules apply
             for rule in self.by_scope["node"]:
                 if not self._skip(rule, [node], cluster, node.name, run):
-                    ctx = Context(cluster, node, None, self.options.get(rule.id))
+                    ctx = Context(cluster, node, None, self._options(rule))
                     self._collect(rule, rule.check_node, node, ctx, None, node.name, raw, run, ran)
         whole = nodes and not any(getattr(n, "anonymous", False) for n in nodes)
         for rule in self.by_scope["cluster"] if whole else ():
             if not self._skip(rule, nodes, cluster, "cluster", run):
-                ctx = Context(cluster, None, None, self.options.get(rule.id))
+                ctx = Context(cluster, None, None, self._options(rule))
                 self._collect(rule, rule.check_cluster, cluster, ctx, None, None, raw, run, ran)
 
         problems = [self._resolve(rule, f, path, node, run) for rule, f, path, node in raw]
@@ -148,13 +158,16 @@ class Engine:
         view = RunView(kept, self._unused(index, ran))
         late: list = []
         for rule in self.by_scope["run"]:
-            ctx = Context(cluster, None, None, self.options.get(rule.id))
+            ctx = Context(cluster, None, None, self._options(rule))
             self._collect(rule, rule.check_run, view, ctx, None, None, late, run, ran)
         kept += [self._resolve(rule, f, path, node, run) for rule, f, path, node in late]
         run.problems = sorted(_dedupe(kept), key=Problem.sort_key)
         run.ran = ran
         run.selected = {rule.id for rule in self.rules}
         return run
+
+    def _options(self, rule: Rule) -> dict:
+        return self.options.get(rule.id, rule.options)
 
     def _skip(self, rule: Rule, nodes: list, cluster, where: str, run: LintRun) -> bool:
         missing = [need for need in rule.needs if not all(_has(n, need, cluster) for n in nodes)]

@@ -91,6 +91,9 @@ class Rule:
     scope: ClassVar[str] = "file"
     kinds: ClassVar[tuple[str, ...]] = ()
     needs: ClassVar[tuple[str, ...]] = ()
+    # Options the configuration may set (``[options.<ID>]``), with their defaults. When a rule
+    # declares them, unknown keys in the configuration are a usage error.
+    options: ClassVar[dict[str, Any]] = {}
 
     def check_file(self, model: Any, ctx: "Context") -> Iterable[Finding]:  # pragma: no cover - overridden
         return ()
