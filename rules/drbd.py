@@ -47,23 +47,19 @@ def _close(word: str, choices) -> str | None:
     return match[0] if match else None
 
 
+def _module_major(node) -> str | None:
+    """The DRBD version of the node's kernel module (/proc/drbd) as "8.3", "8.4", "9"."""
+    proc = getattr(getattr(node, "facts", None), "procdrbd", None)
+    major = proc.major if proc is not None else None
+    return kw.V9 if major and major.startswith("9") else major
+
+
 def _version(model, ctx=None) -> str | None:
-    """The syntax version of the file, else the major version of the node's DRBD module."""
+    """The syntax version of the file, else the version of the node's DRBD module."""
     if model.version:
         return model.version
-    proc = getattr(getattr(getattr(ctx, "node", None), "facts", None), "procdrbd", None)
-    major = proc.major if proc is not None else None
-    if major in (kw.V83, kw.V84):
-        return major
-    return kw.V9 if major and major.startswith("9") else None
-
-
-def _module_major(node) -> str | None:
-    proc = node.facts.procdrbd if node is not None else None
-    major = proc.major if proc is not None else None
-    if major and major.startswith("9"):
-        return kw.V9
-    return major
+    major = _module_major(getattr(ctx, "node", None))
+    return major if major in kw.VERSIONS else None
 
 
 def _common_unit(model) -> Resource | None:
@@ -1596,10 +1592,12 @@ class LeftoverRecoveryOption(_FileRule):
     severity = Severity.WARNING
 
     def check_file(self, model, ctx):
+        # From 8.4 on drbdadm rejects `discard-my-data` in the file: DRBD100 reports that.
+        accepted = _version(model, ctx) in (kw.V83, None)
         for opt, _definition in _all_options(model):
             if opt.section != "net":
                 continue
-            if opt.name == "discard-my-data" and opt.normalised is not False:
+            if opt.name == "discard-my-data" and opt.normalised is not False and accepted:
                 yield Finding(opt.name_span, "`discard-my-data` in the configuration discards this node's data on "
                                              "every connect", hint="remove it; use `drbdadm -- --discard-my-data connect` once")
             elif opt.name == "data-integrity-alg":
