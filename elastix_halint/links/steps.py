@@ -82,8 +82,9 @@ class Step:
         raise NotImplementedError
 
     def ready(self, root: NodeRoot) -> bool:
-        """True when the disk is as the plan expects before the step."""
-        raise NotImplementedError
+        """True when the disk is as the plan expects before the step (by default: the path
+        the step creates does not exist yet)."""
+        return not _exists(root.path(self.path))
 
     def apply(self, root: NodeRoot) -> None:
         raise NotImplementedError
@@ -135,9 +136,6 @@ class MakeDir(Step):
     def describe(self) -> str:
         return f"create directory {self.path} (mode {self.mode:04o})"
 
-    def ready(self, root):
-        return not _exists(root.path(self.path))
-
     def apply(self, root):
         where = root.path(self.path)
         if not os.path.isdir(where) or os.path.islink(where):
@@ -178,9 +176,6 @@ class CopyIn(Step):
     def _tmp(self, root) -> str:
         where = root.path(self.dst)
         return os.path.join(os.path.dirname(where), "." + os.path.basename(where) + ".halint-tmp")
-
-    def ready(self, root):
-        return not _exists(root.path(self.dst))
 
     def apply(self, root):
         src, dst, tmp = root.path(self.src), root.path(self.dst), self._tmp(root)
@@ -230,9 +225,6 @@ class MakeLink(Step):
 
     def describe(self) -> str:
         return f"link {self.path} -> {self.target}"
-
-    def ready(self, root):
-        return not _exists(root.path(self.path))
 
     def apply(self, root):
         where = root.path(self.path)
