@@ -142,3 +142,25 @@ def test_keyword_versions_follow_what_drbdadm_accepts(tmp_path):
         "cram-hmac-alg", "discard-my-data; cram-hmac-alg")
     run = lint_text(tmp_path, v84, select=["DRBD100"])
     assert [p.span.line for p in run.problems] == [4]
+
+
+def test_repeated_option_is_a_warning_and_repeated_section_an_error(tmp_path):
+    text = CONF_83.replace("cram-hmac-alg sha1;", "cram-hmac-alg sha1; cram-hmac-alg sha256;") % ""
+    text += text.replace("global { usage-count no; }\n", "")  # resource r0 twice
+    run = lint_text(tmp_path, text, select=["DRBD108"])
+    assert sorted((str(p.severity), p.span.line) for p in run.problems) == [
+        ("error", 9), ("warning", 4), ("warning", 11)]
+
+
+def test_stacked_resources_behind_proxies_may_share_the_loopback_address(tmp_path):
+    text = """resource upper {
+  protocol A;
+  stacked-on-top-of lower-a { device /dev/drbd10; address 127.0.0.1:1230;
+    proxy on alice bob { inside 127.0.0.1:1234; outside 192.168.23.21:7791; } }
+  stacked-on-top-of lower-b { device /dev/drbd10; address 127.0.0.1:1230;
+    proxy on charly daisy { inside 127.0.0.1:1234; outside 192.168.23.22:7791; } }
+}
+"""
+    assert ids(lint_text(tmp_path, text, select=["DRBD107", "DRBD120"])) == []
+    same_peer = CONF_83.replace("10.1.1.2:7788", "10.1.1.1:7788") % ""
+    assert ids(lint_text(tmp_path, same_peer, select=["DRBD107"])) == ["DRBD107"]
