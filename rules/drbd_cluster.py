@@ -109,45 +109,48 @@ def _option_value(opt) -> object:
 def _signature(model) -> dict:
     """What drbdadm acts on, keyed so the two nodes' files compare item by item (file order).
 
-    Key → (shown text, value, model node to point at). Options compare by their canonical
-    (8.4) name and normalised value, so `syncer { rate 100M; }` equals `resync-rate 100M`."""
+    Key → (where, statement as shown, value, model node to point at). Options compare by their
+    canonical (8.4) name and normalised value, so `syncer { rate 100M; }` equals
+    `resync-rate 100M`. The shared-secret is compared but never shown."""
     sig: dict = {}
     if model.global_ is not None:
         for opt in model.global_.options:
-            sig[("global", opt.name)] = (f"global {opt.name}", _option_value(opt), opt)
+            sig[("global", opt.name)] = ("global", _statement(opt), _option_value(opt), opt)
     for res in model.resources:
         where = f"resource {res.name}"
-        sig[(res.name,)] = (where, True, res.name_span)
+        sig[(res.name,)] = (where, f"resource {res.name}", True, res.name_span)
         if res.protocol is not None:
-            sig[(res.name, "protocol")] = (f"{where}: protocol", res.protocol_value, res.protocol)
-        for section, merged in res.settings.items():
+            sig[(res.name, "protocol")] = (where, f"protocol {res.protocol_value}", res.protocol_value, res.protocol)
+        for merged in res.settings.values():
             for opt in merged.options:
                 key = (res.name, opt.canonical_section, opt.canonical_name)
-                sig[key] = (f"{where}: {opt.canonical_section} {opt.canonical_name}", _option_value(opt), opt)
+                sig[key] = (where, _statement(opt), _option_value(opt), opt)
         for host in res.hosts:
             hname = " ".join(host.names) or host.keyword
             hkey = (res.name, "host", hname)
-            sig[hkey] = (f"{where}: on {hname}", True, host.section.args[0].span if host.section.args else host.span)
+            anchor = host.section.args[0].span if host.section.args else host.span
+            sig[hkey] = (where, f"on {hname}", True, anchor)
             if host.address is not None:
-                sig[hkey + ("address",)] = (f"{where}: on {hname} address", str(host.address), host.address)
+                sig[hkey + ("address",)] = (f"{where}, on {hname}", f"address {host.address}", str(host.address),
+                                            host.address)
             for vol in host.volumes:
                 for name in ("device", "disk", "meta-disk"):
                     opt = vol.option(name)
                     if opt is not None:
-                        sig[hkey + (vol.number, name)] = (f"{where}: on {hname} {name}", opt.text, opt)
+                        sig[hkey + (vol.number, name)] = (f"{where}, on {hname}", _statement(opt), opt.text, opt)
     return sig
 
 
-def _shown(key, entry) -> str:
-    text, value, _node = entry
-    if "shared-secret" in key:
-        return text
-    return f"{text} {value}" if value is not True else text
+def _statement(opt) -> str:
+    if opt.secret:
+        return opt.name
+    return f"{opt.section} {{ {opt.name} {opt.text}; }}".replace(" ;", ";") if opt.section != "resource" \
+        else f"{opt.name} {opt.text}"
 
 
 def _differences(mine: dict, theirs: dict) -> list:
     keys = list(mine) + [k for k in theirs if k not in mine]
-    return [k for k in keys if (k in mine) != (k in theirs) or (k in mine and mine[k][1] != theirs[k][1])]
+    return [k for k in keys if (k in mine) != (k in theirs) or (k in mine and mine[k][2] != theirs[k][2])]
 
 
 class DrbdConfDiffers(Rule):
@@ -199,17 +202,18 @@ class DrbdConfDiffers(Rule):
             more = f" (and {len(diffs) - 1} more difference{'s' if len(diffs) > 2 else ''})" if len(diffs) > 1 else ""
             if here is None:
                 yield Finding(_anchor(node, key, mine),
-                              f"{node_label(peer)}'s drbd.conf has `{_shown(key, there)}`, {node_label(node)}'s "
-                              f"has nothing there{more}", related=(there[2],), hint=_HINT)
+                              f"{there[0]}: `{there[1]}` is in {node_label(peer)}'s drbd.conf, not in "
+                              f"{node_label(node)}'s{more}", related=(there[3],), hint=_HINT)
             elif there is None:
-                yield Finding(here[2], f"`{_shown(key, here)}` is only in {node_label(node)}'s drbd.conf, not in "
+                yield Finding(here[3], f"{here[0]}: `{here[1]}` is in {node_label(node)}'s drbd.conf, not in "
                                        f"{node_label(peer)}'s{more}", hint=_HINT)
             elif "shared-secret" in key:
-                yield Finding(here[2], f"{here[0]} differs between {node_label(node)} and {node_label(peer)}: "
-                                       f"the peers fail to authenticate{more}", related=(there[2],), hint=_HINT)
+                yield Finding(here[3], f"{here[0]}: the shared-secrets of {node_label(node)} and {node_label(peer)} "
+                                       f"differ: the peers fail to authenticate{more}",
+                              related=(there[3],), hint=_HINT)
             else:
-                yield Finding(here[2], f"`{_shown(key, here)}` on {node_label(node)}, but `{_shown(key, there)}` on "
-                                       f"{node_label(peer)}{more}", related=(there[2],), hint=_HINT)
+                yield Finding(here[3], f"{here[0]}: `{here[1]}` on {node_label(node)}, but `{there[1]}` on "
+                                       f"{node_label(peer)}{more}", related=(there[3],), hint=_HINT)
 
     def _comments_only(self, a, b):
         ca = [c.text for c in a.drbd.comments]
@@ -230,9 +234,9 @@ def _anchor(node, key, mine):
     """Where a statement missing on ``node`` belongs: its enclosing resource, else the first one."""
     res_entry = mine.get(key[:1])
     if res_entry is not None:
-        return res_entry[2]
+        return res_entry[3]
     for entry in mine.values():
-        return entry[2]
+        return entry[3]
     return None
 
 
