@@ -835,11 +835,11 @@ class PolicyWithoutHandler(_FileRule):
                 opt = _opt(res, option)
                 if _value(opt) not in values or any(_handler(res, h) is not None for h in handlers):
                     continue
+                frozen = "; without it I/O freezes until `drbdadm resume-io`" if opt.value == "resource-and-stonith" else ""
                 yield Finding(opt.values[0].span,
                               f"`{option} {opt.value}` in {_label(res)} calls the `{handlers[0]}` handler, "
                               f"but none is defined",
-                              hint=f"add `{handlers[0]}` to the handlers section" + (
-                                  "; without it I/O freezes until `drbdadm resume-io`" if opt.value == "resource-and-stonith" else ""))
+                              hint=f"add `{handlers[0]}` to the handlers section{frozen}")
 
 
 _DISCARD_0PRI = frozenset({"discard-younger-primary", "discard-older-primary", "discard-least-changes",
@@ -1009,9 +1009,12 @@ class DualPrimaryLocalFilesystem(_HeartbeatNodeRule):
         for res in node.drbd.resources:
             opt = res.net.get("allow-two-primaries")
             become = res.startup.get("become-primary-on")
-            if not (opt is not None and opt.normalised is True) and not (become is not None and "both" in (become.normalised or ())):
+            if opt is not None and opt.normalised is True:
+                cause = opt
+            elif become is not None and "both" in (become.normalised or ()):
+                cause = become
+            else:
                 continue
-            cause = opt if opt is not None and opt.normalised is True else become
             for fs in _drbd_filesystems(node, res):
                 fstype = fs.args[2]
                 if fstype.lower() in _LOCAL_FS:
@@ -1336,9 +1339,10 @@ class ResyncRateTooHigh(_FileRule):
             elif fixed and value > limit:
                 share = value / link * 100
                 speed = f"{link_mbit} Mb/s link" if link_mbit else "1 Gb/s link (assumed; set option link_mbit)"
+                advice = _bytes_text(int(link * 0.3) // 1048576 * 1048576)
                 yield Finding(rate.values[0].span,
                               f"`{rate.name} {text}` is ~{share:.0f}% of a {speed}: resync would starve replication "
-                              f"of new writes", hint=f"about 30% of the link, e.g. `{rate.name} {_bytes_text(int(link * 0.3) // 1048576 * 1048576)};`")
+                              f"of new writes", hint=f"about 30% of the link, e.g. `{rate.name} {advice};`")
 
 
 class ResyncRateDefault(_FileRule):

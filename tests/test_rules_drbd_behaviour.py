@@ -118,7 +118,7 @@ def test_duplicate_meta_disk_index_and_device_minor_mismatch(tmp_path):
     assert ids(lint_text(tmp_path, minor, select=["DRBD106"])) == ["DRBD106"]
 
 
-def test_json_findings_point_inside_the_file(tmp_path):
+def test_json_findings_point_inside_the_file():
     out = run_halint("lint", "--select", "DRBD1", "--format", "json", str(HOWTO))
     problems = json.loads(out.stdout)["problems"]
     lines = {str(p): len(p.read_text().splitlines()) for p in HOWTO.glob("*/etc/drbd.conf")}
