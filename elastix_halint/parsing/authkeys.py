@@ -18,7 +18,6 @@ from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
 KIND = "authkeys"
-FILENAMES = ("authkeys",)
 GRAMMAR = "authkeys.lark"
 _WORDS = {
     "AUTH": "'auth'",

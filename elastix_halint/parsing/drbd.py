@@ -22,7 +22,6 @@ from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
 
 KIND = "drbd"
-FILENAMES = ("drbd.conf", "global_common.conf", "*.res", "drbd.d/*.conf")
 _MAX_INCLUDE_DEPTH = 20
 _GLOB_CHARS = frozenset("*?[")
 

@@ -17,7 +17,6 @@ from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
 KIND = "hacf"
-FILENAMES = ("ha.cf",)
 GRAMMAR = "hacf.lark"
 _WORDS = {"NAME": "a directive name", "WORD": "a value", "COMMENT": "a comment"}
 

@@ -32,7 +32,6 @@ from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
 KIND = "haresources"
-FILENAMES = ("haresources",)
 GRAMMAR = "haresources.lark"
 _WORDS = {"NODE": "the preferred node name", "RESOURCE": "a resource"}
 

@@ -17,7 +17,6 @@ from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
 KIND = "hosts"
-FILENAMES = ("hosts",)
 GRAMMAR = "hosts.lark"
 _WORDS = {"ADDRESS": "an IP address", "NAME": "a host name", "COMMENT": "a comment"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import os
 
@@ -35,30 +36,50 @@ def module_for(kind: str):
     return importlib.import_module(f"elastix_halint.parsing.{name}")
 
 
-def _name_matches(path: str, names: tuple[str, ...]) -> bool:
+# File names that identify each kind, checked before any parser module is imported (importing
+# them all just to read their names cost ~100 ms per run). A pattern with a "/" matches the end of
+# the path ("drbd.d/*.conf" matches ".../etc/drbd.d/r0.conf"); without one, the base name.
+FILENAMES: dict[str, tuple[str, ...]] = {
+    "drbd": ("drbd.conf", "global_common.conf", "*.res", "drbd.d/*.conf"),
+    "hacf": ("ha.cf",),
+    "authkeys": ("authkeys",),
+    "haresources": ("haresources",),
+    "hosts": ("hosts",),
+    "partitions": ("proc/partitions",),
+    "lsblk": ("lsblk.json",),
+    "sfdisk": ("facts/sfdisk", "sfdisk.dump", "*.sfdisk"),
+    "procdrbd": ("proc/drbd",),
+    "chkconfig": ("facts/chkconfig", "chkconfig.txt"),
+    "systemctl": ("facts/systemctl", "list-unit-files.txt"),
+    "stat": ("facts/stat",),
+    "links": ("facts/links",),
+    "ipaddr": ("facts/ip-addr",),
+    "uname": ("facts/uname-n", "etc/hostname"),
+}
+
+
+def _name_matches(path: str, patterns: tuple[str, ...]) -> bool:
     norm = path.replace(os.sep, "/")
-    base = os.path.basename(norm)
-    for pattern in names:
-        if pattern.startswith("*"):
-            if base.endswith(pattern[1:]):
+    base = norm.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if "/" in pattern:
+            depth = pattern.count("/") + 1
+            tail = "/".join(norm.split("/")[-depth:])
+            if fnmatch.fnmatchcase(tail, pattern):
                 return True
-        elif "/" in pattern:
-            if norm.endswith("/" + pattern) or norm == pattern:
-                return True
-        elif base == pattern:
+        elif fnmatch.fnmatchcase(base, pattern):
             return True
     return False
 
 
 def detect(path: str, text: str | None = None) -> str | None:
     """The kind of ``path``: from its name, else (when ``text`` is given) from its content."""
-    modules = [(kind, module_for(kind)) for kind in PARSERS]
-    for kind, mod in modules:
-        if _name_matches(path, getattr(mod, "FILENAMES", ())):
+    for kind, patterns in FILENAMES.items():
+        if _name_matches(path, patterns):
             return kind
     if text is not None:
-        for kind, mod in modules:
-            sniff = getattr(mod, "sniff", None)
+        for kind in PARSERS:
+            sniff = getattr(module_for(kind), "sniff", None)
             if sniff is not None and sniff(text):
                 return kind
     return None

@@ -9,7 +9,6 @@ from elastix_halint.parsing.facts._lines import load_with, parse_lines, result, 
 from elastix_halint.source import SourceFile
 
 KIND = "chkconfig"
-FILENAMES = ("facts/chkconfig", "chkconfig.txt")
 GRAMMAR = "facts_chkconfig.lark"
 MULTI_USER = (2, 3, 4, 5)
 

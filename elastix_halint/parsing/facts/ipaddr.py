@@ -9,7 +9,6 @@ from elastix_halint.parsing.facts._lines import load_with, parse_lines, result, 
 from elastix_halint.source import SourceFile
 
 KIND = "ipaddr"
-FILENAMES = ("facts/ip-addr",)
 GRAMMAR = "facts_ipaddr.lark"
 
 

@@ -15,7 +15,6 @@ from elastix_halint.parsing.facts._lines import load_with, missing_path, result,
 from elastix_halint.source import SourceFile
 
 KIND = "links"
-FILENAMES = ("facts/links",)
 
 FILE_TYPES = (
     "symbolic link", "directory", "regular file", "regular empty file", "fifo", "socket",

@@ -13,7 +13,6 @@ from elastix_halint.parsing.facts._lines import load_with, result, unique, value
 from elastix_halint.source import SourceFile
 
 KIND = "lsblk"
-FILENAMES = ("lsblk.json",)
 
 
 def sniff(text: str) -> bool:

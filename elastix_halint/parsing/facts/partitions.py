@@ -7,7 +7,6 @@ from elastix_halint.parsing.facts._lines import load_with, parse_lines, result, 
 from elastix_halint.source import SourceFile
 
 KIND = "partitions"
-FILENAMES = ("proc/partitions",)
 GRAMMAR = "facts_partitions.lark"
 
 

@@ -12,7 +12,6 @@ from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.source import SourceFile
 
 KIND = "procdrbd"
-FILENAMES = ("proc/drbd",)
 GRAMMAR = "facts_procdrbd.lark"
 
 # drbd_strings.c

@@ -8,7 +8,6 @@ from elastix_halint.parsing.facts._lines import load_with, parse_lines, result, 
 from elastix_halint.source import SourceFile
 
 KIND = "sfdisk"
-FILENAMES = ("facts/sfdisk", "sfdisk.dump", "*.sfdisk")
 GRAMMAR = "facts_sfdisk.lark"
 DEFAULT_SECTOR = 512
 

@@ -7,7 +7,6 @@ from elastix_halint.parsing.facts._lines import load_with, missing_path, parse_l
 from elastix_halint.source import SourceFile
 
 KIND = "stat"
-FILENAMES = ("facts/stat",)
 GRAMMAR = "facts_stat.lark"
 
 

@@ -10,7 +10,6 @@ from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.source import SourceFile
 
 KIND = "systemctl"
-FILENAMES = ("facts/systemctl", "list-unit-files.txt")
 GRAMMAR = "facts_systemctl.lark"
 
 # systemctl(1) "list-unit-files" states. Only these start the unit at boot by themselves.

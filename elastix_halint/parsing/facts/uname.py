@@ -12,7 +12,6 @@ from elastix_halint.model.span import Span
 from elastix_halint.source import SourceFile
 
 KIND = "uname"
-FILENAMES = ("facts/uname-n", "etc/hostname")
 GRAMMAR = "facts_uname.lark"
 HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9])?)*")
 
