@@ -154,8 +154,9 @@ class AuthkeysStructure(Rule):
                           hint="add `auth 1` as the first line")
             return
         for extra in model.auth_directives[1:]:
-            yield Finding(extra, f"a second `auth` line (the first is line {model.auth.span.line}); keep exactly one",
-                          related=(model.auth,), hint="remove the extra auth line")
+            yield Finding(extra, f"a second `auth` line (the first is line {model.auth.span.line}): the key selected "
+                                 "depends on where the key lines sit between them", severity=Severity.WARNING,
+                          related=(model.auth,), hint="keep exactly one auth line, above the keys")
         index = model.auth.index
         if index is None or model.selected is not None:
             return

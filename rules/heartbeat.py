@@ -813,6 +813,10 @@ class WatchdogNowayout(Rule):
                           hint="check `modinfo softdog` / load it with nowayout=0")
 
 
+# STONITH device types whose parameters are host names, not credentials.
+_NO_CREDENTIALS = ("null", "ssh", "external/ssh", "meatware", "suicide", "external/sbd")
+
+
 class StonithCredentialsReadable(Rule):
     """`stonith_host` credentials in a world-readable ha.cf.
 
@@ -845,7 +849,7 @@ class StonithCredentialsReadable(Rule):
         if entry is None or not entry.mode & 0o004:
             return
         for d in model.stonith_host:
-            if len(d.args) >= 3:
+            if len(d.args) >= 3 and d.args[1].text not in _NO_CREDENTIALS:
                 yield Finding(d.name_span, f"stonith_host parameters (credentials) in an ha.cf of mode "
                                            f"{entry.mode:o}: every local user can read them",
                               related=(entry,), hint="chmod 600 /etc/ha.d/ha.cf")
