@@ -18,26 +18,57 @@ _METHODS = frozenset({"crc", "md5", "sha1"})
 _STONITH = re.compile(r"^(\s*stonith(?:_host)?\s+\S+\s+\S+\s+)(\S.*?)(\s*)$", re.IGNORECASE)
 
 
+def _secret_ranges(line: str, kind: str | None) -> list[tuple[int, int, str]]:
+    """Where the secrets of ``line`` are: (start, end, replacement), 0-based, end exclusive."""
+    if kind == "authkeys":
+        words = line.split()
+        if not words or words[0].startswith("#") or words[0].lower() == "auth":
+            return []
+        if len(words) == 2 and words[1].lower() not in _METHODS:
+            # "1 MySecret": a key typed where the method belongs.
+            m = re.match(r"^(\s*\S+\s+)(\S.*?)\s*$", line)
+        else:
+            m = _AUTHKEYS.match(line)
+        return [(m.start(2), m.end(2), MARK)] if m else []
+    if kind == "hacf":
+        m = _STONITH.match(line)
+        return [(m.start(2), m.end(2), MARK)] if m else []
+    if kind in (None, "drbd"):
+        return [
+            (m.start(2), m.end(2), '"' + MARK + '"' if m.group(2).startswith('"') else MARK)
+            for m in _DRBD.finditer(line)
+        ]
+    return []
+
+
 def redact_line(line: str, kind: str | None) -> str:
     """``line`` with any secret on it replaced by ``<redacted>``."""
-    if kind == "authkeys":
-        return _redact_authkeys(line)
-    if kind == "hacf":
-        return _STONITH.sub(lambda m: m.group(1) + MARK + m.group(3), line)
-    if kind in (None, "drbd"):
-        return _DRBD.sub(lambda m: m.group(1) + ('"' + MARK + '"' if m.group(2).startswith('"') else MARK), line)
-    return line
+    return redact_columns(line, kind)[0]
 
 
-def _redact_authkeys(line: str) -> str:
-    words = line.split()
-    if not words or words[0].startswith("#") or words[0].lower() == "auth":
-        return line
-    if len(words) == 2 and words[1].lower() not in _METHODS:
-        # "1 MySecret": a key typed where the method belongs.
-        head = line[: len(line) - len(line.lstrip())] + words[0]
-        return head + " " + MARK
-    return _AUTHKEYS.sub(lambda m: m.group(1) + MARK + m.group(3), line)
+def redact_columns(line: str, kind: str | None):
+    """``line`` redacted, and a function mapping a 1-based column of the original line to the
+    redacted one, so a caret drawn under a span still points at the same word."""
+    ranges = _secret_ranges(line, kind)
+    if not ranges:
+        return line, (lambda column, end=False: column)
+    out, pos = [], 0
+    for a, b, rep in ranges:
+        out += [line[pos:a], rep]
+        pos = b
+    out.append(line[pos:])
+
+    def remap(column: int, end: bool = False) -> int:
+        index, shift = column - 1, 0
+        for a, b, rep in ranges:
+            if index >= b:
+                shift += len(rep) - (b - a)
+            elif index > a or (index == a and end):
+                # Inside a secret: the start of the marker, or its end for an end column.
+                return a + shift + (len(rep) if end else 0) + 1
+        return index + shift + 1
+
+    return "".join(out), remap
 
 
 def redact_text(text: str, kind: str | None) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from elastix_halint.diagnostics import Severity
-from elastix_halint.report.frames import caret_frame, make_console
-from elastix_halint.secrets import redact_line
+from elastix_halint.report.frames import make_console, quoted_frame
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -30,9 +29,7 @@ def print_outcomes(outcomes, redact: bool) -> None:
             console.print(f"  {escape(where)}[{style}]{d.severity}[/]: {escape(d.message)} [dim]\\[{d.code}][/]")
             if d.span and d.span.file in sources:
                 quoted = sources[d.span.file].line(d.span.line)
-                if redact:
-                    quoted = redact_line(quoted, r.kind)
-                for line in caret_frame(quoted, d.span, gutter="    "):
+                for line in quoted_frame(quoted, d.span, r.kind, redact, gutter="    "):
                     console.print(line, markup=False)
             if d.suggestion:
                 console.print(f"    did you mean [bold]{escape(d.suggestion)}[/]?")

@@ -18,6 +18,21 @@ def caret_frame(line_text: str, span: Span, gutter: str = "") -> list[str]:
     ]
 
 
+def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = True, gutter: str = "") -> list[str]:
+    """``caret_frame`` of a source line with its secrets redacted and the caret moved to match."""
+    if not redact:
+        return caret_frame(line_text, span, gutter)
+    from dataclasses import replace
+
+    from elastix_halint.secrets import redact_columns
+
+    text, remap = redact_columns(line_text, kind)
+    if text is line_text:
+        return caret_frame(line_text, span, gutter)
+    end_column = remap(span.end_column, end=True) if span.end_line == span.line else span.end_column
+    return caret_frame(text, replace(span, column=remap(span.column), end_column=end_column), gutter)
+
+
 def make_console(stderr: bool = False):
     """A Rich console that keeps colour off when not on a TTY or when NO_COLOR is set."""
     import os
