@@ -99,6 +99,13 @@ def uses_drbd(node) -> bool:
     return node.haresources is not None and any(r.agent == "drbddisk" for r in node.haresources.resources)
 
 
+def default_initdead(dead_ms: int) -> int:
+    """Heartbeat's initdead when ha.cf does not set it (config.c)."""
+    if dead_ms > 10000:
+        return dead_ms
+    return 12000 if dead_ms < 6000 else 2 * dead_ms
+
+
 def time_ms(tv, default: int | None) -> int | None:
     return tv.ms if tv is not None else default
 
@@ -148,7 +155,7 @@ class NoMediumOrNode(Rule):
 
     ## What it checks
     At least one `bcast`, `mcast`, `mcast6`, `ucast`, `ucast6` or `serial` line, and at least
-    one `node` line (not needed with `autojoin any` or `autojoin other`).
+    one `node` line (not needed with `autojoin any`, which adds the local node itself).
 
     ## Why it matters
     Heartbeat exits with "No heartbeat media defined" or "no nodes defined": the cluster never
@@ -177,7 +184,7 @@ class NoMediumOrNode(Rule):
             yield Finding(where, "no heartbeat medium (bcast, mcast, ucast or serial): Heartbeat does not start "
                                  "(No heartbeat media defined)", hint="add e.g. `bcast eth1` and a second path")
         autojoin = model.last_word("autojoin")
-        if not model.nodes and not (autojoin and autojoin.text in ("any", "other")):
+        if not model.nodes and not (autojoin and autojoin.text == "any"):
             yield Finding(where, "no `node` directive: Heartbeat does not start (no nodes defined)",
                           hint="add `node NAME` for the `uname -n` of each node")
 
@@ -252,7 +259,7 @@ class DeadtimeVsKeepalive(Rule):
 
     ## What it checks
     deadtime > 2 × keepalive, with Heartbeat's defaults (keepalive 1s, deadtime 30s) for a
-    value not set.
+    value not set; the same for `deadping` when it is set.
 
     ## Why it matters
     Heartbeat refuses the configuration ("Dead time [..] is too small compared to keeplive")
@@ -276,11 +283,19 @@ class DeadtimeVsKeepalive(Rule):
     def check_file(self, model, ctx):
         t = model.times
         keep, dead = time_ms(t.keepalive, DEFAULT_KEEPALIVE_MS), time_ms(t.deadtime, DEFAULT_DEADTIME_MS)
+        yield from self._deadping(t, keep)
         if keep is None or dead is None or dead > 2 * keep or (t.keepalive is None and t.deadtime is None):
             return
         where = t.deadtime or t.keepalive
         yield Finding(where.span, f"deadtime {seconds(dead)} is not more than twice keepalive {seconds(keep)}: "
                                   "Heartbeat refuses this configuration", hint="raise deadtime (e.g. 30) or lower keepalive (e.g. 2)")
+
+    def _deadping(self, t, keep):
+        ping = t.deadping
+        if ping is not None and ping.ms is not None and keep is not None and ping.ms <= 2 * keep:
+            yield Finding(ping.span, f"deadping {seconds(ping.ms)} is not more than twice keepalive {seconds(keep)}: "
+                                     "Heartbeat refuses this configuration (Ping dead time too small)",
+                          hint="raise deadping (it defaults to deadtime)")
 
 
 class InitdeadTooShort(Rule):
@@ -288,7 +303,8 @@ class InitdeadTooShort(Rule):
 
     ## What it checks
     When `initdead` is set: initdead < deadtime is an error; initdead < 2 × deadtime or
-    < 10 s is a warning.
+    < 10 s is a warning. When it is not set (and deadtime is), Heartbeat's default (deadtime
+    itself above 10 s) is judged the same way.
 
     ## Why it matters
     Heartbeat refuses initdead < deadtime ("Initial dead time [..] is smaller than deadtime").
@@ -314,6 +330,11 @@ class InitdeadTooShort(Rule):
     def check_file(self, model, ctx):
         t = model.times
         init, dead = t.initdead, time_ms(t.deadtime, DEFAULT_DEADTIME_MS)
+        if init is None and dead is not None and t.deadtime is not None and default_initdead(dead) < 2 * dead:
+            yield Finding(t.deadtime.directive, f"initdead is not set, so Heartbeat waits only "
+                                                f"{seconds(default_initdead(dead))} for the peer at boot (less than twice "
+                                                f"deadtime): both nodes may start the resources",
+                          hint=f"add `initdead {max(2 * dead, MIN_INITDEAD_MS) // 1000}`")
         if init is None or init.ms is None or dead is None:
             return
         if init.ms < dead:
