@@ -58,3 +58,15 @@ def test_relative_link_to_the_right_place_is_ok(tmp_path):
     os.unlink(root / "etc/asterisk")
     os.symlink("../replica/etc/asterisk", root / "etc/asterisk")
     assert run_halint(*links_args(root)).returncode == 0
+
+
+def test_forced_repair_never_creates_the_mount_point(tmp_path):
+    """With --force on a node whose /replica does not exist, the links are made (dangling) but
+    nothing is written where the replica would later be mounted over it."""
+    root = tmp_path / "bare"
+    (root / "etc").mkdir(parents=True)
+    result = run_halint(*links_args(root, "repair", "--apply", "--force", "--merge-new"))
+    assert "does not exist and is not created" in result.stdout
+    assert not (root / "replica").exists()
+    assert os.readlink(root / "etc/asterisk") == "/replica/etc/asterisk"
+    assert result.returncode == 1  # the links dangle

@@ -31,6 +31,12 @@ def _one_line_errors(command):
         except HalintError as exc:
             _error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:  # `halint links | head`: the reader left, nothing more to say
+            import os
+            import sys
+
+            sys.stdout = open(os.devnull, "w")
+            raise typer.Exit(0) from None
         except OSError as exc:  # e.g. disk full or permission denied in the middle of a step
             _error(f"{exc.strerror or exc}: {exc.filename or ''}; the journal keeps what was done: {PENDING_HINT}")
             raise typer.Exit(2) from None
@@ -176,18 +182,24 @@ def _dry_run(node, linkmap, plan, force: bool) -> int:
 def _apply(node, linkmap, plan, merge_new: bool, force: bool) -> int:
     from elastix_halint.links.guard import require_safe
     from elastix_halint.links.journal import Journal, exclusive
+    from elastix_halint.links.plan import build_plan
     from elastix_halint.links.render import echo
     from elastix_halint.links.repair import run_forward
     from elastix_halint.links.state import link_states
 
-    conflicts = sum(len(l.conflicts) for l in plan.links)
+    skipped: dict[int, str] = {}
     if plan.steps:
         require_safe(node, linkmap.mount, force, "repair links")
         with exclusive(node):
-            journal = Journal.create(node, plan.repair_id, plan.header(node, linkmap, merge_new))
-            echo(f"repairing (journal {journal.path}):")
-            view = run_forward(node, journal, echo)
-        conflicts += sum(1 for why in view.skipped.values() if why.startswith("conflict"))
+            # Plan again under the lock: the tree cannot change any more, and taking the lock
+            # may have created halint's state directory (and /var/lib with it).
+            plan = build_plan(node, linkmap, plan.repair_id, merge_new)
+            if plan.steps:
+                journal = Journal.create(node, plan.repair_id, plan.header(node, linkmap, merge_new))
+                echo(f"repairing (journal {journal.path}):")
+                skipped = run_forward(node, journal, echo).skipped
+    conflicts = sum(len(l.conflicts) for l in plan.links)
+    conflicts += sum(1 for why in skipped.values() if why.startswith("conflict"))
     bad = [s for s in link_states(node, linkmap.links) if not s.ok]
     for state in bad:
         echo(f"still {state.status}: {state.path} ({state.detail})")

@@ -78,17 +78,25 @@ def unique_aside(root: NodeRoot, path: str, stamp: str) -> str:
 
 
 class Planner:
-    def __init__(self, root: NodeRoot, stamp: str, merge_new: bool):
+    def __init__(self, root: NodeRoot, stamp: str, merge_new: bool, mount: str):
         self.root, self.stamp, self.merge_new = root, stamp, merge_new
+        self.mount = normalize_target(mount)
         self.planned_dirs: set[str] = set()
+        self.notes: list[str] = []  # for the link being planned
 
-    def mkdirs(self, path: str, like: str | None = None) -> list[Step]:
-        """MakeDir for every missing directory down to ``path`` (modes from ``like``)."""
+    def mkdirs(self, path: str, like: str | None = None, within: str | None = None) -> list[Step]:
+        """MakeDir for every missing directory down to ``path`` (modes from ``like``), but only
+        strictly below ``within`` (the replica mount): never the mount point itself, which
+        would put replica data on the local disk."""
+        within = self.mount if within is None else within
         steps, current = [], "/"
         for part in [p for p in path.split("/") if p]:
             current = posixpath.join(current, part)
             if current in self.planned_dirs or os.path.lexists(self.root.path(current)):
                 continue
+            if not current.startswith(within.rstrip("/") + "/"):
+                self.notes.append(f"{current} does not exist and is not created here; the link will dangle")
+                return []
             self.planned_dirs.add(current)
             steps.append(MakeDir(current, *lstat_ids(self.root, like or posixpath.dirname(current))))
         return steps
@@ -100,7 +108,7 @@ class Planner:
         if state.status in ("missing", "dangling"):
             repair.steps += self.mkdirs(target)
             if state.status == "missing":
-                repair.steps += self.mkdirs(posixpath.dirname(spec.path))
+                repair.steps += self.mkdirs(posixpath.dirname(spec.path), within="/")
                 repair.steps.append(MakeLink(spec.path, spec.target))
             else:
                 repair.notes.append(f"{target} is created empty; restore it from a snapshot if it held data")
@@ -114,6 +122,8 @@ class Planner:
                 repair.steps.append(Retarget(spec.path, state.actual or "", spec.target, st.st_uid, st.st_gid, times))
         elif state.status.startswith("replaced-"):
             self.plan_replaced(spec, repair, target)
+        repair.notes += dict.fromkeys(self.notes)
+        self.notes.clear()
         return repair
 
     def plan_replaced(self, spec: LinkSpec, repair: LinkRepair, target: str) -> None:
@@ -121,7 +131,9 @@ class Planner:
         comparison = repair.comparison = compare(self.root.path(spec.path), self.root.path(target))
         repair.steps.append(MoveAside(spec.path, aside))
         is_dir = repair.state.status == "replaced-dir"
-        if self.merge_new:
+        if self.merge_new and not os.path.isdir(self.root.path(self.mount)):
+            repair.notes.append(f"no merge: the replica mount point {self.mount} does not exist")
+        elif self.merge_new:
             for rel in comparison.new_dirs:
                 upgraded = posixpath.join(spec.path, rel) if rel else spec.path
                 repair.steps += self.mkdirs(posixpath.join(target, rel) if rel else target, like=upgraded)
@@ -144,5 +156,5 @@ def _under(rel: str, tops: list[str]) -> bool:
 
 
 def build_plan(root: NodeRoot, linkmap: LinkMap, stamp: str, merge_new: bool) -> RepairPlan:
-    planner = Planner(root, stamp, merge_new)
+    planner = Planner(root, stamp, merge_new, linkmap.mount)
     return RepairPlan(stamp, [planner.plan_link(spec) for spec in linkmap.links])
