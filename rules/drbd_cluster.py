@@ -278,17 +278,22 @@ class OnHostNotUname(Rule):
         name = node.nodename
         if not name:
             return
-        peer = ctx.peer(node)
-        others = {peer.nodename} if peer is not None and peer.nodename else set()
-        for res in node.drbd.resources:
-            if any(h.floating for h in res.hosts) or not res.hosts or host_of(res, node) is not None:
+        cluster_names = {n.nodename for n in ctx.cluster.nodes if n.nodename}
+        peer_names = cluster_names - {name}
+        managed = {r for n in ctx.cluster.nodes for r in managed_resources(n)}
+        named = [r for r in node.drbd.resources if any(h.keyword == "on" and h.names for h in r.hosts)]
+        # A drbd.conf shared by several clusters holds resources of other hosts, which drbdadm
+        # skips on purpose: only resources that involve this cluster count, unless none does.
+        ours = [r for r in named if r.name in managed or any(set(h.names) & cluster_names for h in r.hosts)]
+        for res in ours or named:
+            if any(h.floating for h in res.hosts) or host_of(res, node) is not None:
                 continue
-            named = [h for h in res.hosts if h.keyword == "on" and h.names]
-            strangers = [h for h in named if not set(h.names) & others]
+            hosts = [h for h in res.hosts if h.keyword == "on" and h.names]
+            strangers = [h for h in hosts if not set(h.names) & peer_names]
             target = strangers[0] if len(strangers) == 1 else None
             where = target.section.args[0].span if target is not None and target.section.args else res.name_span
-            listed = ", ".join(n for h in named for n in h.names) or "none"
-            close = [n for h in named for n in h.names if n.lower() == name.lower()]
+            listed = ", ".join(n for h in hosts for n in h.names)
+            close = [n for h in hosts for n in h.names if n.lower() == name.lower()]
             why = f" (`{close[0]}` differs only in case)" if close else ""
             yield Finding(where, f"resource {res.name} has no `on {name}` section for this node's `uname -n`; its "
                                  f"`on` sections: {listed}{why}: drbdadm ignores {res.name} on {name}",

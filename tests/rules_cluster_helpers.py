@@ -110,6 +110,21 @@ SAMPLES = {
 }
 
 
+def lint(*paths, select=None, root=None, peer=None):
+    """Lint in-process (like `halint lint`) and return the LintRun."""
+    from elastix_halint.lint.config import Settings
+    from elastix_halint.lint.engine import Engine
+    from elastix_halint.lint.registry import load_registry
+    from elastix_halint.loader import load_paths
+
+    settings = Settings(select=list(select) if select else None)
+    return Engine(load_registry(), settings).lint(load_paths([str(p) for p in paths], root=root, peer=peer))
+
+
+def findings(run, rule_id: str) -> list:
+    return [p for p in run.problems if p.rule_id == rule_id]
+
+
 def make_samples(root: Path = TESTS.parent / "samples") -> None:
     for name, (brk, _rule) in SAMPLES.items():
         brk(copy_bundle(root / name, SAMPLE))
