@@ -34,11 +34,7 @@ class Snapshot:
     kind: str
     header: Header
     entries: list
-    manifest_bytes: bytes
-
-    @property
-    def manifest_sha256(self) -> str:
-        return manifest.manifest_digest(self.manifest_bytes)
+    manifest_sha256: str
 
 
 def open_stream(path: str):
@@ -57,13 +53,13 @@ def take_manifest(path: str, kind: str, tar) -> Snapshot:
     if first is None or first.name != manifest.MANIFEST_MEMBER or not first.isreg():
         raise InputError(f"the first member is not {manifest.MANIFEST_MEMBER}: not a halint snapshot", path)
     try:
-        data = tar.extractfile(first).read()
-        header, entries = manifest.parse_manifest(data)
+        lines = manifest.HashingLines(tar.extractfile(first))
+        header, entries = manifest.parse_manifest(lines)
     except ManifestError as exc:
         raise InputError(str(exc), path) from None
     except read_errors() as exc:
         raise InputError(f"cannot read the manifest: {exc}", path) from None
-    return Snapshot(path, kind, header, entries, data)
+    return Snapshot(path, kind, header, entries, lines.digest.hexdigest())
 
 
 def load(path: str) -> Snapshot:

@@ -64,7 +64,7 @@ class _ZstdWriter(io.RawIOBase):
 
     def _submit(self, chunk: bytes) -> None:
         self._pending.append((len(chunk), self._pool.submit(self._compress, chunk)))
-        while len(self._pending) > 2 * self._workers:
+        while len(self._pending) > self._workers:  # bounded: ~8 MiB per worker in flight
             self._drain_one()
 
     def _drain_one(self) -> None:

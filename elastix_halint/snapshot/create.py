@@ -164,8 +164,12 @@ def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn
             total = scanned.total_bytes
             files = sum(1 for e in scanned.entries if e.type == FILE)
             with Progress("snapshot", total, files, Progress.wanted(opts.quiet)) as bar:
-                for entry in scanned.entries:
-                    _add_entry(tar, entry, root.path(entry.path), scanned.fingerprints, late_changes, bar)
+                for index, entry in enumerate(scanned.entries):
+                    if entry.type == DIR:
+                        tar.add(header_bytes(entry))
+                    elif entry.type == FILE:  # symlinks, extra hardlink names: manifest only
+                        _add_file(tar, entry, scanned.abspath(entry), scanned.fingerprint(index), late_changes)
+                        bar.advance(entry.size)
             trailer = manifest.encode_line({"manifest_sha256": digest, "changed": [p for p, _ in late_changes]})
             _add_bytes(tar, manifest.TRAILER_MEMBER, trailer, int(started))
             tar.close()
@@ -247,13 +251,7 @@ class _Guarded:
         return b"".join(parts)
 
 
-def _add_entry(tar, entry, abspath: str, fingerprints, late_changes: list, bar) -> None:
-    if entry.type == DIR:
-        tar.add(header_bytes(entry))
-        return
-    if entry.type != FILE:
-        return  # symlinks and extra hardlink names live in the manifest only
-    expected = fingerprints[entry.path]
+def _add_file(tar: TarWriter, entry, abspath: str, expected: Fingerprint, late_changes: list) -> None:
     try:
         fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -270,4 +268,3 @@ def _add_entry(tar, entry, abspath: str, fingerprints, late_changes: list, bar) 
             late_changes.append((entry.path, "changed between hashing and archiving"))
     finally:
         os.close(fd)
-    bar.advance(entry.size)

@@ -15,7 +15,7 @@ from elastix_halint.noderoot.root import NodeRoot
 from elastix_halint.snapshot.archive import Snapshot
 from elastix_halint.snapshot.create import link_states
 from elastix_halint.snapshot.manifest import FILE, HARDLINK, SYMLINK
-from elastix_halint.snapshot.scan import Fingerprint, hash_file, scan
+from elastix_halint.snapshot.scan import hash_file, scan
 
 METADATA = ("mode", "uid", "gid", "mtime_ns", "xattrs")
 
@@ -51,12 +51,13 @@ def diff(snap: Snapshot, root_dir: str) -> Changes:
     replica = snap.header.replica
     live = scan(root.path(replica), replica, snap.header.excludes, digests=False) if os.path.isdir(root.path(replica)) else None
     old = {e.path: e for e in snap.entries}
-    new = {e.path: e for e in (live.entries if live else [])}
+    new = {e.path: i for i, e in enumerate(live.entries if live else [])}
     changes = Changes()
     changes.added = sorted(set(new) - set(old))
     changes.removed = sorted(set(old) - set(new))
     for path in sorted(set(old) & set(new)):
-        _compare(changes, old[path], new[path], root, live.fingerprints.get(path))
+        index = new[path]
+        _compare(changes, old[path], live.entries[index], root, live.fingerprint(index))
     _compare_linkmap(changes, snap, root)
     return changes
 
@@ -82,7 +83,7 @@ def _compare(changes: Changes, old, new, root: NodeRoot, fingerprint) -> None:
 def _content_differs(old, new, root: NodeRoot, fingerprint) -> bool:
     if old.size != new.size:
         return True
-    digest, problem = hash_file(root.path(new.path), fingerprint or Fingerprint(0, 0, 0, 0))
+    digest, problem = hash_file(root.path(new.path), fingerprint)
     return problem is not None or old.digest != f"sha256:{digest}"
 
 

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import shlex
+import sys
 from dataclasses import asdict, dataclass, field, fields
 
 FORMAT = "halint-snapshot/1"
@@ -59,6 +60,10 @@ class Entry:
 
     @classmethod
     def from_json(cls, data: dict) -> "Entry":
+        # Owner names repeat on every line: share one string object each (flat memory).
+        for key in ("user", "group"):
+            if isinstance(data.get(key), str):
+                data[key] = sys.intern(data[key])
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
 
 
@@ -99,21 +104,32 @@ class ManifestError(ValueError):
     """The manifest is missing, malformed or inconsistent."""
 
 
-def parse_manifest(data: bytes) -> tuple[Header, list[Entry]]:
-    lines = data.splitlines()
-    if not lines:
-        raise ManifestError("the manifest is empty")
+def parse_manifest(data) -> tuple[Header, list[Entry]]:
+    """Parse manifest bytes, or any iterable of lines (a member read line by line)."""
+    lines = iter(data.splitlines() if isinstance(data, bytes) else data)
     try:
-        head = json.loads(lines[0])
-        if head.get("format") != FORMAT:
+        head = json.loads(next(lines, b"") or b"null")
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
             raise ManifestError(f"not a {FORMAT} manifest")
         header = Header.from_json(head)
-        entries = [Entry.from_json(json.loads(line)) for line in lines[1:] if line.strip()]
-    except (ValueError, TypeError, KeyError) as exc:
+        entries = [Entry.from_json(json.loads(line)) for line in lines if line.strip()]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         if isinstance(exc, ManifestError):
             raise
         raise ManifestError(f"the manifest is malformed: {exc}") from None
     return header, entries
+
+
+class HashingLines:
+    """Iterate the lines of a binary stream while hashing them (the trailer holds the digest)."""
+
+    def __init__(self, stream):
+        self.stream, self.digest = stream, hashlib.sha256()
+
+    def __iter__(self):
+        for line in self.stream:
+            self.digest.update(line)
+            yield line
 
 
 def manifest_digest(data: bytes) -> str:
