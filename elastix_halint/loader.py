@@ -10,9 +10,7 @@ bundles (``voipserver.drbd/etc/drbd.conf``), absolute for a live root.
 
 from __future__ import annotations
 
-import contextlib
 import glob
-import inspect
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -74,42 +72,13 @@ def _module(kind: str):
 
 def load_file(kind: str, real: str, display: str, node_root: str | None = None) -> ParseResult:
     """Parse one file. ``node_root``: the folder that stands for ``/`` when resolving the
-    absolute ``include`` paths of drbd.conf (passed when the drbd parser accepts it)."""
+    absolute ``include`` paths of drbd.conf."""
     module = _module(kind)
     if module is None:
         raise InputError(f"no parser for {kind} files in this installation", display)
     if node_root is None or kind != "drbd":
         return module.load(real, display)
-    if "root" in inspect.signature(module.load).parameters:
-        return module.load(real, display, root=node_root)
-    with _includes_under(module, node_root):
-        return module.load(real, display)
-
-
-@contextlib.contextmanager
-def _includes_under(module, node_root: str):
-    """Make the drbd parser resolve absolute ``include "/etc/drbd.d/*.res"`` under ``node_root``.
-
-    A stopgap while ``parsing.drbd.load`` has no ``root`` parameter: an absolute pattern is
-    handed to the parser as the equivalent pattern relative to the including file, so the
-    displayed paths stay bundle-relative. Without the parser's hook, nothing is changed.
-    """
-    original = getattr(module, "_include_targets", None)
-    if original is None:
-        yield
-        return
-
-    def targets(pattern: str, src):
-        if os.path.isabs(pattern):
-            here = os.path.dirname(os.path.abspath(src.real_path or src.path))
-            pattern = os.path.relpath(os.path.join(node_root, pattern.lstrip("/")), here)
-        return original(pattern, src)
-
-    module._include_targets = targets
-    try:
-        yield
-    finally:
-        module._include_targets = original
+    return module.load(real, display, root=node_root)
 
 
 def _unreadable(display: str, exc: InputError) -> Diagnostic:

@@ -198,3 +198,17 @@ def test_json_and_summary_are_redacted():
     assert "s3cret" not in repr(r.model.to_json()) and "s3cret" in repr(r.model.to_json(redact=False))
     assert "s3cret" not in "\n".join(r.model.summary(redact=True))
     assert any("s3cret" in line for line in r.model.summary(redact=False))
+
+
+def test_absolute_include_resolves_under_the_node_root(tmp_path):
+    node = tmp_path / "voipserver.drbd"
+    (node / "etc" / "drbd.d").mkdir(parents=True)
+    (node / "etc" / "drbd.d" / "r7.res").write_text("resource r7 {" + HOSTS + "}\n")
+    conf = node / "etc" / "drbd.conf"
+    conf.write_text('include "/etc/drbd.d/*.res";\n')
+    r = drbd.load(str(conf), display="voipserver.drbd/etc/drbd.conf", root=str(node))
+    assert [res.name for res in r.model.resources] == ["r7"]
+    assert r.model.files == ("voipserver.drbd/etc/drbd.conf", "voipserver.drbd/etc/drbd.d/r7.res")
+    assert r.model.includes[0].files == ("voipserver.drbd/etc/drbd.d/r7.res",)
+    # Without a root the pattern names this machine's /etc, never the node folder's files.
+    assert "r7" not in [res.name for res in drbd.load(str(conf)).model.resources]

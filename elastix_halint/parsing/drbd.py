@@ -46,6 +46,7 @@ class _Load:
     includes: list = field(default_factory=list)
     files: list = field(default_factory=list)
     sources: list = field(default_factory=list)
+    root: str | None = None  # the folder standing for ``/`` in absolute include patterns
 
 
 def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
@@ -67,10 +68,16 @@ def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
             acc.top_options.append(item)
 
 
-def _include_targets(pattern: str, src: SourceFile) -> list[tuple[str, str]]:
-    """(real path, display path) of the files ``pattern`` names, in drbdadm's glob order."""
+def _include_targets(pattern: str, src: SourceFile, root: str | None = None) -> list[tuple[str, str]]:
+    """(real path, display path) of the files ``pattern`` names, in drbdadm's glob order.
+
+    With ``root`` (a bundle's node folder), an absolute pattern names files under it: it becomes
+    the equivalent pattern relative to the including file, so display paths stay bundle-relative.
+    """
     real_dir = os.path.dirname(src.real_path or src.path)
     shown_dir = os.path.dirname(src.path)
+    if os.path.isabs(pattern) and root is not None:
+        pattern = os.path.relpath(os.path.join(root, pattern.lstrip("/")), os.path.abspath(real_dir or "."))
     if os.path.isabs(pattern):
         return [(p, p) for p in sorted(glob.glob(pattern))] if _GLOB_CHARS & set(pattern) else [(pattern, pattern)]
     full = os.path.join(real_dir, pattern)
@@ -86,7 +93,7 @@ def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -
         acc.diagnostics.append(Diagnostic(SYNTAX_ERROR, Severity.ERROR, "`include` needs a quoted file name", opt.span))
         return
     pattern = opt.values[0].text
-    targets = _include_targets(pattern, src)
+    targets = _include_targets(pattern, src, acc.root)
     acc.includes.append(Include(pattern, opt.span, tuple(shown for _, shown in targets)))
     for real, shown in targets:
         key = os.path.realpath(real)
@@ -104,8 +111,8 @@ def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -
         _read_file(child, acc, stack + (key,))
 
 
-def _build(source: SourceFile) -> ParseResult[DrbdConfig]:
-    acc = _Load()
+def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfig]:
+    acc = _Load(root=root)
     first = os.path.realpath(source.real_path or source.path)
     _read_file(source, acc, (first,))
     sections = tuple(acc.sections)
@@ -146,6 +153,10 @@ def parse(source: SourceFile) -> ParseResult[DrbdConfig]:
     return _build(source)
 
 
-def load(path: str, display: str | None = None) -> ParseResult[DrbdConfig]:
-    """Read ``path`` and its includes; ``InputError`` only when ``path`` itself is unreadable."""
-    return _build(read_source(path, display))
+def load(path: str, display: str | None = None, root: str | None = None) -> ParseResult[DrbdConfig]:
+    """Read ``path`` and its includes; ``InputError`` only when ``path`` itself is unreadable.
+
+    ``root``: the folder that stands for ``/`` (a bundle's node folder), so that
+    ``include "/etc/drbd.d/*.res";`` reads that node's files, not this machine's.
+    """
+    return _build(read_source(path, display), root)
