@@ -11,15 +11,9 @@ LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 PENDING_HINT = "`halint links repair --apply` finishes it, `halint links undo` rolls it back"
 
 
-def _error(message: str) -> None:
-    import sys
-
-    sys.stderr.write(f"halint: error: {message}\n")
-
-
-def _one_line_errors(command):
-    """HalintError → one ``halint: error:`` line and its exit code, whatever the Typer version
-    (cli.main's handler trips over Typer 0.29's vendored Click, which has no ``Abort``)."""
+def _journal_hint_on_os_errors(command):
+    """An OSError in the middle of a repair (disk full, permission denied) ends with one line
+    that says how to continue; usage and input errors are cli.main's."""
     import functools
 
     @functools.wraps(command)
@@ -28,18 +22,11 @@ def _one_line_errors(command):
 
         try:
             return command(*args, **kwargs)
-        except HalintError as exc:
-            _error(str(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except BrokenPipeError:  # `halint links | head`: the reader left, nothing more to say
-            import os
-            import sys
-
-            sys.stdout = open(os.devnull, "w")
-            raise typer.Exit(0) from None
-        except OSError as exc:  # e.g. disk full or permission denied in the middle of a step
-            _error(f"{exc.strerror or exc}: {exc.filename or ''}; the journal keeps what was done: {PENDING_HINT}")
-            raise typer.Exit(2) from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise HalintError(f"{exc.strerror or exc}{where}; the journal keeps what was done: {PENDING_HINT}") from None
 
     return wrapper
 
@@ -50,9 +37,9 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=False,
         rich_markup_mode=None,
     )
-    links_app.callback(invoke_without_command=True)(_one_line_errors(status_command))
-    links_app.command("repair")(_one_line_errors(repair_command))
-    links_app.command("undo")(_one_line_errors(undo_command))
+    links_app.callback(invoke_without_command=True)(_journal_hint_on_os_errors(status_command))
+    links_app.command("repair")(_journal_hint_on_os_errors(repair_command))
+    links_app.command("undo")(_journal_hint_on_os_errors(undo_command))
     app.add_typer(links_app, name="links")
 
 
