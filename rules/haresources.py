@@ -30,6 +30,8 @@ FILESYSTEMS = (
     "cifs", "zfs", "auto",
 )
 _DRBD_MINOR = re.compile(r"^/dev/drbd(\d+)$")
+# Whole disks and partitions (not LVM volumes, md arrays or network file systems).
+_PLAIN_DISK = re.compile(r"^/dev/((s|h|v|xv)d[a-z]+\d*|nvme\d+n\d+(p\d+)?|cciss/c\d+d\d+(p\d+)?|disk/by-[a-z]+/.+)$")
 _BY_RES = re.compile(r"^/dev/drbd/by-res/([^/]+)(?:/\d+)?$")
 
 
@@ -90,9 +92,18 @@ def is_drbd_device(device: str) -> bool:
     return bool(_DRBD_MINOR.match(device) or device.startswith("/dev/drbd/"))
 
 
+ALL_RESOURCES = "*"  # a bare `drbddisk` promotes every resource
+
+
 def drbddisk_names(group) -> list[tuple[int, str, object]]:
-    """``(position, resource name, Resource)`` of each ``drbddisk::R`` of a group."""
-    return [(i, r.args[0], r) for i, r in enumerate(group.resources) if r.agent == "drbddisk" and r.args]
+    """``(position, resource name or ALL_RESOURCES, Resource)`` of each drbddisk of a group."""
+    return [(i, r.args[0] if r.args and r.args[0] else ALL_RESOURCES, r)
+            for i, r in enumerate(group.resources) if r.agent == "drbddisk"]
+
+
+def provides(name: str, provider: str | None) -> bool:
+    """Whether drbddisk ``name`` promotes resource ``provider`` (None: not known)."""
+    return provider is None or name in (provider, ALL_RESOURCES)
 
 
 # -- IPaddr arguments ---------------------------------------------------------------------------
@@ -391,8 +402,8 @@ class ResourceOrder(Rule):
             if not is_drbd_device(fs.args[0]):
                 continue
             provider = device_resource(fs.args[0], node)
-            later = [(j, name, d) for j, name, d in disks if j > i and (provider is None or name == provider)]
-            if later and not any(j < i and (provider is None or name == provider) for j, name, _d in disks):
+            later = [(j, name, d) for j, name, d in disks if j > i and provides(name, provider)]
+            if later and not any(j < i and provides(name, provider) for j, name, _d in disks):
                 yield Finding(fs, f"{fs.text} comes before {later[0][2].text}: it mounts {fs.args[0]} while DRBD is "
                                   "still Secondary, and the group fails", related=(later[0][2],),
                               hint="put drbddisk first, then Filesystem")
@@ -444,12 +455,13 @@ class FilesystemNotOnDrbd(Rule):
         node = ctx.node
         for g in model.groups:
             names = [name for _i, name, _r in drbddisk_names(g)]
+            stacked = any(r.agent in ("LVM", "Raid1") for r in g.resources)
             for fs in (r for r in g.resources if r.agent == "Filesystem" and r.args):
-                found = self._check(fs, fs.args[0], names, node)
+                found = self._check(fs, fs.args[0], names, node, stacked)
                 if found:
                     yield found
 
-    def _check(self, fs, device, names, node):
+    def _check(self, fs, device, names, node, stacked=False):
         where = part_span(fs, device)
         for res in _resources(node):
             if device in backing_disks(res, node):
@@ -457,18 +469,19 @@ class FilesystemNotOnDrbd(Rule):
                                       f"replication", hint=f"mount {_device_of(res, node)} instead")
         if not names:
             return None
-        wanted = [res for res in _resources(node) if res.name in names]
+        wanted = [res for res in _resources(node) if res.name in names or ALL_RESOURCES in names]
         if is_drbd_device(device):
             if not wanted or any(device in drbd_devices(r, node) for r in wanted):
                 return None
             return Finding(where, f"{device} is not the device of {', '.join(r.name for r in wanted)} "
                                   f"({', '.join(_device_of(r, node) for r in wanted)}), which this group promotes",
                            hint=f"mount {_device_of(wanted[0], node)}")
-        if _DRBD_MINOR.match(device.translate(str.maketrans("lIO", "110"))):
-            return None  # an OCR-damaged /dev/drbdO0: PARSE002 already says so
+        if not _PLAIN_DISK.match(device) or stacked:
+            return None  # NFS, LVM on top of DRBD, OCR-damaged /dev/drbdO0 (PARSE002)...
         meant = _device_of(wanted[0], node) if wanted else "/dev/drbdN"
-        return Finding(where, f"{device} is not a DRBD device, although the group promotes drbddisk::"
-                              f"{names[0]}: writes would not be replicated", hint=f"mount {meant}")
+        promoted = "drbddisk" if names[0] == ALL_RESOURCES else f"drbddisk::{names[0]}"
+        return Finding(where, f"{device} is a plain disk, not a DRBD device, although the group promotes "
+                              f"{promoted}: writes would not be replicated", hint=f"mount {meant}")
 
 
 def _device_of(res, node) -> str:
@@ -509,7 +522,7 @@ class DrbddiskUnknownResource(Rule):
 
         for g in model.groups:
             for _i, name, res in drbddisk_names(g):
-                if name not in defined:
+                if name != ALL_RESOURCES and name not in defined:
                     meant = suggest(name, defined)
                     yield Finding(part_span(res, name), f"drbddisk::{name}: drbd.conf defines no resource {name!r} "
                                                         f"(resources: {', '.join(defined)})",
