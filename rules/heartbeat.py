@@ -881,6 +881,19 @@ class StonithCredentialsReadable(Rule):
 _UNORDERED = ("node", "ping", "env")
 
 
+def _value_key(spec, text: str) -> str:
+    """A value as Heartbeat understands it: `30` = `30000ms`, `on` = `yes`, `Local0` = `local0`."""
+    from elastix_halint.model.hacf import parse_bool, parse_time_ms
+
+    if spec.value == "time":
+        ms = parse_time_ms(text)
+        return f"{ms}ms" if ms is not None else text
+    if spec.value in ("bool", "bool+"):
+        flag = parse_bool(text)
+        return text.lower() if flag is None else ("on" if flag else "off")
+    return text.lower() if spec.value in ("choice", "facility") else text
+
+
 def _normal_hacf(model) -> dict[str, tuple]:
     """ha.cf as Heartbeat applies it: last value of options, sorted lists, media with ports."""
     from elastix_halint.model.hacf_keywords import BY_NAME
@@ -891,7 +904,7 @@ def _normal_hacf(model) -> dict[str, tuple]:
         if d.name in COMM_MEDIA or d.name == "udpport":
             continue
         if spec is not None and spec.form == "option" and not spec.repeat:
-            out[d.name] = (d.args[-1].text.lower(),) if d.args else ()
+            out[d.name] = (_value_key(spec, d.args[-1].text),) if d.args else ()
         else:
             out[d.name] = out.get(d.name, ()) + ((d.value.lower() if d.name in _UNORDERED else d.value),)
     for name in _UNORDERED:
@@ -912,11 +925,14 @@ def _directive_for(model, key: str):
     return model.last(key)
 
 
-def _shown(key: str, values: tuple | None) -> str:
+def _shown(key: str, values: tuple | None, directive) -> str:
+    """A differing value for the message: as written for a one-value option, never a password."""
     if values is None:
         return "not set"
     if key.startswith("stonith"):
         return "set (values not shown)"
+    if len(values) == 1 and key != "(media)" and directive is not None and directive.args:
+        return directive.args[-1].text
     return " / ".join(values) if values else "(empty)"
 
 
@@ -957,11 +973,16 @@ class HacfDiffersBetweenNodes(Rule):
                 continue
             mine, theirs = _directive_for(a.hacf, key), _directive_for(b.hacf, key)
             label = "communication media" if key == "(media)" else key
+            # Point at the differing line; the other node's line (or its file) is the related one.
+            where, other = (mine, theirs) if mine is not None else (theirs, None)
+            if other is None:
+                other = (b.hacf if mine is not None else a.hacf).directives[:1]
+                other = other[0] if other else None
             yield Finding(
-                mine or theirs,
-                f"ha.cf differs between nodes: {label} is {_shown(key, left.get(key))} on {a.nodename or a.name} "
-                f"but {_shown(key, right.get(key))} on {b.nodename or b.name}",
-                related=(theirs,) if mine is not None and theirs is not None else (),
+                where,
+                f"ha.cf differs between nodes: {label} is {_shown(key, left.get(key), mine)} on {a.nodename or a.name} "
+                f"but {_shown(key, right.get(key), theirs)} on {b.nodename or b.name}",
+                related=(other,) if other is not None else (),
                 hint="make ha.cf identical on both nodes",
             )
             return
