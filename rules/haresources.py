@@ -193,10 +193,14 @@ class HaresourcesDifferBetweenNodes(Rule):
         if _normal_groups(a.haresources) == _normal_groups(b.haresources):
             return
         mine, theirs, label, left, right = _first_difference(a.haresources, b.haresources)
-        yield Finding(mine if mine is not None else theirs,
+        where, other = (mine, theirs) if mine is not None else (theirs, None)
+        if other is None:  # present on one node only: relate it to the other node's file
+            groups = (b if mine is not None else a).haresources.groups
+            other = groups[0] if groups else None
+        yield Finding(where,
                       f"haresources differs between nodes: {label} is {left} on {node_label(a)} but {right} on "
                       f"{node_label(b)}",
-                      related=(theirs,) if mine is not None and theirs is not None else (),
+                      related=(other,) if other is not None else (),
                       hint="make haresources identical on both nodes")
 
 
