@@ -152,8 +152,9 @@ _kw(_disk, "size", ALL, "size", scale="s", unit="bytes")
 _kw(_disk, "max-bio-bvecs", OLD, "int", unit="count", ranges=_r((OLD, 0, 128, 0)))
 _kw(_disk, "disk-timeout", ALL, "int", unit="0.1s", ranges=_r((ALL, 0, 6000, 0)))
 _kw(_disk, "use-bmbv", OLD, "flag")
+# 8.3 flags; drbdadm 8.4 and 9 still accept them and convert (``no-disk-flushes`` → ``disk-flushes no``).
 for _neg in ("disk-barrier", "disk-flushes", "disk-drain", "md-flushes"):
-    _kw(_disk, "no-" + _neg, OLD, "flag", canonical=("disk", _neg))
+    _kw(_disk, "no-" + _neg, ALL, "flag", canonical=("disk", _neg))
 _kw(_disk, "disk-barrier disk-flushes disk-drain md-flushes al-updates discard-zeroes-if-aligned disable-write-same",
     NEW, "bool")
 _kw(_disk, "resync-rate", NEW, "rate", scale="k", unit="bytes/s", ranges=_r(({V84}, 1, 4194304, 250), (ONLY9, 1, 8388608, 250)))
@@ -186,12 +187,13 @@ _kw(_net, "allow-two-primaries always-asbp", ALL, "bool")
 _kw(_net, "cram-hmac-alg data-integrity-alg", ALL, "string")
 _kw(_net, "shared-secret", ALL, "string")
 _kw(_net, "after-sb-0pri after-sb-1pri after-sb-2pri rr-conflict", ALL, "enum")
-_kw(_net, "no-tcp-cork", OLD, "flag", canonical=("net", "tcp-cork"))
+_kw(_net, "no-tcp-cork", ALL, "flag", canonical=("net", "tcp-cork"))
 _kw(_net, "tcp-cork csums-after-crash-only", NEW, "bool")
 _kw(_net, "on-congestion", ALL, "enum")
 _kw(_net, "congestion-fill", ALL, "size", scale="s", unit="bytes")
-_kw(_net, "congestion-extents", ALL, "int", unit="count")
-_kw(_net, "discard-my-data", OLD, "flag")
+_kw(_net, "congestion-extents", ALL, "int", unit="count", ranges=_r(({V83}, 7, 3833, 127), (NEW, 67, 65534, 1237)),
+    note="the al-extents range")
+_kw(_net, "discard-my-data", {V83}, "flag", note="8.4 and 9 take it only on the command line")
 _kw(_net, "csums-alg verify-alg", NEW, "string")
 _kw(_net, "use-rle", NEW, "bool")
 _kw(_net, "socket-check-timeout", NEW, "int", unit="0.1s", ranges=_r((NEW, 0, 300, 0)))
@@ -202,7 +204,9 @@ _kw(_net, "rdma-ctrl-rcvbuf-size rdma-ctrl-sndbuf-size", ONLY9, "size", unit="by
 KEYWORDS["net"] = _net
 
 _syncer: dict = {}
-_kw(_syncer, "rate", ALL, "rate", scale="k", unit="bytes/s", ranges=_r((ALL, 1, 4194304, 250)), canonical=("disk", "resync-rate"))
+# drbdadm 9 keeps only after, al-extents, use-rle, cpu-mask, verify-alg, csums-alg and
+# on-no-data-accessible in ``syncer``: rate and the c-* options there are 8.3/8.4 only.
+_kw(_syncer, "rate", OLD, "rate", scale="k", unit="bytes/s", ranges=_r((ALL, 1, 4194304, 250)), canonical=("disk", "resync-rate"))
 _kw(_syncer, "after", ALL, "name", canonical=("disk", "resync-after"))
 _kw(_syncer, "al-extents", ALL, "int", unit="count", ranges=_r(({V83}, 7, 3833, 127), (NEW, 67, 65534, 1237)),
     canonical=("disk", "al-extents"))
@@ -212,7 +216,7 @@ _kw(_syncer, "verify-alg", ALL, "string", canonical=("net", "verify-alg"))
 _kw(_syncer, "csums-alg", ALL, "string", canonical=("net", "csums-alg"))
 for _c in ("c-plan-ahead", "c-delay-target", "c-fill-target", "c-max-rate", "c-min-rate"):
     _k = _disk[_c]
-    _syncer[_c] = Keyword(_c, ALL, _k.type, _k.scale, _k.unit, _k.ranges, ("disk", _c))
+    _syncer[_c] = Keyword(_c, OLD, _k.type, _k.scale, _k.unit, _k.ranges, ("disk", _c))
 _kw(_syncer, "on-no-data-accessible", ALL, "enum", canonical=("options", "on-no-data-accessible"))
 _kw(_syncer, "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold", {V83}, "int",
     note="deprecated, parsed and ignored")
