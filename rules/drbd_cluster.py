@@ -46,7 +46,8 @@ def volumes_of(res, node) -> dict:
 def resource_of_minor(node, minor: int):
     """The resource (and volume) whose device on ``node`` is /dev/drbd``minor``."""
     for res in resources(node):
-        hosts = [host_of(res, node)] if host_of(res, node) is not None else list(res.hosts)
+        mine = host_of(res, node)
+        hosts = [mine] if mine is not None else list(res.hosts)
         for host in hosts:
             for vol in host.volumes:
                 if vol.minor == minor or vol.device == f"/dev/drbd{minor}":
@@ -427,9 +428,10 @@ class ReplicationAddressNotLocal(Rule):
     """The replication `address` of a node is not one of that node's addresses.
 
     ## What it checks
-    The `address` of the `on` section naming this node against its captured `ip addr`. An
-    address that is the haresources floating IP is reported too: it exists only on the node
-    that holds the services.
+    The `address` of each `on` section naming a cluster node against that node's captured
+    `ip addr`, in every node's drbd.conf (each copy of the wrong line needs fixing). An address
+    that is the haresources floating IP is reported too: it exists only on the node that holds
+    the services.
 
     ## Why it matters
     drbdadm refuses ("… is not a local address", unless `disable-ip-verification`) or the
@@ -450,28 +452,34 @@ class ReplicationAddressNotLocal(Rule):
     name = "replication-address-not-local"
     severity = Severity.ERROR
     scope = "node"
-    needs = ("drbd", "ipaddrs")
+    needs = ("drbd",)
 
     def check_node(self, node, ctx):
         vips = floating_ips(ctx.cluster)
+        owners = [n for n in ctx.cluster.nodes if n.facts.ipaddrs is not None and n.nodename]
         for res in node.drbd.resources:
-            host = host_of(res, node)
-            if host is None or host.address is None or host.address.family not in ("ipv4", "ipv6"):
-                continue
-            ip = host.address.ip
-            if ip.startswith("127.") or ip == "::1":
-                continue  # stacked resources behind a proxy listen on loopback
-            vip = vips.get(ip)
-            if vip is not None:
-                yield Finding(host.address, f"the replication address {ip} of {node_label(node)} in resource {res.name} "
-                                            f"is the floating IP of haresources: it exists only on the active node",
-                              related=(vip,), hint="use the node's fixed replication IP (e.g. on eth1)")
-            elif address_entry(node, ip) is None:
-                have = ", ".join(f"{a.address} ({a.ifname})" for a in node.facts.ipaddrs
-                                 if a.scope != "host" and a.scope != "link") or "none"
-                yield Finding(host.address, f"{ip} (resource {res.name}, on {node_label(node)}) is not an address of "
-                                            f"{node_label(node)}; its addresses: {have}",
-                              hint="write this node's own replication IP in its `on` section")
+            for owner in owners:
+                host = host_of(res, owner)
+                if host is None or host.address is None or host.address.family not in ("ipv4", "ipv6"):
+                    continue
+                yield from self._check(res, host.address, owner, vips)
+
+    def _check(self, res, address, owner, vips):
+        ip = address.ip
+        if ip.startswith("127.") or ip == "::1":
+            return  # stacked resources behind a proxy listen on loopback
+        vip = vips.get(ip)
+        if vip is not None:
+            yield Finding(address, f"the replication address {ip} of {node_label(owner)} in resource {res.name} is the "
+                                   "floating IP of haresources: it exists only on the active node",
+                          related=(vip,), hint="use the node's fixed replication IP (e.g. on eth1)")
+        elif address_entry(owner, ip) is None:
+            have = ", ".join(f"{a.address} ({a.ifname})" for a in owner.facts.ipaddrs
+                             if a.scope not in ("host", "link")) or "none"
+            yield Finding(address, f"{ip} (resource {res.name}, on {node_label(owner)}) is not an address of "
+                                   f"{node_label(owner)}; its addresses: {have}",
+                          hint=f"write {node_label(owner)}'s own replication IP in its `on` section, in both "
+                               "nodes' drbd.conf")
 
 
 def _network(entry):
