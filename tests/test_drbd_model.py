@@ -212,3 +212,8 @@ def test_absolute_include_resolves_under_the_node_root(tmp_path):
     assert r.model.includes[0].files == ("voipserver.drbd/etc/drbd.d/r7.res",)
     # Without a root the pattern names this machine's /etc, never the node folder's files.
     assert "r7" not in [res.name for res in drbd.load(str(conf)).model.resources]
+
+
+def test_empty_include_pattern_is_a_diagnostic():
+    r = parse_text('include "";\nresource r0 {' + HOSTS + "}\n")
+    assert [(line, "file name" in m) for line, _, m in errors(r)] == [(1, True)]

@@ -89,7 +89,7 @@ def _include_targets(pattern: str, src: SourceFile, root: str | None = None) -> 
 
 
 def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
-    if not opt.values:
+    if not opt.values or not opt.values[0].text:  # `include "";` would glob the including folder
         acc.diagnostics.append(Diagnostic(SYNTAX_ERROR, Severity.ERROR, "`include` needs a quoted file name", opt.span))
         return
     pattern = opt.values[0].text
