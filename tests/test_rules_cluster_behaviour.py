@@ -54,15 +54,21 @@ def test_differing_secrets_are_never_shown(bundle, fmt):
     assert SECRET not in proc.stdout + proc.stderr and OTHER_SECRET not in proc.stdout + proc.stderr
 
 
-def test_partition_sizes_from_lsblk(bundle):
+@pytest.mark.parametrize("fact, sample, size, smaller", [
+    ("lsblk.json", "lsblk-util-linux-2.32.json", '"439213501440"', '"439213400000"'),
+    ("sfdisk", "sfdisk-2.13.txt", "size=857838870", "size=857838000"),
+])
+def test_partition_sizes_from_other_tools(bundle, fact, sample, size, smaller):
     for node in BOTH:
         (bundle / node / "proc" / "partitions").unlink()
-        shutil.copy(FACTS / "lsblk-util-linux-2.32.json", bundle / node / "facts" / "lsblk.json")
+        shutil.copy(FACTS / sample, bundle / node / "facts" / fact)
     assert findings(lint(bundle, select=["DRBD202"]), "DRBD202") == []
-    text = (bundle / BACKUP / "facts" / "lsblk.json").read_text()
-    (bundle / BACKUP / "facts" / "lsblk.json").write_text(text.replace('"439213501440"', '"439213400000"', 1))
+    path = bundle / BACKUP / "facts" / fact
+    assert size in path.read_text()
+    path.write_text(path.read_text().replace(size, smaller, 1))
     [problem] = findings(lint(bundle, select=["DRBD202"]), "DRBD202")
-    assert problem.severity.name == "ERROR" and "439213400000 bytes" in problem.message
+    assert problem.severity.name == "ERROR" and problem.path == f"{BACKUP}/etc/drbd.conf"
+    assert any(r.file == f"{BACKUP}/facts/{fact}" for r in problem.related)
 
 
 def test_services_enabled_in_systemd(bundle):
