@@ -6,6 +6,7 @@ becomes one diagnostic at its own line and the rest of the file is still read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -141,7 +142,8 @@ def unquote(text: str) -> tuple[str, str] | None:
 
 
 def missing_path(message: str) -> str | None:
-    """The path in ``stat: cannot stat 'X': No such file or directory``."""
-    rest = message.split("cannot stat", 1)[-1].strip()
+    """The path in ``stat: cannot stat 'X': No such file or directory`` (coreutils 8.32 and
+    later say ``cannot statx``)."""
+    rest = re.split(r"cannot statx?\b", message, maxsplit=1)[-1].strip()
     parsed = unquote(rest)
     return parsed[0] if parsed else None
