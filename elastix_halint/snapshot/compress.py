@@ -21,13 +21,13 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-FRAME_SIZE = 4 << 20
+FRAME_SIZE = 2 << 20
 SKIPPABLE_MAGIC = 0x184D2A5E
 SEEKABLE_MAGIC = 0x8F92EAB1
 
 
 class _ZstdWriter(io.RawIOBase):
-    """Compresses 4 MiB pieces as independent zstd frames on a thread pool, in order, and ends
+    """Compresses 2 MiB pieces as independent zstd frames on a thread pool, in order, and ends
     with the zstd *seekable format* seek table (a skippable frame every zstd decoder ignores).
 
     Independent frames let restore's member scan jump over file data instead of decompressing
@@ -64,7 +64,7 @@ class _ZstdWriter(io.RawIOBase):
 
     def _submit(self, chunk: bytes) -> None:
         self._pending.append((len(chunk), self._pool.submit(self._compress, chunk)))
-        while len(self._pending) > self._workers:  # bounded: ~8 MiB per worker in flight
+        while len(self._pending) > self._workers:  # bounded: ~4 MiB per worker in flight
             self._drain_one()
 
     def _drain_one(self) -> None:

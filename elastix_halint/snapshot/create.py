@@ -218,7 +218,7 @@ def _add_manifest(tar, header: Header, entries, mtime: int) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+    with tempfile.SpooledTemporaryFile(max_size=2 << 20) as spool:
         for line in (manifest.encode_line(header.to_json()), *(manifest.encode_line(e.to_json()) for e in entries)):
             spool.write(line)
             digest.update(line)

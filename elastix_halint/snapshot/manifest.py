@@ -61,7 +61,7 @@ class Entry:
     @classmethod
     def from_json(cls, data: dict) -> "Entry":
         # Owner names repeat on every line: share one string object each (flat memory).
-        for key in ("user", "group"):
+        for key in ("user", "group", "type"):
             if isinstance(data.get(key), str):
                 data[key] = sys.intern(data[key])
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})

@@ -90,19 +90,36 @@ def check_manifest(snap, user_links) -> list[str]:
     return problems
 
 
+class MemberChecker:
+    """Checks tar members one by one as they are read, so nothing but names must be kept."""
+
+    def __init__(self, snap):
+        self.expected = {e.member: e for e in snap.entries if e.type in (DIR, FILE)}
+        self.problems: list[str] = []
+        self.seen: set[str] = set()
+        self.first: list[str] = []
+        self.last: str | None = None
+
+    def check(self, info: tarfile.TarInfo) -> None:
+        if len(self.first) < 2:
+            self.first.append(info.name)
+        self.last = info.name
+        self.problems.extend(_member_problems(info, self.expected, self.seen))
+
+    def finish(self) -> list[str]:
+        problems = list(self.problems)
+        if self.first != [manifest.MANIFEST_MEMBER, manifest.LINKS_MEMBER] or self.last != manifest.TRAILER_MEMBER:
+            problems.insert(0, "the archive does not start with the manifest and links.sh and end with the trailer")
+        problems.extend(f"{name}: listed in the manifest but not in the archive" for name in sorted(set(self.expected) - self.seen))
+        return problems
+
+
 def check_members(members, snap) -> list[str]:
     """Compare the archive's tar members (all of them, in order) with the manifest."""
-    expected = {e.member: e for e in snap.entries if e.type in (DIR, FILE)}
-    problems: list[str] = []
-    seen: set[str] = set()
-    names = [m.name for m in members]
-    if names[:2] != [manifest.MANIFEST_MEMBER, manifest.LINKS_MEMBER] or names[-1:] != [manifest.TRAILER_MEMBER]:
-        problems.append("the archive does not start with the manifest and links.sh and end with the trailer")
+    checker = MemberChecker(snap)
     for info in members:
-        problems.extend(_member_problems(info, expected, seen))
-    for name in sorted(set(expected) - seen):
-        problems.append(f"{name}: listed in the manifest but not in the archive")
-    return problems
+        checker.check(info)
+    return checker.finish()
 
 
 def _member_problems(info: tarfile.TarInfo, expected: dict, seen: set) -> list[str]:

@@ -26,9 +26,6 @@ from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.staging import StagingTar
 
 
-_NO_PAX: dict = {}
-
-
 class RestoreRefused(InputError):
     """The archive failed a check; nothing was written."""
 
@@ -166,19 +163,16 @@ def describe(plan: Plan, root: NodeRoot) -> list[str]:
 
 
 def _scan_members(path: str, snap) -> tuple[StagingTar, list]:
-    """Open the archive with TarSafe, read every member header, check them all."""
+    """Open the archive with TarSafe, read every member header, check each as it is read."""
     reader = archive.compress.RewindingReader(path, snap.kind)
-    tar = StagingTar.open(fileobj=reader, mode="r:")
     try:
-        members = tar.getmembers()
+        tar = StagingTar.open(fileobj=reader, mode="r:")
+        tar.checker = prescan.MemberChecker(snap)  # tarfile hands out its first member again
+        tar.getmembers()
     except archive.read_errors() as exc:
-        tar.close()
         reader.close()
         raise RestoreRefused(f"cannot read the archive: {exc}; nothing was written", path) from None
-    problems = prescan.check_members(members, snap)
-    for info in members:  # checked; extraction needs none of them (keeps 100,000 members small)
-        info.pax_headers = _NO_PAX
-    return tar, problems
+    return tar, tar.checker.finish()
 
 
 def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str, tar) -> RestoreOutcome:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import tarfile
 
 from tarsafe import TarSafe
@@ -39,6 +40,9 @@ def make_filter(expected: dict):
     return halint_filter
 
 
+_NO_PAX: dict = {}
+
+
 class StagingTar(TarSafe):
     """TarSafe that writes verified, sparse-aware files and leaves attributes to us."""
 
@@ -46,6 +50,16 @@ class StagingTar(TarSafe):
     bad: list
     written: set
     on_bytes = None
+    checker = None  # a prescan.MemberChecker: sees each member once, as it is read
+
+    def next(self):
+        info = super().next()
+        if info is not None and self.checker is not None:
+            self.checker.check(info)
+            # Checked: extraction needs no pax records, and 100,000 members must stay small.
+            info.pax_headers = _NO_PAX
+            info.uname, info.gname = sys.intern(info.uname), sys.intern(info.gname)
+        return info
 
     def prepare(self, expected: dict, on_bytes=None) -> None:
         self.expected, self.bad, self.written, self.on_bytes = expected, [], set(), on_bytes
