@@ -161,8 +161,9 @@ class DrbdConfDiffers(Rule):
     Both nodes' drbd.conf as drbdadm reads them (includes followed, `common` merged into each
     resource, 8.3 and 8.4 spellings of an option taken as one): every resource, option, `on`
     section, address and disk. Each node gets one finding at its first differing statement,
-    with the peer's statement as the related location. Files that differ only in comments are
-    reported as info.
+    with the peer's statement as the related location. A difference only in what each node
+    applies on its own (`global`, `startup`, `handlers`) is a warning; files that differ only in
+    comments are reported as info.
 
     ## Why it matters
     Net options are negotiated when the nodes connect: a different `protocol`,
@@ -198,23 +199,22 @@ class DrbdConfDiffers(Rule):
             yield from self._comments_only(a, b)
             return
         for node, peer, diffs, mine, theirs in ((a, b, diffs_a, sig_a, sig_b), (b, a, diffs_b, sig_b, sig_a)):
-            key = diffs[0]
+            serious = [k for k in diffs if not _local_only(k)]
+            key = (serious or diffs)[0]
             here, there = mine.get(key), theirs.get(key)
             more = f" (and {len(diffs) - 1} more difference{'s' if len(diffs) > 2 else ''})" if len(diffs) > 1 else ""
             if here is None:
-                yield Finding(_anchor(node, key, mine),
-                              f"{there[0]}: `{there[1]}` is in {node_label(peer)}'s drbd.conf, not in "
-                              f"{node_label(node)}'s{more}", related=(there[3],), hint=_HINT)
+                where, text = _anchor(node, key, mine), f"`{there[1]}` is in {node_label(peer)}'s drbd.conf, not in " \
+                                                        f"{node_label(node)}'s"
             elif there is None:
-                yield Finding(here[3], f"{here[0]}: `{here[1]}` is in {node_label(node)}'s drbd.conf, not in "
-                                       f"{node_label(peer)}'s{more}", hint=_HINT)
+                where, text = here[3], f"`{here[1]}` is in {node_label(node)}'s drbd.conf, not in {node_label(peer)}'s"
             elif "shared-secret" in key:
-                yield Finding(here[3], f"{here[0]}: the shared-secrets of {node_label(node)} and {node_label(peer)} "
-                                       f"differ: the peers fail to authenticate{more}",
-                              related=(there[3],), hint=_HINT)
+                where, text = here[3], (f"the shared-secrets of {node_label(node)} and {node_label(peer)} differ: the "
+                                        "peers fail to authenticate")
             else:
-                yield Finding(here[3], f"{here[0]}: `{here[1]}` on {node_label(node)}, but `{there[1]}` on "
-                                       f"{node_label(peer)}{more}", related=(there[3],), hint=_HINT)
+                where, text = here[3], f"`{here[1]}` on {node_label(node)}, but `{there[1]}` on {node_label(peer)}"
+            yield Finding(where, f"{(here or there)[0]}: {text}{more}", severity=None if serious else Severity.WARNING,
+                          related=(there[3],) if there is not None else (), hint=_HINT)
 
     def _comments_only(self, a, b):
         ca = [c.text for c in a.drbd.comments]
@@ -226,6 +226,15 @@ class DrbdConfDiffers(Rule):
         if where is not None:
             yield Finding(where, f"drbd.conf of {node_label(a)} and {node_label(b)} differ only in comments",
                           severity=Severity.INFO, hint="keep one copy of the file on both nodes")
+
+
+# Settings each node applies on its own (not negotiated, not naming the peer): a difference there
+# is a warning, e.g. a handler path that is /usr/lib64 on one node's architecture.
+LOCAL_SECTIONS = frozenset({"global", "startup", "handlers"})
+
+
+def _local_only(key) -> bool:
+    return key[0] == "global" or len(key) == 3 and key[1] in LOCAL_SECTIONS
 
 
 _HINT = "keep drbd.conf identical: edit it on one node, copy it to the other, then `drbdadm adjust all` on both"

@@ -110,3 +110,14 @@ def test_json_report_of_drbd202_relates_both_partition_lines(bundle):
     [problem] = json.loads(proc.stdout)["problems"]
     files = {r["file"] for r in problem["related"]}
     assert {f"{SERVER}/proc/partitions", f"{BACKUP}/proc/partitions", f"{SERVER}/etc/drbd.conf"} <= files
+
+
+def test_a_local_handler_path_is_a_warning_and_a_net_difference_comes_first(bundle):
+    replace(bundle, [BACKUP], "etc/drbd.conf", '"/usr/lib/drbd/notify-split-brain.sh root"',
+            '"/usr/lib64/drbd/notify-split-brain.sh root"')
+    problems = findings(lint(bundle, select=["DRBD200"]), "DRBD200")
+    assert {p.severity.name for p in problems} == {"WARNING"} and all("split-brain" in p.message for p in problems)
+    replace(bundle, [BACKUP], "etc/drbd.conf", "cram-hmac-alg sha1;", "cram-hmac-alg md5;")
+    problems = findings(lint(bundle, select=["DRBD200"]), "DRBD200")
+    assert {p.severity.name for p in problems} == {"ERROR"}
+    assert all("cram-hmac-alg" in p.message and "1 more difference" in p.message for p in problems)
