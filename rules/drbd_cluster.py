@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from elastix_halint.builtin.haresources import drbddisk_names, ip_fields, node_label
+from elastix_halint.builtin.haresources import ALL_RESOURCES, drbddisk_names, ip_fields, node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 # -- shared helpers -----------------------------------------------------------------------------
@@ -56,12 +56,15 @@ def resource_of_minor(node, minor: int):
 
 
 def managed_resources(node) -> dict:
-    """DRBD resource name → (preferred node as written, drbddisk Resource) from haresources."""
+    """DRBD resource name → (preferred node as written, drbddisk Resource) from haresources
+    (a bare `drbddisk` promotes every resource of the node's drbd.conf)."""
     found: dict = {}
     model = getattr(node, "haresources", None)
     for group in getattr(model, "groups", ()) or ():
         for _pos, name, res in drbddisk_names(group):
-            found.setdefault(name, (group.node, res))
+            names = [r.name for r in resources(node)] if name == ALL_RESOURCES else [name]
+            for each in names:
+                found.setdefault(each, (group.node, res))
     return found
 
 

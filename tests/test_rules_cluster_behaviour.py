@@ -121,3 +121,12 @@ def test_a_local_handler_path_is_a_warning_and_a_net_difference_comes_first(bund
     problems = findings(lint(bundle, select=["DRBD200"]), "DRBD200")
     assert {p.severity.name for p in problems} == {"ERROR"}
     assert all("cram-hmac-alg" in p.message and "1 more difference" in p.message for p in problems)
+
+
+def test_bare_drbddisk_promotes_every_resource(bundle):
+    for node in BOTH:
+        replace(bundle, [node], "etc/drbd.conf", "    fencing resource-only;\n", "")
+        replace(bundle, [node], "etc/ha.d/ha.cf", "respawn hacluster /usr/lib/heartbeat/dopd\n", "")
+        replace(bundle, [node], "etc/ha.d/haresources", "drbddisk::r0", "drbddisk")
+    problems = findings(lint(bundle, select=["DRBD209"]), "DRBD209")
+    assert len(problems) == 2 and all("resource r0" in p.message for p in problems)
