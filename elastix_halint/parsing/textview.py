@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from elastix_halint.diagnostics import Severity
-from elastix_halint.report.frames import make_console, quoted_frame
+from elastix_halint.report.frames import detail_lines, make_console
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -27,14 +27,9 @@ def print_outcomes(outcomes, redact: bool) -> None:
             style = _STYLE[d.severity]
             where = f"{d.span}: " if d.span else ""
             console.print(f"  {escape(where)}[{style}]{d.severity}[/]: {escape(d.message)} [dim]\\[{d.code}][/]")
-            if d.span and d.span.file in sources:
-                quoted = sources[d.span.file].line(d.span.line)
-                for line in quoted_frame(quoted, d.span, r.kind, redact, gutter="    "):
-                    console.print(line, markup=False)
-            if d.suggestion:
-                console.print(f"    did you mean [bold]{escape(d.suggestion)}[/]?")
-            if d.hint:
-                console.print(f"    hint: {escape(d.hint)}")
+            line = sources[d.span.file].line(d.span.line) if d.span and d.span.file in sources else None
+            for row, _style in detail_lines(line, d.span, r.kind, d.suggestion, d.hint, redact):
+                console.print(row, markup=False)
         summary = getattr(r.model, "summary", None)
         if callable(summary):
             for line in summary(redact=redact):

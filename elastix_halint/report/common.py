@@ -51,14 +51,22 @@ def physical_path(path: str | None, sources: dict, base: str | None = None) -> s
     return absolute.replace(os.sep, "/")
 
 
+def source_line(span, sources: dict) -> tuple[str, str | None] | None:
+    """Line ``span.line`` of its file as written, and the file's kind (None when unknown).
+
+    Callers redact it (``frames.quoted_frame`` also moves the caret to match)."""
+    info = sources.get(span.file) if span else None
+    if info is None:
+        return None
+    return info.source.line(span.line), info.kind
+
+
 def quoted_line(span, sources: dict) -> str | None:
     """Line ``span.line`` of its file, secrets redacted (None when the file is unknown)."""
     from elastix_halint.secrets import redact_line
 
-    info = sources.get(span.file) if span else None
-    if info is None:
-        return None
-    return redact_line(info.source.line(span.line), info.kind)
+    found = source_line(span, sources)
+    return redact_line(*found) if found else None
 
 
 def worst(problems) -> Severity | None:

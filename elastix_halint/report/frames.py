@@ -33,6 +33,22 @@ def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = Tr
     return caret_frame(text, replace(span, column=remap(span.column), end_column=end_column), gutter)
 
 
+def detail_lines(line_text: str | None, span: Span | None, kind: str | None, suggestion: str | None,
+                 hint: str | None, redact: bool = True, gutter: str = "    ") -> list[tuple[str, str]]:
+    """What reports print under a diagnostic: the code frame, "did you mean", the hint.
+
+    Returns ``(text, style)`` pairs; ``style`` is a Rich style for the whole line or "".
+    """
+    rows: list[tuple[str, str]] = []
+    if line_text is not None and span is not None:
+        rows += [(row, "") for row in quoted_frame(line_text, span, kind, redact, gutter)]
+    if suggestion:
+        rows.append((f"{gutter}did you mean {suggestion}?", ""))
+    if hint:
+        rows.append((f"{gutter}hint: {hint}", ""))
+    return rows
+
+
 def make_console(stderr: bool = False):
     """A Rich console that keeps colour off when not on a TTY or when NO_COLOR is set."""
     import os

@@ -6,8 +6,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from elastix_halint.diagnostics import Severity
-from elastix_halint.report.common import physical_path, quoted_line, summary_line
-from elastix_halint.report.frames import caret_frame, make_console
+from elastix_halint.report.common import physical_path, source_line, summary_line
+from elastix_halint.report.frames import detail_lines, make_console
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -33,14 +33,9 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
             console.print(
                 f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
             )
-            line = quoted_line(p.span, p.sources)
-            if line is not None:
-                for row in caret_frame(line, p.span, gutter="    "):
-                    console.print(escape(row))
-            if p.suggestion:
-                console.print(f"    did you mean [bold]{escape(p.suggestion)}[/]?")
-            if p.hint:
-                console.print(f"    hint: {escape(p.hint)}")
+            line, kind = source_line(p.span, p.sources) or (None, None)
+            for row, _style in detail_lines(line, p.span, kind, p.suggestion, p.hint):
+                console.print(row, markup=False)
             for span in p.related:
                 console.print(f"    see also: {escape(str(span))}")
             if p.fix is not None:
