@@ -127,6 +127,8 @@ def _signature(model) -> dict:
             sig[(res.name, "protocol")] = (where, f"protocol {res.protocol_value}", res.protocol_value, res.protocol)
         for merged in res.settings.values():
             for opt in merged.options:
+                if opt.canonical_name == "protocol":
+                    continue  # res.protocol above: 8.3 writes it in the resource, 8.4 in net
                 key = (res.name, opt.canonical_section, opt.canonical_name)
                 sig[key] = (where, _statement(opt), _option_value(opt), opt)
         for host in res.hosts:

@@ -130,3 +130,11 @@ def test_bare_drbddisk_promotes_every_resource(bundle):
         replace(bundle, [node], "etc/ha.d/haresources", "drbddisk::r0", "drbddisk")
     problems = findings(lint(bundle, select=["DRBD209"]), "DRBD209")
     assert len(problems) == 2 and all("resource r0" in p.message for p in problems)
+
+
+def test_protocol_in_net_equals_protocol_in_the_resource(bundle):
+    replace(bundle, [BACKUP], "etc/drbd.conf", "  protocol C;\n", "")
+    replace(bundle, [BACKUP], "etc/drbd.conf", "    cram-hmac-alg sha1;", "    protocol C;\n    cram-hmac-alg sha1;")
+    assert findings(lint(bundle, select=["DRBD200"]), "DRBD200") == []
+    replace(bundle, [BACKUP], "etc/drbd.conf", "    protocol C;", "    protocol A;")
+    assert len(findings(lint(bundle, select=["DRBD200"]), "DRBD200")) == 2
