@@ -32,7 +32,8 @@ def test_random_seeks_read_the_same_bytes(tmp_path, payload, kind):
         assert compress.detect(str(path)) == kind
     reader = compress.RewindingReader(str(path), kind)
     if kind == "zstd":
-        assert reader._frames and len(reader._frames) == -(-len(payload) // compress.FRAME_SIZE)
+        starts = [d for _, d in reader._frames or ()]
+        assert len(starts) > 2 and all(b - a >= compress.FRAME_SIZE for a, b in zip(starts, starts[1:]))
     rng = random.Random(7)
     for _ in range(40):
         offset = rng.randrange(len(payload))

@@ -37,6 +37,14 @@ def _exit_codes(command):
         except OSError as exc:  # e.g. a read-only or full target while restoring
             _warn(f"halint: error: {exc.filename or ''}: {exc.strerror or exc}")
             return 2
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A manifest is untrusted input: odd shapes must end in one line, not a traceback.
+            import os
+
+            if os.environ.get("HALINT_DEBUG"):
+                raise
+            _warn(f"halint: error: malformed snapshot or input ({type(exc).__name__}: {exc})")
+            return 2
 
     return wrapper
 

@@ -39,7 +39,7 @@ class _ZstdWriter(io.RawIOBase):
         from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
-        self._fh, self._buf, self._frames = fh, bytearray(), []
+        self._fh, self._parts, self._size, self._frames = fh, [], 0, []
         self._workers = workers or max(2, os.cpu_count() or 2)
         self._pool = ThreadPoolExecutor(self._workers)
         self._pending, self._local = deque(), threading.local()
@@ -56,10 +56,13 @@ class _ZstdWriter(io.RawIOBase):
         return True
 
     def write(self, data) -> int:
-        self._buf += data
-        while len(self._buf) >= FRAME_SIZE:
-            self._submit(bytes(self._buf[:FRAME_SIZE]))
-            del self._buf[:FRAME_SIZE]
+        # Collect pieces and join once per frame: frames end at the first write that reaches
+        # FRAME_SIZE (the seek table records each frame's real size), so data is copied once.
+        self._parts.append(bytes(data))
+        self._size += len(data)
+        if self._size >= FRAME_SIZE:
+            self._submit(b"".join(self._parts))
+            self._parts, self._size = [], 0
         return len(data)
 
     def _submit(self, chunk: bytes) -> None:
@@ -77,8 +80,8 @@ class _ZstdWriter(io.RawIOBase):
         if self.closed:
             return
         try:
-            if self._buf:
-                self._submit(bytes(self._buf))
+            if self._parts:
+                self._submit(b"".join(self._parts))
             while self._pending:
                 self._drain_one()
             self._fh.write(seek_table(self._frames))
