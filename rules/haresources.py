@@ -13,7 +13,7 @@ import ipaddress
 import re
 
 from elastix_halint.lint.rule import Finding, Rule, Severity, Span
-from elastix_halint.model.haresources import BACKSLASH_SPACE, STRAY_BACKSLASH
+from elastix_halint.model.haresources import BACKSLASH_EOF, BACKSLASH_SPACE, COMMENT_IN_CONTINUATION, STRAY_BACKSLASH
 from elastix_halint.builtin.heartbeat import interfaces, physical
 
 HARESOURCES = ("haresources",)
@@ -326,6 +326,14 @@ class DuplicateGroupKey(Rule):
                                      "must be unique", related=(first,), hint="merge the two groups")
 
 
+_CONTINUATION_HINTS = {
+    BACKSLASH_SPACE: "remove the blanks after the backslash (or the backslash, to end the group here)",
+    BACKSLASH_EOF: "remove the backslash from the last line",
+    COMMENT_IN_CONTINUATION: "move the comment to a line of its own, before the group",
+    STRAY_BACKSLASH: "remove the lone backslash",
+}
+
+
 class BrokenContinuation(Rule):
     """A backslash that does not do what it looks like.
 
@@ -360,7 +368,7 @@ class BrokenContinuation(Rule):
         for note in model.notes:
             if note.kind == STRAY_BACKSLASH and note.span in spaced:
                 continue
-            yield Finding(note.span, note.message, hint="remove the blanks after the backslash, or the backslash")
+            yield Finding(note.span, note.message, hint=_CONTINUATION_HINTS.get(note.kind, "remove the backslash"))
 
 
 # -- HB302, HB303, HB312: groups against drbd.conf ------------------------------------------------
