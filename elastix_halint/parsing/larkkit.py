@@ -15,16 +15,21 @@ _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 @functools.cache
 def lark_parser(grammar_file: str, start: str = "start", **options):
-    """The LALR parser of ``grammars/<grammar_file>``, built once per process."""
+    """The LALR parser of ``grammars/<grammar_file>``, once per process: the one compiled into
+    the wheel (``<grammar>.bin``, see lark_prebuilt) when it matches, else built here.
+
+    Every parser of the package comes from here, so all of them get the prebuilt tables.
+    """
     from lark import Lark
 
+    from elastix_halint.parsing import lark_prebuilt
     from elastix_halint.resources import grammar_path
 
-    with open(grammar_path(grammar_file), encoding="utf-8") as fh:
+    path = grammar_path(grammar_file)
+    with open(path, encoding="utf-8") as fh:
         grammar = fh.read()
-    opts = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False, start=start)
-    opts.update(options)
-    return Lark(grammar, **opts)
+    opts = lark_prebuilt.options(start, **options)
+    return lark_prebuilt.load(grammar, opts, path + lark_prebuilt.SUFFIX) or Lark(grammar, **opts)
 
 
 def span_of(file: str, item) -> Span:
