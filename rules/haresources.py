@@ -3,8 +3,8 @@
 A group ``NODE RES1 RES2 ...`` starts left to right and stops right to left. The rules read
 the haresources model and, through ``ctx.node``/``ctx.cluster``, the node's drbd.conf, ha.cf,
 /etc/hosts and captured facts. Services enabled at boot are NODE103's (rules/node.py).
-HB305 (resource script installed) and HB306 (LSB behaviour of init scripts) need data a
-bundle does not capture and are not implemented.
+HB305 only catches misspelt Heartbeat scripts (whether a script is installed is not captured);
+HB306 (LSB behaviour of init scripts) needs running the scripts and is not implemented.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from elastix_halint.lint.rule import Finding, Rule, Severity, Span
+from elastix_halint.lint.rule import Edit, Finding, Rule, Severity, Span
 from elastix_halint.model.haresources import BACKSLASH_EOF, BACKSLASH_SPACE, COMMENT_IN_CONTINUATION, STRAY_BACKSLASH
 from elastix_halint.builtin.heartbeat import interfaces, physical
 
@@ -25,6 +25,18 @@ NOTIFY_AGENTS = {"MailTo", "AudibleAlarm", "WinPopup", "Delay"}
 NOT_SERVICES = NETWORK_AGENTS | STORAGE_AGENTS | NOTIFY_AGENTS
 # Services that bind the floating IP when they start (SIP bindaddr, Listen, named's interfaces).
 BINDS_VIP = {"asterisk", "httpd", "apache", "apache2", "nginx", "lighttpd", "haproxy", "squid", "named"}
+# Services that keep their data on the replicated file system in DRBD setups.
+DATA_SERVICES = {
+    "mysqld", "mysql", "mariadb", "asterisk", "httpd", "apache", "apache2", "postgresql", "nfs", "nfsd",
+    "nfs-kernel-server", "nfslock", "smb", "samba", "slapd", "vsftpd", "proftpd", "postfix", "dovecot", "cyrus-imapd",
+    "named", "dhcpd", "squid", "drbdlinks", "amportal", "elastix-updaterd", "mongod", "redis", "tomcat",
+}
+# Heartbeat's own resource.d scripts (heartbeat 2.x/3.x, drbd's drbddisk): names are case-sensitive.
+STANDARD_AGENTS = (
+    "IPaddr", "IPaddr2", "IPv6addr", "IPsrcaddr", "SendArp", "Filesystem", "drbddisk", "drbdupper", "MailTo",
+    "AudibleAlarm", "Delay", "LVM", "LinuxSCSI", "Raid1", "ServeRAID", "WAS", "WinPopup", "Xinetd", "ICP",
+    "portblock", "apache", "db2", "hto-mapfuncs", "OCF",
+)
 FILESYSTEMS = (
     "ext2", "ext3", "ext4", "xfs", "reiserfs", "jfs", "btrfs", "gfs", "gfs2", "ocfs2", "nfs", "nfs4", "vfat",
     "cifs", "zfs", "auto",
@@ -422,10 +434,13 @@ class ResourceOrder(Rule):
         if mounts:
             first_mount = mounts[0][0]
             for i, r in enumerate(res[:first_mount]):
-                if r.agent not in NOT_SERVICES and not r.implicit_ipaddr:
-                    yield Finding(r, f"service {r.text} starts before {res[first_mount].text} mounts "
-                                     f"{res[first_mount].args[1] if len(res[first_mount].args) > 1 else 'the file system'}: "
-                                     "it runs on the empty mount point", related=(res[first_mount],),
+                if r.agent not in NOT_SERVICES and not r.implicit_ipaddr and r.agent not in STANDARD_AGENTS:
+                    known = r.agent in DATA_SERVICES
+                    yield Finding(r, f"{'service' if known else 'script'} {r.text} starts before {res[first_mount].text} "
+                                     f"mounts {res[first_mount].args[1] if len(res[first_mount].args) > 1 else 'the file system'}"
+                                     + (": it runs on the empty mount point" if known else
+                                        ": if it uses the replicated data it sees the empty mount point"),
+                                  severity=None if known else Severity.WARNING, related=(res[first_mount],),
                                   hint="move the services after the Filesystem resource")
         ips = [i for i, r in enumerate(res) if r.agent in IP_AGENTS]
         if ips:
@@ -539,6 +554,59 @@ class DrbddiskUnknownResource(Rule):
                     yield Finding(part_span(res, name), f"drbddisk::{name}: drbd.conf defines no resource {name!r} "
                                                         f"(resources: {', '.join(defined)})",
                                   suggestion=meant, hint=f"use drbddisk::{meant}" if meant else "use a resource of drbd.conf")
+
+
+class ResourceScriptNotFound(Rule):
+    """A resource names a misspelt Heartbeat script (`IPAddr`, `FileSystem`).
+
+    ## What it checks
+    Each resource's script name against Heartbeat's own resource.d scripts (IPaddr,
+    Filesystem, drbddisk, MailTo…): a name that differs only in case, or by a typo when the
+    resource has `::` arguments, is reported with the right name. Whether a custom script
+    exists in /etc/ha.d/resource.d or /etc/init.d on both nodes is not captured in a bundle
+    and is not checked.
+
+    ## Why it matters
+    Script names are file names and case-sensitive: ResourceManager stops with "ERROR:
+    Cannot locate resource script IPAddr", the group fails to start and so does the failover
+    (ResourceManager `scriptpath()`).
+
+    ## Example
+    ```
+    node1 IPAddr::192.168.1.245/24/eth0 drbddisk::r0 FileSystem::/dev/drbd0::/replica::ext3
+    ```
+
+    ## Fix
+    Write the script as Heartbeat names it: `IPaddr`, `Filesystem`.
+    """
+
+    id = "HB305"
+    name = "resource-script-not-found"
+    severity = Severity.ERROR
+    kinds = HARESOURCES
+
+    def check_file(self, model, ctx):
+        for res in model.resources:
+            meant = _standard_agent(res)
+            if meant:
+                case = " (script names are case-sensitive)" if meant.lower() == res.agent.lower() else ""
+                yield Finding(part_span(res, res.agent), f"there is no Heartbeat resource script {res.agent!r}; "
+                                                         f"the script is {meant!r}{case}",
+                              suggestion=meant, fix=Edit(part_span(res, res.agent), meant), hint=f"write {meant}")
+
+
+def _standard_agent(res) -> str | None:
+    if res.agent in STANDARD_AGENTS or res.implicit_ipaddr:
+        return None
+    for agent in STANDARD_AGENTS:
+        if agent.lower() == res.agent.lower():
+            return agent
+    if res.args:
+        import difflib
+
+        close = difflib.get_close_matches(res.agent, STANDARD_AGENTS, n=1, cutoff=0.85)
+        return close[0] if close else None
+    return None
 
 
 # -- HB304: mount point -------------------------------------------------------------------------
