@@ -1,23 +1,22 @@
-"""grammars/drbd.lark is the grammar the hand-written reader implements: Lark builds it (strictly
-when interegular is installed) and, fed the same tokens, accepts exactly the files the reader
-reads without a structural error."""
+"""grammars/drbd.lark is what parses drbd.conf: Lark builds it (strictly when interegular is
+installed), the fast lexer produces exactly the tokens of the grammar's own terminals, and the
+run-time parser (Lark fed by that lexer, recovering in ``on_error``) reports a syntax error
+exactly when Lark alone rejects the file."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import CORPUS, REPO, SAMPLES
-from elastix_halint.parsing import drbd_lexer
-from elastix_halint.parsing.drbd_tree import TreeReader
+from elastix_halint.parsing import drbd_lark, drbd_lexer
+from elastix_halint.parsing.larkkit import lark_parser
 from elastix_halint.resources import grammar_path
 
 lark = pytest.importorskip("lark")
 
 FILES = sorted(SAMPLES.glob("*/*/etc/drbd.conf")) + sorted(p for p in CORPUS.glob("drbd/**/*") if p.is_file())
 FILES += sorted((REPO / "tests" / "data" / "drbd").glob("*.conf"))
-# Diagnostics of the reader that mean "the token stream does not fit the grammar".
-STRUCTURAL = ("never closed", "`;` expected", "unexpected `}`", "unexpected `;`", "with no section keyword",
-              "where `}` should close", "opens a section", "not a `{ }` block", "quoted string")
+IDS = [str(p.relative_to(p.parents[2])) for p in FILES]
 
 
 def _grammar() -> str:
@@ -25,21 +24,12 @@ def _grammar() -> str:
         return fh.read()
 
 
-def _token_lark():
-    from lark.lexer import Lexer, Token
-
-    class TupleLexer(Lexer):
-        """Feeds drbd_lexer's tokens to Lark, so both parse exactly the same stream."""
-
-        def __init__(self, conf):
-            pass
-
-        def lex(self, text):
-            kinds = {drbd_lexer.WORD: "WORD", drbd_lexer.STRING: "STRING", ";": "SEMICOLON", "{": "LBRACE", "}": "RBRACE"}
-            for tok in drbd_lexer.tokenize(text, "x").tokens:
-                yield Token(kinds[tok.kind], tok.text, line=tok.line, column=tok.column)
-
-    return lark.Lark(_grammar(), parser="lalr", lexer=TupleLexer)
+def _plain_text(path) -> tuple[str, drbd_lexer.Lexed] | None:
+    """The file's text and tokens, or None when its lexing needs more than the grammar's terminals
+    (a ``skip`` block, an unclosed string)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lexed = drbd_lexer.tokenize(text, str(path))
+    return None if lexed.skipped or lexed.problems else (text, lexed)
 
 
 def test_grammar_builds_strictly():
@@ -53,16 +43,52 @@ def test_grammar_builds_and_reads_its_own_terminals():
     assert [t.data for t in tree.iter_subtrees_topdown()][:3] == ["start", "block", "block"]
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(p.parents[2])))
-def test_lark_and_reader_agree(path):
-    text = path.read_text(encoding="utf-8", errors="replace")
-    lexed = drbd_lexer.tokenize(text, str(path))
-    reader = TreeReader(lexed.tokens, str(path))
-    reader.read()
-    structural = [d for d in reader.diagnostics if any(s in d.message for s in STRUCTURAL)]
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_fast_lexer_gives_the_grammar_terminals(path):
+    plain = _plain_text(path)
+    if plain is None:
+        pytest.skip("skip block or unclosed string: beyond the grammar's terminals")
+    text, lexed = plain
+    theirs = [(t.type, t.line, t.column, t.end_column) for t in lark.Lark(_grammar(), parser="lalr").lex(text)]
+    assert [(t.type, t.line, t.column, t.end_column) for t in lexed.tokens] == theirs
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_recovery_reports_exactly_what_lark_alone_rejects(path):
+    plain = _plain_text(path)
+    if plain is None:
+        pytest.skip("skip block or unclosed string: beyond the grammar's terminals")
+    text, lexed = plain
+    _, syntax_errors = drbd_lark.parse_tokens(lexed.tokens, str(path))
     try:
-        _token_lark().parse(text)
+        lark.Lark(_grammar(), parser="lalr").parse(text)
         accepted = True
     except lark.exceptions.UnexpectedInput:
         accepted = False
-    assert accepted == (not structural and not lexed.problems), [d.one_line() for d in structural]
+    assert accepted == (not syntax_errors), [d.one_line() for d in syntax_errors]
+
+
+@pytest.mark.parametrize(
+    "text, position, words",
+    [("resource r0 {\n  ;\n}\n", (2, 3), "expected a section keyword such as `net` or `disk` or `}` to close the block"),
+     ("global { usage-count no }\n", (1, 24), "`;` expected to end the `usage-count` statement"),
+     ("}\nglobal { }\n", (1, 1), "expected a section keyword such as `global` or `common`"),
+     ('resource r0 { "on" a { } }\n', (1, 15), "unexpected quoted string in the `resource` section"),
+     ("common {\n  net { timeout 60; }\n", (1, 8), "`}` expected before the end of the file")],
+)
+def test_errors_say_what_was_expected_in_words(text, position, words):
+    tokens = drbd_lexer.tokenize(text, "t.conf").tokens
+    _, errors = drbd_lark.parse_tokens(tokens, "t.conf")
+    assert [(d.span.line, d.span.column) for d in errors] == [position]
+    assert words in errors[0].message
+
+
+def test_every_error_is_recovered_from_and_the_parser_is_built_once():
+    broken = "resource r%d {\n  net { timeout 60 }\n  ;\n  disk { on-io-error detach; }\n}\n"
+    text = "".join(broken % i for i in range(20))
+    drbd_lark.parse_tokens([], "warm.conf")
+    builds = lark_parser.cache_info().misses
+    _, errors = drbd_lark.parse_tokens(drbd_lexer.tokenize(text, "t.conf").tokens, "t.conf")
+    assert [(d.span.line, d.message[:3]) for d in errors] == [(line, m) for i in range(20)
+                                                                for line, m in ((5 * i + 2, "`;`"), (5 * i + 3, "une"))]
+    assert lark_parser.cache_info().misses == builds

@@ -1,7 +1,8 @@
 """drbd.conf (DRBD 8.3, 8.4, 9) → :class:`~elastix_halint.model.drbd.DrbdConfig`.
 
-Pipeline: :mod:`drbd_lexer` (tokens, comments, skip blocks) → :mod:`drbd_tree` (generic
-sections and statements, every syntax error reported with recovery) → includes spliced in at
+Pipeline: :mod:`drbd_lexer` (tokens, comments, skip blocks) → :mod:`drbd_lark` (Lark's LALR
+parser, every syntax error reported with recovery) → :mod:`drbd_tree` (generic sections and
+statements checked against the keyword tables) → includes spliced in at
 their place (``include "GLOB";`` relative to the including file, glob order, cycles and missing
 files reported as PARSE003) → :mod:`drbd_views` (resources, hosts, volumes, version).
 """
@@ -16,7 +17,7 @@ from elastix_halint.diagnostics import INCLUDE_ERROR, SYNTAX_ERROR, Diagnostic, 
 from elastix_halint.errors import InputError
 from elastix_halint.model.drbd import DrbdConfig, Include, Option, Section
 from elastix_halint.parsing.drbd_lexer import tokenize
-from elastix_halint.parsing.drbd_tree import TreeReader
+from elastix_halint.parsing.drbd_tree import read_tree
 from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resources
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
@@ -51,13 +52,12 @@ class _Load:
 
 def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
     lexed = tokenize(src.text, src.path)
-    reader = TreeReader(lexed.tokens, src.path)
-    options, sections = reader.read()
+    options, sections, diagnostics = read_tree(lexed.tokens, src.path)
     acc.files.append(src.path)
     acc.comments += lexed.comments
     acc.skipped += lexed.skipped
     acc.diagnostics += [Diagnostic(SYNTAX_ERROR, Severity.ERROR, msg, span) for span, msg in lexed.problems]
-    acc.diagnostics += reader.diagnostics
+    acc.diagnostics += diagnostics
     items = sorted((*options, *sections), key=lambda n: (n.span.line, n.span.column))
     for item in items:
         if isinstance(item, Section):

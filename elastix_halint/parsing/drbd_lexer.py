@@ -2,7 +2,8 @@
 
 One compiled regex scans the text; tokens are plain tuples because building ~30 000 objects per
 large config is what made Lark's own lexer slow (measured: 107 ms vs 12 ms for the scan on a
-225 KB file). ``skip … { … }`` blocks and ``#`` comments are taken out here, as drbdadm's
+225 KB file). Lark's parser needs only a ``type`` (the terminal name) of what it is fed, so
+these tuples go to it as they are (:mod:`drbd_lark`). ``skip … { … }`` blocks and ``#`` comments are taken out here, as drbdadm's
 scanner does, so that nonsense inside a skipped block can never be a syntax error.
 """
 
@@ -14,7 +15,9 @@ from typing import NamedTuple
 from elastix_halint.model.common import Comment
 from elastix_halint.model.span import Span
 
-WORD, STRING, SEMI, LBRACE, RBRACE, EOF = "WORD", "STRING", ";", "{", "}", "EOF"
+# Terminal names of grammars/drbd.lark; "$END" is Lark's end of input.
+WORD, STRING, SEMI, LBRACE, RBRACE, EOF = "WORD", "STRING", "SEMICOLON", "LBRACE", "RBRACE", "$END"
+_PUNCT = {";": SEMI, "{": LBRACE, "}": RBRACE}
 
 _TOKEN = re.compile(
     r'(?P<ws>\s+)'
@@ -28,7 +31,7 @@ _ESCAPE = re.compile(r"\\(.)")
 
 
 class Token(NamedTuple):
-    kind: str
+    type: str  # the grammar's terminal name
     text: str  # for STRING: the content, unquoted and unescaped
     line: int
     column: int
@@ -36,6 +39,10 @@ class Token(NamedTuple):
 
     def span(self, file: str) -> Span:
         return Span(file, self.line, self.column, self.line, self.end_column)
+
+    # What Lark reads from the last token to place its end-of-input token.
+    end_line = property(lambda self: self.line)
+    start_pos = end_pos = None
 
 
 class Lexed(NamedTuple):
@@ -79,7 +86,7 @@ def _scan(text, pos, file, state, tokens, comments, skipped, problems) -> int | 
                 skip_from = len(tokens)
             append(new(Token, (WORD, raw, line, col, col + len(raw))))
         elif kind == "punct":
-            if raw == LBRACE and skip_from is not None:
+            if raw == "{" and skip_from is not None:
                 first = tokens[skip_from]
                 del tokens[skip_from:]
                 end, line, line_start, closed = _skip_block(text, m.end(), line, line_start)
@@ -88,9 +95,9 @@ def _scan(text, pos, file, state, tokens, comments, skipped, problems) -> int | 
                     problems.append((first.span(file), "this `skip` block is never closed with `}`"))
                 state[:] = [line, line_start]
                 return end
-            if raw != LBRACE:
+            if raw != "{":
                 skip_from = None
-            append(new(Token, (raw, raw, line, col, col + 1)))
+            append(new(Token, (_PUNCT[raw], raw, line, col, col + 1)))
         elif kind == "comment":
             comments.append(Comment(raw[1:].strip(), Span(file, line, col, line, col + len(raw))))
         else:

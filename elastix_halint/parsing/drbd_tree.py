@@ -1,62 +1,73 @@
-"""Tokens → the generic tree (:class:`Section`, :class:`Option`) of one file, reporting every
-syntax error and going on.
+"""Lark's raw statements and blocks of one file → the generic tree (:class:`Section`,
+:class:`Option`), checked against the keyword tables of the section each is in.
 
-The grammar is grammars/drbd.lark (``statement: WORD value* ";"``, ``block: WORD value* "{" item*
-"}"``); this is a hand-written LL(1) reader of it. Why not Lark's LALR: on a 225 KB config Lark
-took 205 ms to parse (and 80 ms to import and build), this takes a fraction of that, and
-recovery at the next ``;``/``}`` is a few lines here. tests/test_drbd_grammar.py checks that Lark,
-given the same grammar and tokens, accepts exactly the files this reader accepts.
-
-Recovery: a statement cut by ``}`` or end of file is kept (``;`` missing); a value on a new line
-that is a keyword of the block ends the statement before it (``;`` missing); a ``1`` or ``l``
-standing where a ``}`` belongs (an OCR slip) closes the block; stray characters are reported at
-their column.
+:mod:`drbd_lark` reports what does not fit the grammar; this walk, top-down so that each
+statement is read with the table of its enclosing block, reports unknown keywords (with
+did-you-mean), blocks written as statements and the reverse, characters drbdadm would not take
+unquoted, and values it would not take (:mod:`drbd_values`).
 """
 
 from __future__ import annotations
 
-import functools
 import re
+from typing import NamedTuple
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.drbd import Option, Section, Value
 from elastix_halint.model.span import Span
 from elastix_halint.parsing import drbd_values as values_of
-from elastix_halint.parsing.drbd_lexer import EOF, LBRACE, RBRACE, SEMI, STRING, WORD, Token
+from elastix_halint.parsing.drbd_lexer import STRING, Token
 from elastix_halint.parsing.larkkit import suggest
 
+# drbd.conf nests 5 deep at most (resource/connection/volume/disk); deeper blocks are not read,
+# so a hostile file cannot make this walk exhaust Python's recursion.
+MAX_DEPTH = 32
 # drbdadm's bare STRING is [a-zA-Z0-9/._-]; ``: [ ] %`` belong to addresses and meta-disk indices.
 _BAD_CHAR = re.compile(r"[^A-Za-z0-9/._:\[\]%-]")
-# What an OCR'd ``}`` becomes.
-_BRACE_LOOKALIKES = frozenset({"1", "l", "I", "|", "]", ")"})
-# drbd.conf nests 5 deep at most (resource/connection/volume/disk); the limit keeps a hostile
-# file from exhausting Python's recursion.
-MAX_DEPTH = 32
 _DIGEST_OPTIONS = frozenset({"cram-hmac-alg", "verify-alg", "csums-alg", "data-integrity-alg"})
 _NO_VALUE_TYPES = frozenset({"flag", "bool"})
 _MULTI_VALUE_TYPES = frozenset({"names", "address", "device", "meta-disk", "cmd"})
 
 
-def _describe(section: str) -> str:
+class RawStatement(NamedTuple):
+    """``head values… ;`` as Lark matched it."""
+
+    head: Token
+    values: list
+    end: Token  # the `;` (or the last word when the `;` is missing)
+
+
+class RawBlock(NamedTuple):
+    """``head values… { items… }`` as Lark matched it."""
+
+    head: Token
+    values: list
+    brace: Token
+    items: list
+    close: Token  # the `}` (or the end of the file when it is missing)
+
+
+def describe(section: str) -> str:
     return "the top level" if section == "top" else f"the `{section}` section"
 
 
-class TreeReader:
-    """Reads the tokens of one file into top-level sections and statements."""
+def read_tree(tokens: list[Token], file: str) -> tuple[tuple[Option, ...], tuple[Section, ...], list[Diagnostic]]:
+    """(top-level options, top-level sections, diagnostics) of one file's tokens."""
+    from elastix_halint.parsing.drbd_lark import parse_tokens  # imports Lark: only when parsing
 
-    def __init__(self, tokens: list[Token], file: str):
-        last = tokens[-1] if tokens else Token(EOF, "", 1, 1, 2)
-        self.eof = Token(EOF, "", last.line, last.end_column, last.end_column + 1)
-        self.tokens = [*tokens, self.eof, self.eof]  # sentinels: no bounds checks while reading
+    items, diagnostics = parse_tokens(tokens, file)
+    builder = TreeBuilder(file, diagnostics)
+    options, sections = builder.items(items, "top", 0)
+    return tuple(options), tuple(sections), builder.diagnostics
+
+
+class TreeBuilder:
+    """Builds sections and options from raw items, collecting diagnostics."""
+
+    def __init__(self, file: str, diagnostics: list[Diagnostic]):
         self.file = file
-        self.pos = 0
-        self.diagnostics: list[Diagnostic] = []
-        self.depth = 0
-
-    # -- helpers -----------------------------------------------------------------------------
-    def _peek(self) -> Token:
-        return self.tokens[self.pos]
+        self.diagnostics = diagnostics
 
     def _span(self, tok: Token) -> Span:
         return Span(self.file, tok.line, tok.column, tok.line, tok.end_column)
@@ -66,114 +77,27 @@ class TreeReader:
         self.diagnostics.append(Diagnostic(code, severity, message, span, hint=hint, suggestion=suggestion))
 
     def _value(self, tok: Token) -> Value:
-        return Value(tok.text, self._span(tok), tok.kind == STRING)
+        return Value(tok.text, self._span(tok), tok.type == STRING)
 
-    # -- grammar -----------------------------------------------------------------------------
-    def read(self) -> tuple[tuple[Option, ...], tuple[Section, ...]]:
-        options, sections, _ = self._items("top", None)
-        return tuple(options), tuple(sections)
-
-    def _items(self, section: str, opener: Token | None):
-        """Items up to the ``}`` closing ``opener`` (or end of file at the top level)."""
+    def items(self, raw: list, section: str, depth: int) -> tuple[list[Option], list[Section]]:
         options: list[Option] = []
         sections: list[Section] = []
-        while True:
-            tok = self._peek()
-            if tok.kind == EOF:
-                if opener is not None:
-                    self.error(self._span(opener), f"the `{section}` block opened here is never closed: `}}` expected "
-                               f"before the end of the file", "}")
-                return options, sections, self.eof
-            if tok.kind == RBRACE:
-                self.pos += 1
-                if opener is not None:
-                    return options, sections, tok
-                self.error(self._span(tok), "unexpected `}`: no block is open here")
-                continue
-            if tok.kind == SEMI:
-                self.pos += 1
-                self.error(self._span(tok), f"unexpected `;`: a keyword was expected in {_describe(section)}")
-                continue
-            if tok.kind == LBRACE:
-                self.pos += 1
-                self.error(self._span(tok), f"`{{` with no section keyword before it in {_describe(section)}; "
-                           "the block is not read")
-                self._skip_balanced()
-                continue
-            if (opener is not None and tok.text in _BRACE_LOOKALIKES and tok.kind == WORD
-                    and self._looks_like_lost_brace(section)):
-                self.pos += 1
-                self.error(self._span(tok), f"stray `{tok.text}` where `}}` should close the `{section}` block", "}")
-                return options, sections, tok
-            item = self._statement(section)
-            if isinstance(item, Section):
-                sections.append(item)
-            elif item is not None:
-                options.append(item)
-
-    def _looks_like_lost_brace(self, section: str) -> bool:
-        """``1`` followed by a keyword that belongs one level up (``1 on beta {``)."""
-        nxt = self.tokens[self.pos + 1]
-        if nxt.kind in (EOF, RBRACE):
-            return True
-        return nxt.kind == WORD and nxt.text not in self._keywords_of(section) and any(
-            nxt.text in kw.SECTIONS.get(parent, {}) or nxt.text in kw.KEYWORDS.get(parent, {})
-            for parent in ("resource", "top", "on")
-        )
-
-    def _statement(self, section: str):
-        head = self.tokens[self.pos]
-        self.pos += 1
-        if head.kind == STRING:
-            self.error(self._span(head), f"a keyword was expected in {_describe(section)}, not a quoted string")
-        args: list[Token] = []
-        known_here = self._keywords_of(section)
-        while True:
-            tok = self.tokens[self.pos]
-            if tok.kind in (WORD, STRING):
-                prev = args[-1] if args else head
-                if tok.kind == WORD and tok.line > prev.line and self._starts_statement(tok, head, known_here):
-                    self._missing_semicolon(head, prev)
-                    return self._option(section, head, args, prev)
-                args.append(tok)
-                self.pos += 1
-                continue
-            if tok.kind == SEMI:
-                self.pos += 1
-                return self._option(section, head, args, tok)
-            if tok.kind == LBRACE:
-                self.pos += 1
-                return self._block(section, head, args, tok)
-            # `}` or end of file: the statement lost its `;`.
-            self._missing_semicolon(head, args[-1] if args else head)
-            return self._option(section, head, args, args[-1] if args else head)
-
-    @staticmethod
-    def _starts_statement(tok: Token, head: Token, known_here) -> bool:
-        """Whether ``tok`` (first on its line) begins a new statement, i.e. the previous line
-        lost its ``;``: it is a keyword of the block, or nearly one after an unknown head (text
-        of a comment wrapped onto its own line, as in the HOWTO's ``#change options`` / ``to your
-        need``)."""
-        if head.text in ("host", "hosts"):
-            return False
-        if tok.text in known_here:
-            return True
-        return head.text not in known_here and suggest(tok.text, known_here) is not None
-
-    @staticmethod
-    @functools.cache
-    def _keywords_of(section: str) -> frozenset:
-        return frozenset(kw.KEYWORDS.get(section, {}).keys() | kw.SECTIONS.get(section, {}).keys())
-
-    def _missing_semicolon(self, head: Token, last: Token) -> None:
-        at = Span(self.file, last.line, last.end_column, last.line, last.end_column + 1)
-        self.error(at, f"`;` expected to end the `{head.text}` statement", ";")
+        for item in raw:
+            if isinstance(item, RawBlock):
+                block = self._block(section, item, depth)
+                if block is not None:
+                    sections.append(block)
+            else:
+                option = self._option(section, item.head, item.values, item.end)
+                if option is not None:
+                    options.append(option)
+        return options, sections
 
     def _check_chars(self, tokens, what: str, name: str) -> None:
         """Report the first character drbdadm would not take unquoted; ``what`` is formatted
         with ``name`` only then (this runs for every statement)."""
         for tok in tokens:
-            if tok.kind != WORD:
+            if tok.type == STRING:
                 continue
             bad = _BAD_CHAR.search(tok.text)
             if bad:
@@ -185,18 +109,16 @@ class TreeReader:
                            fix, hint="drbdadm accepts only letters, digits and / . _ - in unquoted words")
                 return
 
-    def _block(self, section: str, head: Token, args: list[Token], brace: Token) -> Section | None:
+    def _block(self, section: str, raw, depth: int) -> Section | None:
+        head, args = raw.head, raw.values
         keyword = head.text
-        if self.depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH:
             self.error(self._span(head), f"blocks nested more than {MAX_DEPTH} deep; this one is not read")
-            self._skip_balanced()
             return None
         self._check_block_keyword(section, head)
         self._check_chars(args, "the `{}` section header", keyword)
-        self.depth += 1
-        options, sections, close = self._items(kw.table_for(section, keyword), brace)
-        self.depth -= 1
-        end = close if close.kind != EOF else self.eof
+        options, sections = self.items(raw.items, kw.table_for(section, keyword), depth + 1)
+        end = raw.close
         return Section(
             keyword=keyword,
             keyword_span=self._span(head),
@@ -204,16 +126,8 @@ class TreeReader:
             options=tuple(options),
             sections=tuple(sections),
             span=Span(self.file, head.line, head.column, end.line, end.end_column),
-            open_line=brace.line,
+            open_line=raw.brace.line,
         )
-
-    def _skip_balanced(self) -> None:
-        """Pass over the rest of a block whose ``{`` was just read, without recursion."""
-        depth = 1
-        while depth and self.tokens[self.pos].kind != EOF:
-            kind = self.tokens[self.pos].kind
-            depth += (kind == LBRACE) - (kind == RBRACE)
-            self.pos += 1
 
     def _check_block_keyword(self, section: str, head: Token) -> None:
         if section not in kw.SECTIONS or head.text in kw.SECTIONS[section]:
@@ -223,7 +137,7 @@ class TreeReader:
             return
         choices = kw.block_names(section)
         where = ", ".join(f"`{c}`" for c in choices[:4]) or "no block"
-        self.error(self._span(head), f"unknown section `{head.text}` in {_describe(section)} "
+        self.error(self._span(head), f"unknown section `{head.text}` in {describe(section)} "
                    f"(expected a section keyword such as {where})", suggest(head.text, choices))
 
     def _option(self, section: str, head: Token, args: list[Token], end: Token) -> Option | None:
@@ -246,7 +160,7 @@ class TreeReader:
         names = kw.option_names(section) + kw.block_names(section)
         elsewhere = [s for s, table in kw.KEYWORDS.items() if head.text in table and s != section]
         hint = f"`{head.text}` belongs in a `{elsewhere[0]}` section" if elsewhere else None
-        self.error(self._span(head), f"unknown keyword `{head.text}` in {_describe(section)}",
+        self.error(self._span(head), f"unknown keyword `{head.text}` in {describe(section)}",
                    suggest(head.text, names), hint=hint)
 
     def _typed_option(self, definition: kw.Keyword, section: str, head: Token, values, span) -> Option:
