@@ -79,3 +79,11 @@ def test_findings_an_admin_expects_on_real_files(tmp_path):
     assert ids("authkeys/019-amqp-sha1") == {"HB204"}  # template placeholder key
     assert ids("haresources/019-elastix-continuation") == set()  # continuation lines read like ResourceManager
     assert ids("haresources/001-7layer-drbddisk-httpd") == set()  # IPaddr before drbddisk is fine
+
+
+@pytest.mark.skipif(not FILES, reason="../shared/corpus is not beside the checkout")
+def test_single_path_names_the_floating_ip_it_shares(tmp_path):
+    # ops-notes: `bcast em1` + `ucast em1 ...` is one NIC, and haresources puts a floating IP on em1.
+    run = lint_as(tmp_path, [CORPUS / "hacf/007-ops-notes-full.cf", CORPUS / "haresources/005-ops-notes-two-ip"])
+    [single] = hb(run, "HB107")
+    assert "em1" in single.message and "floating IP 117.79.238.60" in single.message
