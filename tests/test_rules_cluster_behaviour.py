@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from conftest import REPO, run_halint
-from rules_cluster_helpers import BACKUP, BOTH, SERVER, copy_bundle, findings, lint, replace, write
+from rules_cluster_helpers import BACKUP, BOTH, SERVER, copy_bundle, findings, lint, replace
 
 FACTS = REPO / "tests" / "data" / "facts"
 SECRET = "hT7qLw2ZrX9vNc4KpB6mYs3DfG8jUe5A"
@@ -138,3 +138,22 @@ def test_protocol_in_net_equals_protocol_in_the_resource(bundle):
     assert findings(lint(bundle, select=["DRBD200"]), "DRBD200") == []
     replace(bundle, [BACKUP], "etc/drbd.conf", "    protocol C;", "    protocol A;")
     assert len(findings(lint(bundle, select=["DRBD200"]), "DRBD200")) == 2
+
+
+def test_boot_services_use_the_peers_haresources_when_this_node_has_none(bundle):
+    (bundle / BACKUP / "etc/ha.d/haresources").unlink()
+    replace(bundle, [BACKUP], "facts/chkconfig", "mysqld         \t0:off\t1:off\t2:off\t3:off\t4:off\t5:off",
+            "mysqld         \t0:off\t1:off\t2:on\t3:on\t4:on\t5:on")
+    [problem] = findings(lint(bundle, select=["NODE103"]), "NODE103")
+    assert problem.path == f"{BACKUP}/facts/chkconfig" and problem.message.startswith("mysqld ")
+
+
+def test_drbd_may_be_off_at_boot_in_pacemaker_mode(bundle):
+    for node in BOTH:
+        replace(bundle, [node], "facts/chkconfig", "drbd           \t0:off\t1:off\t2:on\t3:on\t4:on\t5:on",
+                "drbd           \t0:off\t1:off\t2:off\t3:off\t4:off\t5:off")
+    assert {p.message.split()[0] for p in findings(lint(bundle, select=["NODE104"]), "NODE104")} == {"drbd"}
+    for node in BOTH:
+        path = bundle / node / "etc/ha.d/ha.cf"
+        path.write_text(path.read_text() + "crm respawn\n")
+    assert findings(lint(bundle, select=["NODE104"]), "NODE104") == []
