@@ -24,12 +24,14 @@ def _grammar() -> str:
         return fh.read()
 
 
-def _plain_text(path) -> tuple[str, drbd_lexer.Lexed] | None:
-    """The file's text and tokens, or None when its lexing needs more than the grammar's terminals
-    (a ``skip`` block, an unclosed string)."""
+def _plain_text(path) -> tuple[str, drbd_lexer.Lexed]:
+    """The file's text and tokens; the test is skipped when lexing it needs more than the
+    grammar's terminals (a ``skip`` block, an unclosed string)."""
     text = path.read_text(encoding="utf-8", errors="replace")
     lexed = drbd_lexer.tokenize(text, str(path))
-    return None if lexed.skipped or lexed.problems else (text, lexed)
+    if lexed.skipped or lexed.problems:
+        pytest.skip("skip block or unclosed string: beyond the grammar's terminals")
+    return text, lexed
 
 
 def test_grammar_builds_strictly():
@@ -45,20 +47,14 @@ def test_grammar_builds_and_reads_its_own_terminals():
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_fast_lexer_gives_the_grammar_terminals(path):
-    plain = _plain_text(path)
-    if plain is None:
-        pytest.skip("skip block or unclosed string: beyond the grammar's terminals")
-    text, lexed = plain
+    text, lexed = _plain_text(path)
     theirs = [(t.type, t.line, t.column, t.end_column) for t in lark.Lark(_grammar(), parser="lalr").lex(text)]
     assert [(t.type, t.line, t.column, t.end_column) for t in lexed.tokens] == theirs
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_recovery_reports_exactly_what_lark_alone_rejects(path):
-    plain = _plain_text(path)
-    if plain is None:
-        pytest.skip("skip block or unclosed string: beyond the grammar's terminals")
-    text, lexed = plain
+    text, lexed = _plain_text(path)
     _, syntax_errors = drbd_lark.parse_tokens(lexed.tokens, str(path))
     try:
         lark.Lark(_grammar(), parser="lalr").parse(text)
