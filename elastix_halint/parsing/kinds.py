@@ -41,7 +41,7 @@ def module_for(kind: str):
 # the path ("drbd.d/*.conf" matches ".../etc/drbd.d/r0.conf"); without one, the base name.
 FILENAMES: dict[str, tuple[str, ...]] = {
     "drbd": ("drbd.conf", "global_common.conf", "*.res", "drbd.d/*.conf"),
-    "hacf": ("ha.cf", "*.cf"),  # ha.cf copies are often named node1.cf, ha.cf.example is not
+    "hacf": ("ha.cf", "*.cf"),  # copies of ha.cf are often named after their node (node1.cf)
     "authkeys": ("authkeys",),
     "haresources": ("haresources",),
     "hosts": ("hosts",),
