@@ -143,7 +143,10 @@ def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn
     from elastix_halint import __version__
 
     started = time.time()
-    scanned = scan(replica_abs, replica, opts.excludes)
+    try:
+        scanned = scan(replica_abs, replica, opts.excludes)
+    except OSError as exc:  # e.g. EACCES on a file of the replica when not run as root
+        raise SnapshotError(_os_message(exc, "")) from None
     for path, why in scanned.skipped:
         warn(f"warning: {path}: {why}")
     _stop_on_changes(scanned.changed, opts.force, warn, "while hashing")
@@ -200,7 +203,8 @@ def _os_message(exc: OSError, final: str) -> str:
     where = exc.filename or final
     reason = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
               errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}.get(exc.errno, exc.strerror or str(exc))
-    return f"{where}: {reason}; no archive was written (nothing left under {os.path.basename(final)})"
+    left = f" (nothing left under {os.path.basename(final)})" if final else ""
+    return f"{where}: {reason}; no archive was written{left}"
 
 
 def _meta_header(name: str, size: int, mtime: int) -> bytes:
