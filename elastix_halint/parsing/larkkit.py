@@ -32,6 +32,19 @@ def lark_parser(grammar_file: str, start: str = "start", **options):
     return lark_prebuilt.load(grammar, opts, path + lark_prebuilt.SUFFIX) or Lark(grammar, **opts)
 
 
+@functools.lru_cache(maxsize=16384)
+def parse_line_text(grammar_file: str, text: str):
+    """The tree of one line of a line-oriented format (ha.cf, hosts, command outputs...).
+
+    A line's tree depends on its text alone, and lines repeat: both nodes of a cluster and a
+    fleet's bundles hold the same ``chkconfig``, ``ip addr`` and ``ha.cf`` lines, so each text is
+    parsed once. The trees are shared: read them, never change them. No ``meta`` positions
+    (callers place tokens by their own ``column``/``start_pos`` on their line); a line that does
+    not parse raises Lark's ``UnexpectedInput`` every time (errors are not cached).
+    """
+    return lark_parser(grammar_file, propagate_positions=False).parse(text)
+
+
 def span_of(file: str, item) -> Span:
     """Span of a Lark ``Token`` or a tree's ``meta``."""
     return Span(file, item.line, item.column, item.end_line, item.end_column)

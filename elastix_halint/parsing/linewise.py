@@ -17,7 +17,7 @@ from typing import Iterator
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model.common import Comment
 from elastix_halint.model.span import Span
-from elastix_halint.parsing.larkkit import lark_parser, suggest
+from elastix_halint.parsing.larkkit import parse_line_text, suggest
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
 
@@ -87,7 +87,7 @@ def parse_line(grammar: str, line: Line, words: dict[str, str], quote: bool = Tr
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
     try:
-        return lark_parser(grammar).parse(line.text), None
+        return parse_line_text(grammar, line.text), None
     except UnexpectedInput as exc:
         stripped = len(line.text.rstrip())
         if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":

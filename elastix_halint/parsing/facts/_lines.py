@@ -58,14 +58,13 @@ def parse_lines(
     """Parse each line of ``source`` with ``grammar``; yield the good ones, record the bad ones."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-    from elastix_halint.parsing.larkkit import lark_parser
+    from elastix_halint.parsing.larkkit import parse_line_text
 
-    parser = lark_parser(grammar)
     for number, text in enumerate(source.text.splitlines(), 1):
         if skip(text):
             continue
         try:
-            tree = parser.parse(text)
+            tree = parse_line_text(grammar, text)
         except UnexpectedInput as exc:
             column = None
             if isinstance(exc, UnexpectedCharacters):
