@@ -43,5 +43,5 @@ def document(run, settings, fixed: int = 0) -> dict:
 
 def render(run, settings, fixed: int = 0, out=None) -> None:
     out = out or sys.stdout
-    json.dump(document(run, settings, fixed), out, indent=2, sort_keys=False)
-    out.write("\n")
+    # One write: json.dump() would write each of the (many) indented chunks separately.
+    out.write(json.dumps(document(run, settings, fixed), indent=2, sort_keys=False) + "\n")
