@@ -88,3 +88,22 @@ def test_every_error_is_recovered_from_and_the_parser_is_built_once():
     assert [(d.span.line, d.message[:3]) for d in errors] == [(line, m) for i in range(20)
                                                                 for line, m in ((5 * i + 2, "`;`"), (5 * i + 3, "une"))]
     assert lark_parser.cache_info().misses == builds
+
+
+def test_parser_loaded_from_wheel_tables_reads_like_the_built_one(tmp_path, monkeypatch):
+    """The wheel carries LALR tables compiled with Lark's own lexer; loaded with the drbd feed
+    lexer and transformer set in, they must read files, errors and recovery included, alike."""
+    from elastix_halint.parsing import lark_prebuilt
+
+    options = lark_prebuilt.options(lexer=drbd_lark._FeedLexer, transformer=drbd_lark._TRANSFORMER,
+                                    propagate_positions=False)
+    saved = tmp_path / "drbd.lark.bin"
+    lark_prebuilt.save(_grammar(), lark_prebuilt.options(), str(saved))
+    loaded = lark_prebuilt.load(_grammar(), options, str(saved))
+    assert loaded is not None
+    for path in FILES:
+        tokens = drbd_lexer.tokenize(path.read_text(encoding="utf-8", errors="replace"), str(path)).tokens
+        built = drbd_lark.parse_tokens(tokens, str(path))
+        with monkeypatch.context() as patch:
+            patch.setattr(drbd_lark, "_parser", lambda: loaded)
+            assert drbd_lark.parse_tokens(tokens, str(path)) == built, path

@@ -233,20 +233,9 @@ class _RawTree:
 _TRANSFORMER = _RawTree()
 
 
-@functools.cache
 def _parser():
-    """Built once per process. When interegular is importable (a test extra), Lark checks the
-    terminals of its own grammar-of-grammars for regex collisions on every build: 110 ms of a
-    ~20 ms build, for log warnings only; our grammar has no lexer of its own to check (the
-    collision-free terminals are asserted by tests/test_drbd_grammar.py in strict mode)."""
-    import lark.lexer
-
-    checked = getattr(lark.lexer, "has_interegular", False)
-    lark.lexer.has_interegular = False
-    try:
-        return lark_parser("drbd.lark", lexer=_FeedLexer, transformer=_TRANSFORMER, propagate_positions=False)
-    finally:
-        lark.lexer.has_interegular = checked
+    """Built once per process, or loaded from the tables compiled into the wheel (larkkit)."""
+    return lark_parser("drbd.lark", lexer=_FeedLexer, transformer=_TRANSFORMER, propagate_positions=False)
 
 
 def parse_tokens(tokens: list[Token], file: str) -> tuple[list, list[Diagnostic]]:
