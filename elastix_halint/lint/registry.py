@@ -69,9 +69,9 @@ def build_registry(modules: list[tuple[str, object]], warnings: list[str] | None
 
 
 def _entry_points():
-    from importlib.metadata import entry_points
+    from elastix_halint.lint.entrypoints import entry_points  # not importlib.metadata: ~15 ms less
 
-    return entry_points(group=GROUP)
+    return entry_points(GROUP)
 
 
 @functools.cache
