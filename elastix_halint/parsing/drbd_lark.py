@@ -164,9 +164,9 @@ class Feed:
         if SEMI in expected:  # inside a statement: a `}`, a keyword or the end of the file cut it
             last = parser.parser_state.value_stack[-1]
             head = self.head if kind == EOF else self.cut
-            at = Token(SEMI, "", last.line, last.end_column, last.end_column + 1)
-            self._error(at, f"`;` expected to end the `{head.text}` statement", ";")
-            parser.feed_token(at._replace(column=last.column, end_column=last.end_column))
+            just_after = Token(SEMI, ";", last.line, last.end_column, last.end_column + 1)
+            self._error(just_after, f"`;` expected to end the `{head.text}` statement", ";")
+            parser.feed_token(last._replace(type=SEMI, text=";"))  # the statement ends at its last word
             self.head = self.head if kind == LINE_KEYWORD else None
             if kind != EOF:
                 self._feed(parser, tok)
