@@ -126,15 +126,18 @@ def entry(path: str, type: str = "file", data: bytes = b"", **changes) -> dict:
     return item
 
 
-def build_archive(path: Path, entries: list[dict], members: list, header: dict | None = None, fmt=tarfile.PAX_FORMAT) -> Path:
-    """A tar whose manifest lists ``entries``; ``members`` are (TarInfo, data-or-None) in order."""
+def build_archive(path: Path, entries: list[dict], members: list, header: dict | None = None, fmt=tarfile.PAX_FORMAT,
+                  changed=(), manifest_sha256: str | None = None) -> Path:
+    """A tar whose manifest lists ``entries``; ``members`` are (TarInfo, data-or-None) in order.
+    ``changed`` and ``manifest_sha256`` set the trailer (default: nothing changed, the true digest)."""
     from elastix_halint.snapshot import manifest as m
 
     lines = [json.dumps(header or manifest_header())] + [json.dumps(e) for e in entries]
     manifest_bytes = ("\n".join(lines) + "\n").encode()
     snap_header, snap_entries = m.parse_manifest(manifest_bytes)
     links = m.links_script(snap_header, snap_entries)
-    trailer = json.dumps({"manifest_sha256": m.manifest_digest(manifest_bytes), "changed": []}).encode()
+    digest = manifest_sha256 or m.manifest_digest(manifest_bytes)
+    trailer = json.dumps({"manifest_sha256": digest, "changed": list(changed)}).encode()
     with tarfile.open(path, "w", format=fmt) as tar:
         for name, data in ((m.MANIFEST_MEMBER, manifest_bytes), (m.LINKS_MEMBER, links)):
             tar.addfile(_info(name, len(data)), io.BytesIO(data))

@@ -135,6 +135,11 @@ def case_bad_digest_in_content():
     return BASE + [entry("/replica/etc/ok.conf", data=b"good!")], _dirs() + [member("replica/etc/ok.conf", b"evil!")]
 
 
+def case_manifest_edited_after_writing():
+    entries, members = _ok_file()
+    return BASE + entries, _dirs() + members, tarfile.PAX_FORMAT, None, {"manifest_sha256": "0" * 64}
+
+
 CASES = {name[5:]: fn for name, fn in dict(globals()).items() if name.startswith("case_")}
 
 
@@ -144,7 +149,8 @@ def test_hostile_archive_is_refused_and_nothing_is_written(tmp_path, name):
     entries, members = built[0], built[1]
     fmt = built[2] if len(built) > 2 else tarfile.PAX_FORMAT
     header = built[3] if len(built) > 3 else None
-    archive = build_archive(tmp_path / f"{name}.tar", entries, members, header, fmt)
+    trailer = built[4] if len(built) > 4 else {}
+    archive = build_archive(tmp_path / f"{name}.tar", entries, members, header, fmt, **trailer)
     root = make_node(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -172,3 +178,16 @@ def test_a_clean_hand_made_archive_restores(tmp_path):
     result = run_halint("restore", str(archive), "--root", str(root), "--quiet", "--only", "/replica/etc")
     assert result.returncode == 0, result.stderr
     assert (root / "replica/etc/ok.conf").read_bytes() == OK_DATA
+
+
+def test_files_changed_while_archiving_need_force(tmp_path):
+    """A forced snapshot lists late changes in its trailer; their digests cannot match."""
+    entries = BASE + [entry("/replica/etc/log", data=b"old content")]
+    members = _dirs() + [member("replica/etc/log", b"new content")]
+    archive = build_archive(tmp_path / "late.tar", entries, members, changed=["/replica/etc/log"])
+    root = make_node(tmp_path)
+    refused = run_halint("restore", str(archive), "--root", str(root), "--only", "/replica/etc")
+    assert refused.returncode == 2 and "changed while the snapshot was written" in refused.stderr
+    forced = run_halint("restore", str(archive), "--root", str(root), "--only", "/replica/etc", "--force", "--quiet")
+    assert forced.returncode == 0, forced.stderr
+    assert (root / "replica/etc/log").read_bytes() == b"new content"

@@ -10,6 +10,7 @@ A rerun after a crash completes the journalled restore first.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import tarfile
@@ -72,7 +73,7 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
         problems.append("the snapshot is marked incomplete (files changed while it was taken); pass --force to restore it anyway")
     _refuse_if(problems, opts.archive)
     plan = make_plan(snap, opts, root, user_links)
-    tar, problems = _scan_members(opts.archive, snap)  # read-only: before the lock file is made
+    tar, problems = _scan_members(opts.archive, snap, opts.force)  # read-only: before the lock file
     try:
         _refuse_if(problems, opts.archive)
         if opts.dry_run:
@@ -162,17 +163,27 @@ def describe(plan: Plan, root: NodeRoot) -> list[str]:
     return lines
 
 
-def _scan_members(path: str, snap) -> tuple[StagingTar, list]:
-    """Open the archive with TarSafe, read every member header, check each as it is read."""
+def _scan_members(path: str, snap, force: bool = False) -> tuple[StagingTar, list]:
+    """Open the archive with TarSafe, read every member header, check each as it is read,
+    then the trailer: the manifest's digest, and files that changed while being archived."""
     reader = archive.compress.RewindingReader(path, snap.kind)
     try:
         tar = StagingTar.open(fileobj=reader, mode="r:")
         tar.checker = prescan.MemberChecker(snap)  # tarfile hands out its first member again
-        tar.getmembers()
+        members = tar.getmembers()
+        problems = tar.checker.finish()
+        if not problems:
+            trailer = json.loads(tar.extractfile(members[-1]).read())
+            tar.changed_late = {p.lstrip("/") for p in trailer.get("changed") or ()}
+            if trailer.get("manifest_sha256") != snap.manifest_sha256:
+                problems.append("the manifest was modified after the snapshot was written")
+            if tar.changed_late and not force:
+                problems.append(f"{len(tar.changed_late)} file(s) changed while the snapshot was written "
+                                "(incomplete snapshot); pass --force to restore it anyway")
     except archive.read_errors() as exc:
         reader.close()
         raise RestoreRefused(f"cannot read the archive: {exc}; nothing was written", path) from None
-    return tar, tar.checker.finish()
+    return tar, problems
 
 
 def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str, tar) -> RestoreOutcome:
@@ -228,7 +239,8 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
             tar.extractall(staging, members=members)
         except (tarfile.TarError, archive.TarSafeException) as exc:
             raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
-    bad = [f"{name}: content does not match its digest" for name in tar.bad if not expected[name].changed]
+    bad = [f"{name}: content does not match its digest" for name in tar.bad
+           if not (expected[name].changed or name in tar.changed_late)]
     _refuse_if(bad, opts.archive)
     where = lambda e: staging + e.path  # noqa: E731 - staged path of a node path
     failures: list = []

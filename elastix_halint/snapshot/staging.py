@@ -51,6 +51,7 @@ class StagingTar(TarSafe):
     written: set
     on_bytes = None
     checker = None  # a prescan.MemberChecker: sees each member once, as it is read
+    changed_late: set = frozenset()  # members the trailer lists as changed while archived
 
     def next(self):
         info = super().next()
