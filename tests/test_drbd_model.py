@@ -212,6 +212,11 @@ def test_absolute_include_resolves_under_the_node_root(tmp_path):
     assert r.model.includes[0].files == ("voipserver.drbd/etc/drbd.d/r7.res",)
     # Without a root the pattern names this machine's /etc, never the node folder's files.
     assert "r7" not in [res.name for res in drbd.load(str(conf)).model.resources]
+    # The bundle loader passes the node folder as the root.
+    from elastix_halint.loader import load_file
+
+    loaded = load_file("drbd", str(conf), "voipserver.drbd/etc/drbd.conf", str(node))
+    assert loaded.model.files == r.model.files
 
 
 def test_empty_include_pattern_is_a_diagnostic():
