@@ -189,7 +189,7 @@ class KeywordOfOtherVersion(_FileRule):
             return
         evidence = f" (the file uses DRBD {version} syntax: {model.version_evidence[0]})" if model.version_evidence else ""
         for opt, definition in _all_options(model):
-            if definition is not None and version == kw.V9 and _gone_from_syncer_in_9(opt):
+            if version == kw.V9 and _gone_from_syncer_in_9(opt, definition):
                 yield Finding(opt.name_span, f"drbdadm 9 accepts no `{opt.name}` in `syncer`{evidence}",
                               hint=f"write `{opt.canonical_name}` in the `disk` section")
                 continue
@@ -212,30 +212,14 @@ class KeywordOfOtherVersion(_FileRule):
             yield from self._blocks(sub, kw.table_for(parent, sec.keyword), version, evidence)
 
 
-# What drbdadm 9 still takes in a `syncer` section (drbd-utils 9.22, tried): the rest is an error.
-_SYNCER_KEPT_IN_9 = frozenset({"after", "al-extents", "use-rle", "cpu-mask", "verify-alg", "csums-alg",
-                               "on-no-data-accessible"})
-
-
-# Where drbdadm differs from the keyword table (tried with drbd-utils 9.22's drbdadm-84 and
-# drbdadm): 8.4 rejects `discard-my-data` in the file (it became a `connect` option); 9 still
-# converts the 8.3 negative flags (`no-disk-flushes` → `disk-flushes no`).
-_NOT_IN_84 = frozenset({("net", "discard-my-data")})
-
-
 def _versions(opt, definition) -> frozenset | None:
     """The DRBD versions that accept ``opt`` (None for an unknown keyword)."""
-    if definition is None:
-        return None
-    if (opt.section, opt.name) in _NOT_IN_84:
-        return definition.versions - {kw.V84}
-    if opt.name.startswith("no-") and definition.canonical is not None:
-        return definition.versions | {kw.V9}
-    return definition.versions
+    return None if definition is None else definition.versions
 
 
-def _gone_from_syncer_in_9(opt) -> bool:
-    return opt.section == "syncer" and opt.name not in _SYNCER_KEPT_IN_9
+def _gone_from_syncer_in_9(opt, definition) -> bool:
+    """An 8.3 ``syncer`` option that drbdadm 9 no longer takes there (``rate``, ``c-*``)."""
+    return definition is not None and opt.section == "syncer" and kw.V9 not in definition.versions
 
 
 def _rename_hint(opt, version) -> str:
@@ -1732,7 +1716,7 @@ class SyntaxVersionMismatch(Rule):
         proc = node.facts.procdrbd
         related = (proc.span,) if proc.span else ()
         runs = f"the node runs DRBD {proc.version}"
-        gone_in_9 = next((opt for opt, _d in _all_options(model) if _gone_from_syncer_in_9(opt)), None)
+        gone_in_9 = next((opt for opt, d in _all_options(model) if _gone_from_syncer_in_9(opt, d)), None)
         unknown = _first_unknown_to(model, module)
         if unknown is not None:
             yield Finding(_head(unknown), f"`{_word(unknown)}` is not DRBD {module} syntax (the file is written for DRBD "
