@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from elastix_halint.snapshot import archive, manifest
 from elastix_halint.snapshot.manifest import DIR, FILE
 from elastix_halint.snapshot.progress import Progress
-from elastix_halint.snapshot.tarpax import member_mtime_ns
 
 
 @dataclass
@@ -36,7 +35,7 @@ def _metadata_problems(info, entry) -> list[str]:
         return [f"is a {kind} member but the manifest says {entry.type}"]
     checks = (("size", info.size if kind == FILE else 0, entry.size if kind == FILE else 0),
               ("mode", info.mode, entry.mode), ("uid", info.uid, entry.uid), ("gid", info.gid, entry.gid),
-              ("mtime", member_mtime_ns(info), entry.mtime_ns))
+              ("mtime", int(info.mtime), entry.mtime_ns // 1_000_000_000))
     for name, got, want in checks:
         if got != want:
             problems.append(f"{name} {got} in the tar header, {want} in the manifest")
