@@ -63,6 +63,11 @@ def test_a_changed_grammar_or_option_is_not_served_by_a_stale_file(tmp_path):
     assert lark_prebuilt.load(text + "\n// edited\n", lark_prebuilt.options(), path) is None
     assert lark_prebuilt.load(text, lark_prebuilt.options(maybe_placeholders=True), path) is None
     assert lark_prebuilt.load(text, lark_prebuilt.options(), str(tmp_path / "missing.bin")) is None
+    with open(path, "rb") as fh:
+        head = fh.read(200)
+    damaged = tmp_path / "damaged.bin"
+    damaged.write_bytes(head)  # the right key, then a cut-off pickle
+    assert lark_prebuilt.load(text, lark_prebuilt.options(), str(damaged)) is None
 
 
 def test_load_time_options_and_a_custom_lexer_are_honoured(tmp_path):

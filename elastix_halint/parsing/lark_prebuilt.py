@@ -76,11 +76,11 @@ def load(grammar: str, options: dict, path: str):
             if fh.readline().rstrip(b"\n") != wanted.encode("ascii"):
                 return None
             saved = pickle.load(fh)
-    except OSError:
+        lexer = options.get(_LEXER)
+        if lexer is not None:
+            saved["data"]["options"][_LEXER] = lexer
+            saved["data"]["parser"]["lexer_conf"]["lexer_type"] = lexer
+        # Lark.load() takes no options; _load is what Lark's own cache= uses to pass the load-time ones.
+        return Lark.__new__(Lark)._load(saved, **{k: v for k, v in options.items() if k in LOAD_TIME})
+    except Exception:  # a missing or damaged file only costs the time of building the parser
         return None
-    lexer = options.get(_LEXER)
-    if lexer is not None:
-        saved["data"]["options"][_LEXER] = lexer
-        saved["data"]["parser"]["lexer_conf"]["lexer_type"] = lexer
-    # Lark.load() takes no options; _load is what Lark's own cache= uses to pass the load-time ones.
-    return Lark.__new__(Lark)._load(saved, **{k: v for k, v in options.items() if k in LOAD_TIME})
