@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 
+from elastix_halint import jsontext
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.parsing import kinds
 from elastix_halint.parsing.result import ParseResult
@@ -61,9 +61,9 @@ def outcome_json(o: Outcome, redact: bool) -> dict:
 
 def render_json(outcomes: list[Outcome], redact: bool) -> None:
     doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact) for o in outcomes]}
-    # One write: json.dump() writes each indented chunk on its own (~370,000 writes for a
-    # 400-resource drbd.conf, ~0.1 s).
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    # One write (json.dump() would write each of ~370,000 chunks of a 400-resource drbd.conf on
+    # its own), built by the faster indented writer.
+    sys.stdout.write(jsontext.dumps(doc, ensure_ascii=False) + "\n")
 
 
 def render_text(outcomes: list[Outcome], redact: bool) -> None:

@@ -1,0 +1,41 @@
+"""The fast indented JSON writer gives exactly json.dumps(indent=2)'s text, and its errors."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from elastix_halint import jsontext
+
+_leaves = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+_docs = st.recursive(
+    _leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_docs, st.booleans())
+def test_same_text_as_json_dumps(doc, ensure_ascii):
+    assert jsontext.dumps(doc, ensure_ascii) == json.dumps(doc, indent=2, ensure_ascii=ensure_ascii)
+
+
+class _Level(enum.IntEnum):
+    LOW = 1
+
+
+def test_unusual_documents_are_written_or_refused_as_json_dumps_does():
+    odd = {1: "int key", None: [math.inf, -0.0], "level": _Level.LOW, "tuple": (), "empty": {}, "µ": "é\n\""}
+    assert jsontext.dumps(odd, False) == json.dumps(odd, indent=2, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        jsontext.dumps({"a": {1, 2}})
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular"):
+        jsontext.dumps(loop)
