@@ -181,11 +181,14 @@ def test_kill_9_during_restore_leaves_each_directory_old_or_new_and_a_rerun_comp
     old = None  # taken from the first copy: copytree does not keep hardlinks or holes
     env = dict(os.environ, HALINT_RESTORE_SWAP_DELAY="0.03", NO_COLOR="1")
     command = [sys.executable, "-m", "elastix_halint", "restore", str(archive), "--root", str(root), "--quiet"]
-    shutil.rmtree(root)
-    shutil.copytree(pristine, root, symlinks=True)
-    started = time.monotonic()
-    subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
-    duration = time.monotonic() - started  # scale kill times to this machine's speed
+    durations = []  # scale kill times to this machine's speed (the fastest of two full runs)
+    for _ in range(2):
+        shutil.rmtree(root)
+        shutil.copytree(pristine, root, symlinks=True)
+        started = time.monotonic()
+        subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+        durations.append(time.monotonic() - started)
+    duration = min(durations)
     rng = random.Random(5)
     outcomes = {"old": 0, "new": 0, "mixed-units": 0}
     for trial in range(20):
@@ -194,7 +197,7 @@ def test_kill_9_during_restore_leaves_each_directory_old_or_new_and_a_rerun_comp
         old = old or _unit_states(root / "replica")
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Random points across the whole run: start-up, scanning, staging and the delayed swaps.
-        time.sleep(rng.uniform(0.2, 1.0) * duration)
+        time.sleep(rng.uniform(0.15, 0.95) * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = _unit_states(root / "replica")
