@@ -34,6 +34,8 @@ def _exit_codes(command):
         except HalintError as exc:
             _warn(f"halint: error: {exc}")
             return exc.exit_code
+        except BrokenPipeError:  # the reader went away (`halint show | head`): cli.main's business
+            raise
         except OSError as exc:  # e.g. a read-only or full target while restoring
             _warn(f"halint: error: {exc.filename or ''}: {exc.strerror or exc}")
             return 2
