@@ -74,27 +74,49 @@ def write_atomic(final: str, data: bytes, mode: int = 0o600) -> None:
         fh.write(data)
 
 
+_RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+NO_RENAMEAT2_ENV = "HALINT_NO_RENAMEAT2"  # test hook: behave like a kernel without renameat2 (CentOS 5/6)
 
 
 def _libc():
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
-def exchange(a: str, b: str) -> bool:
-    """Atomically swap two paths (renameat2 RENAME_EXCHANGE). False when unsupported here."""
+def _renameat2(a: str, b: str, flags: int) -> bool:
+    """renameat2(a, b, flags); False when this kernel or filesystem does not have it."""
+    if os.environ.get(NO_RENAMEAT2_ENV):
+        return False
     try:
         fn = _libc().renameat2
     except (AttributeError, OSError):
         return False
-    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags)
     if rc == 0:
         return True
     err = ctypes.get_errno()
     if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False
-    raise OSError(err, os.strerror(err), a)
+    raise OSError(err, os.strerror(err), a, None, b)
+
+
+def exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (renameat2 RENAME_EXCHANGE). False when unsupported here."""
+    return _renameat2(a, b, _RENAME_EXCHANGE)
+
+
+def rename_noreplace(a: str, b: str) -> None:
+    """Rename ``a`` to ``b`` but never over something already at ``b`` (FileExistsError).
+
+    A plain rename silently replaces a file or an empty directory: kept data would be lost.
+    Without RENAME_NOREPLACE the check and the rename are two steps; callers hold the lock.
+    """
+    if _renameat2(a, b, _RENAME_NOREPLACE):
+        return
+    if os.path.lexists(b):
+        raise FileExistsError(errno.EEXIST, "already exists, not replaced", b)
+    os.rename(a, b)
 
 
 def sync_filesystem(path: str) -> None:

@@ -10,6 +10,7 @@ A rerun after a crash completes the journalled restore first.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import posixpath
@@ -22,7 +23,8 @@ from elastix_halint.noderoot import linkmap as linkmaps
 from elastix_halint.noderoot.root import NodeRoot
 from elastix_halint.snapshot import archive, attrs, lock, prescan, swap
 from elastix_halint.snapshot.atomic import sync_filesystem
-from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK
+from elastix_halint.snapshot.crashpoints import reached
+from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
 from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.staging import StagingTar
 
@@ -80,12 +82,16 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
             return RestoreOutcome(describe(plan, root) + ["dry run: nothing was changed"])
         _check_node(root, plan.replica, opts.force, warn)
         with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
+            reached("locked")
             replica_abs = root.path(plan.replica)
+            swap.clear_stale_temps(replica_abs)
             pending = swap.load_journal(replica_abs)
             if pending is not None:
                 done = _resume(pending, replica_abs)
                 if done is not None:
                     return done
+            for orphan in swap.orphan_stagings(replica_abs, None):
+                warn(f"warning: {orphan} belongs to no pending restore; left alone (`halint restore --prune` removes it)")
             return _restore(plan, opts, root, replica_abs, tar)
     finally:
         tar.close()
@@ -110,13 +116,23 @@ def _refuse_if(problems: list, where: str) -> None:
 
 
 def _resume(journal: dict, replica_abs: str) -> RestoreOutcome | None:
+    """Finish what a dead restore journalled. Before the swap phase nothing live was touched
+    and its staging folder holds only extracted content: drop both and start over."""
     if journal.get("phase") != "swapping":
         swap.abandon(journal, replica_abs)
         return None
-    kept = swap.finish(replica_abs, journal)
     lines = [f"completed the interrupted restore of {journal['archive']} (started {journal['stamp']})"]
+    return _finish(replica_abs, journal, lines)
+
+
+def _finish(replica_abs: str, journal: dict, lines: list) -> RestoreOutcome:
+    kept = swap.finish(replica_abs, journal)
+    failures: list = []
+    if journal.get("replica_attrs"):  # the replica's own mtime moved with the swaps
+        attrs.apply_one(replica_abs, Entry.from_json(journal["replica_attrs"]), failures)
+        reached("replica-attrs")
     lines += [f"kept the replaced data at {path} (remove with `halint restore --prune`)" for path in kept]
-    return RestoreOutcome(lines)
+    return RestoreOutcome(lines, failures)
 
 
 def make_plan(snap, opts: RestoreOptions, root: NodeRoot, user_links) -> Plan:
@@ -187,44 +203,78 @@ def _scan_members(path: str, snap, force: bool = False) -> tuple[StagingTar, lis
 
 
 def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str, tar) -> RestoreOutcome:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    staging = os.path.join(replica_abs, f".halint-staging-{stamp}")
+    stamp = _fresh_stamp(plan, root, replica_abs)
+    staging = _staging_path(replica_abs, stamp)
+    top = next((e for e in plan.snap.entries if e.path == plan.replica), None)
     journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging",
-               "staging": staging, "units": [], "links": []}
+               "staging": staging, "units": [], "links": [],
+               "replica_attrs": top.to_json() if top is not None and not opts.only else None}
     replica_times = os.stat(replica_abs)
     swap.save_journal(replica_abs, journal)
+    reached("journal-staging")
     try:
         os.mkdir(staging, 0o700)
+        reached("staging-created")
         failures = _stage(tar, plan, staging, opts)
     except BaseException:
         # Nothing live was touched: drop staging and journal, and leave the replica's mtime as it was.
-        swap.abandon(journal, replica_abs)
-        os.utime(replica_abs, ns=(replica_times.st_atime_ns, replica_times.st_mtime_ns))
+        try:
+            swap.abandon(journal, replica_abs)
+            os.utime(replica_abs, ns=(replica_times.st_atime_ns, replica_times.st_mtime_ns))
+        except OSError:
+            pass  # the journal still says "staging": the next run drops them
         raise
+    reached("staged")
     journal["units"] = [_unit_record(unit, root, staging, stamp) for unit in plan.units]
     journal["links"] = [_link_record(link, root, stamp) for link in plan.links]
     sync_filesystem(staging)
     journal["phase"] = "swapping"
     swap.save_journal(replica_abs, journal)
-    kept = swap.finish(replica_abs, journal)
-    top = next((e for e in plan.snap.entries if e.path == plan.replica), None)
-    if top is not None and not opts.only:
-        attrs.apply_one(replica_abs, top, failures)  # its mtime moved with the swaps
+    reached("journal-swapping")
     lines = [f"restored {len(plan.units)} unit(s) from {opts.archive}; {len(plan.links)} link-map link(s) in place"]
-    lines += [f"kept the replaced data at {path} (remove with `halint restore --prune`)" for path in kept]
-    return RestoreOutcome(lines, failures)
+    outcome = _finish(replica_abs, journal, lines)
+    outcome.failures[:0] = failures
+    return outcome
+
+
+def _fresh_stamp(plan: Plan, root: NodeRoot, replica_abs: str) -> str:
+    """A time stamp none of whose names exist yet. Two restores within one second used to share
+    one: the second moved its old tree onto the first one's kept data (ENOTEMPTY, and the journal
+    could never complete) and overwrote its done record. Later stamps get a ``-N`` suffix."""
+    base = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in itertools.count():
+        stamp = f"{base}-{n}" if n else base
+        names = [_staging_path(replica_abs, stamp), swap.done_path(replica_abs, stamp)]
+        names += [_old_path(root.path(unit), stamp) for unit in plan.units]
+        names += [p for link in plan.links for p in (_old_path(root.path(link["path"]), stamp),
+                                                      _temp_link_path(root.path(link["path"]), stamp))]
+        if not any(os.path.lexists(name) for name in names):
+            return stamp
+    raise AssertionError("unreachable")
+
+
+def _staging_path(replica_abs: str, stamp: str) -> str:
+    return os.path.join(replica_abs, f".halint-staging-{stamp}")
+
+
+def _old_path(live: str, stamp: str) -> str:
+    return f"{live}.halint-old-{stamp}"
+
+
+def _temp_link_path(live: str, stamp: str) -> str:
+    return f"{live}.halint-new-{stamp}"
 
 
 def _unit_record(unit: str, root: NodeRoot, staging: str, stamp: str) -> dict:
     new = staging + unit
-    return {"path": unit, "live": root.path(unit), "new": new, "old": f"{root.path(unit)}.halint-old-{stamp}",
+    return {"path": unit, "live": root.path(unit), "new": new, "old": _old_path(root.path(unit), stamp),
             "ino": os.lstat(new).st_ino}
 
 
 def _link_record(link: dict, root: NodeRoot, stamp: str) -> dict:
     live = root.path(link["path"])
     return {"path": link["path"], "live": live, "target": link["actual"],
-            "temp": f"{live}.halint-new-{stamp}", "old": f"{live}.halint-old-{stamp}"}
+            "temp": _temp_link_path(live, stamp), "old": _old_path(live, stamp)}
 
 
 def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> list:

@@ -18,6 +18,8 @@ import tarfile
 
 from tarsafe import TarSafe
 
+from elastix_halint.snapshot.crashpoints import reached
+
 SPARSE_BLOCK = 64 << 10
 
 
@@ -96,6 +98,7 @@ class StagingTar(TarSafe):
         if f"sha256:{digest.hexdigest()}" != entry.digest:
             self.bad.append(tarinfo.name)
         self.written.add(tarinfo.name)
+        reached("extracted-file")
 
     # Attributes are applied from the manifest afterwards, in borg's order.
     def chown(self, tarinfo, targetpath, numeric_owner):

@@ -1,0 +1,37 @@
+"""Test hooks that let the crash-safety tests stop a restore at a precise step.
+
+``HALINT_RESTORE_KILL_AT=POINT`` (or ``POINT#N``, the N-th pass) makes the process SIGKILL
+itself when it reaches that named point, exactly like an outside ``kill -9`` there (no
+``finally`` runs, nothing is flushed). ``HALINT_RESTORE_SWAP_DELAY=SECONDS`` pauses around
+each rename so randomly timed kills land inside the swap too. Unset (always, outside the
+tests), each hook costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+KILL_ENV = "HALINT_RESTORE_KILL_AT"
+DELAY_ENV = "HALINT_RESTORE_SWAP_DELAY"
+
+_passes: dict[str, int] = {}
+
+
+def reached(point: str) -> None:
+    spec = os.environ.get(KILL_ENV)
+    if not spec:
+        return
+    name, _, nth = spec.partition("#")
+    if name != point:
+        return
+    _passes[point] = _passes.get(point, 0) + 1
+    if _passes[point] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def pause() -> None:
+    delay = os.environ.get(DELAY_ENV)
+    if delay:
+        time.sleep(float(delay))
