@@ -49,8 +49,8 @@ def _is_primary(node) -> bool:
 def link_states(node, ctx):
     """(LinkState, listing entry or None, listing) of every map path the listing covers."""
     listing = link_listing(node)
-    if listing is None:
-        return
+    if listing is None or (node.drbd is None and node.haresources is None):
+        return  # no listing, or not a cluster node (no DRBD or Heartbeat setup): no opinion
     entries = listing.by_path()
     absent = {normalize_target(m) for m in listing.missing}
     for spec in elastix(mount_point(node, ctx.peer(node))).links:
@@ -60,9 +60,13 @@ def link_states(node, ctx):
         yield decide(spec, observe_listing(listing, spec)), entry, listing
 
 
-def _where(entry, node):
+def _where(entry, listing, path, node):
+    """The listing line about ``path``: its entry, or the "cannot stat" line saying it is absent."""
     if entry is not None:
         return entry
+    missing = listing.where_missing(path) if listing is not None else None
+    if missing is not None:
+        return missing
     source = node.facts.sources.get("links")
     return Span.point(source.source.path, 1) if source is not None else None
 
@@ -101,11 +105,11 @@ class ReplicaPathNotLinked(Rule):
 
     def check_node(self, node, ctx):
         primary = _is_primary(node)
-        for state, entry, _listing in link_states(node, ctx):
+        for state, entry, listing in link_states(node, ctx):
             if state.status in ("ok", "replaced-dir") or state.status == "dangling" and not primary:
                 continue
             severity = Severity.WARNING if state.status == "missing" else None
-            yield Finding(_where(entry, node), f"{state.path} on {node_label(node)} should link to {state.expected}: "
+            yield Finding(_where(entry, listing, state.path, node), f"{state.path} on {node_label(node)} should link to {state.expected}: "
                                                f"{state.detail} ({state.status})",
                           severity=severity, hint=f"link it: `ln -s {state.expected} {state.path}` "
                                                   "(or `halint links repair`)")
@@ -142,9 +146,9 @@ class ReplicaPathReplacedByDirectory(Rule):
     needs = ("links",)
 
     def check_node(self, node, ctx):
-        for state, entry, _listing in link_states(node, ctx):
+        for state, entry, listing in link_states(node, ctx):
             if state.status == "replaced-dir":
-                yield Finding(_where(entry, node), f"{state.path} on {node_label(node)} is a real directory where the "
+                yield Finding(_where(entry, listing, state.path, node), f"{state.path} on {node_label(node)} is a real directory where the "
                                                    f"link to {state.expected} should be: what is written there stays "
                                                    "on this node only", hint=REPAIR_HINT)
 

@@ -64,3 +64,18 @@ def test_links_line_variants(line, path, target):
 def test_links_bad_lines_and_unknown_type():
     r = parse_text(links, "directory|/a|'/b'\nno separators\nwormhole|/c|'/c'\n")
     assert [(d.span.line, d.severity.name) for d in r.diagnostics] == [(1, "ERROR"), (2, "ERROR"), (3, "WARNING")]
+
+
+def test_links_missing_paths_keep_their_line_for_reports():
+    # Findings about an absent replica path point at the "cannot stat" line that says so,
+    # whichever coreutils wording (stat or statx) the node used.
+    text = (
+        "symbolic link|/etc/asterisk|'/etc/asterisk' -> '/replica/etc/asterisk'\n"
+        "stat: cannot stat '/var/www': No such file or directory\n"
+        "stat: cannot statx '/var/lib/mysql': No such file or directory\n"
+    )
+    listing = parse_text(links, text).model
+    assert listing.missing == ("/var/www", "/var/lib/mysql")
+    assert listing.where_missing("/var/www").line == 2
+    assert listing.where_missing("/var/lib/mysql/").line == 3
+    assert listing.where_missing("/etc/asterisk") is None

@@ -127,9 +127,17 @@ class _PathListing:
 
     entries: tuple
     missing: tuple[str, ...] = ()  # "stat: cannot stat 'X'" lines: X does not exist on the node
+    missing_spans: tuple[Span, ...] = ()  # the line of each ``missing`` path, in the same order
 
     def by_path(self) -> dict:
         return {e.path: e for e in self.entries}
+
+    def where_missing(self, path: str) -> Span | None:
+        """The "cannot stat" line that says ``path`` does not exist (None when there is none)."""
+        for name, span in zip(self.missing, self.missing_spans):
+            if name.rstrip("/") == path.rstrip("/"):
+                return span
+        return None
 
     def to_json(self, redact: bool = True) -> dict:
         return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}

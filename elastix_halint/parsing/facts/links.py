@@ -54,7 +54,9 @@ def parse(source: SourceFile):
         if not text.strip():
             continue
         if text.startswith("stat: cannot stat"):
-            missing.append(missing_path(text))
+            path = missing_path(text)
+            if path:
+                missing.append((path, Span(source.path, number, 1, number, len(text) + 1)))
             continue
         parts = split_line(text)
         if parts is None:
@@ -67,7 +69,11 @@ def parse(source: SourceFile):
             diags.append(Diagnostic(VALUE_ERROR, Severity.WARNING, f"unknown file type {ftype!r}", Span(source.path, number, 1, number, len(ftype) + 1)))
         entries.append(LinkEntry(path, ftype, target, span))
     entries = unique(entries, lambda e: e.path, "path", diags)
-    return result(KIND, source, LinkListing(tuple(entries), tuple(m for m in missing if m)), diags)
+    return result(KIND, source, LinkListing(tuple(entries), *_unzip(missing)), diags)
+
+
+def _unzip(missing: list[tuple[str, Span]]) -> tuple[tuple[str, ...], tuple[Span, ...]]:
+    return tuple(p for p, _ in missing), tuple(s for _, s in missing)
 
 
 def load(path: str, display: str | None = None):
