@@ -165,7 +165,7 @@ class Feed:
             last = parser.parser_state.value_stack[-1]
             head = self.head if kind == EOF else self.cut
             just_after = Token(SEMI, ";", last.line, last.end_column, last.end_column + 1)
-            self._error(just_after, f"`;` expected to end the `{head.text}` statement", ";")
+            self._error(just_after, f"`;` expected to end the `{head.text}` statement")
             parser.feed_token(last._replace(type=SEMI, text=";"))  # the statement ends at its last word
             self.head = self.head if kind == LINE_KEYWORD else None
             if kind != EOF:
