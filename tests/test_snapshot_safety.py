@@ -1,12 +1,9 @@
-"""Refusals, the lock, files changing while read, full and read-only disks, kill -9 during restore."""
+"""Refusals, the lock, files changing while read, full and read-only disks (kill -9: test_snapshot_crash.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import random
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_halint
-from snapshot_helpers import IS_ROOT, halint_ok, make_node, take_snapshot, tree_state, write
+from conftest import run_halint
+from snapshot_helpers import IS_ROOT, halint_ok, make_node, take_snapshot, write
 
 
 def _snapshot(root: Path, *extra: str):
@@ -150,67 +147,6 @@ def test_full_or_read_only_disk_leaves_no_archive(tmp_path, options, message):
         assert os.listdir(out) == []
     finally:
         subprocess.run(["umount", str(out)], check=True)
-
-
-# --- kill -9 during restore ---------------------------------------------------------------
-
-UNITS = ("etc", "usr", "var")
-
-
-def _unit_states(replica: Path) -> dict:
-    return {u: tree_state(replica / u) for u in UNITS}
-
-
-def _damage(root: Path) -> None:
-    rep = root / "replica"
-    (rep / "etc/asterisk/sip.conf").write_text("upgraded\n")
-    (rep / "usr/lib/asterisk/modules/app_new.so").write_bytes(b"new module")
-    shutil.rmtree(rep / "var/www/html")
-    os.unlink(root / "etc/asterisk")
-    (root / "etc/asterisk").mkdir()
-
-
-@pytest.mark.slow
-def test_kill_9_during_restore_leaves_each_directory_old_or_new_and_a_rerun_completes(tmp_path):
-    root = make_node(tmp_path)
-    archive = take_snapshot(root)
-    new = _unit_states(root / "replica")
-    _damage(root)
-    pristine = tmp_path / "damaged-copy"
-    shutil.copytree(root, pristine, symlinks=True)
-    old = None  # taken from the first copy: copytree does not keep hardlinks or holes
-    env = dict(os.environ, HALINT_RESTORE_SWAP_DELAY="0.03", NO_COLOR="1")
-    command = [sys.executable, "-m", "elastix_halint", "restore", str(archive), "--root", str(root), "--quiet"]
-    durations = []  # scale kill times to this machine's speed (the fastest of two full runs)
-    for _ in range(2):
-        shutil.rmtree(root)
-        shutil.copytree(pristine, root, symlinks=True)
-        started = time.monotonic()
-        subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
-        durations.append(time.monotonic() - started)
-    duration = min(durations)
-    rng = random.Random(5)
-    outcomes = {"old": 0, "new": 0, "mixed-units": 0}
-    for trial in range(20):
-        shutil.rmtree(root)
-        shutil.copytree(pristine, root, symlinks=True)
-        old = old or _unit_states(root / "replica")
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Random points across the whole run: start-up, scanning, staging and the delayed swaps.
-        time.sleep(rng.uniform(0.15, 0.95) * duration)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        now = _unit_states(root / "replica")
-        for unit in UNITS:
-            assert now[unit] in (old[unit], new[unit]), f"trial {trial}: {unit} is a mix of old and new"
-        kinds = {("new" if now[u] == new[u] else "old") for u in UNITS}
-        outcomes["mixed-units" if len(kinds) > 1 else kinds.pop()] += 1
-        halint_ok("restore", str(archive), "--root", str(root), "--quiet")
-        assert _unit_states(root / "replica") == new, f"trial {trial}: the rerun did not complete the restore"
-        assert os.readlink(root / "etc/asterisk") == "/replica/etc/asterisk"
-        assert not [p for p in os.listdir(root / "replica") if p.startswith(".halint-staging")]
-    # The kills must have landed in different phases, including inside the swap.
-    assert sum(1 for n in outcomes.values() if n) >= 2, outcomes
 
 
 def test_restore_refuses_on_a_secondary_unless_forced(tmp_path):
