@@ -4,7 +4,7 @@
 itself when it reaches that named point, exactly like an outside ``kill -9`` there (no
 ``finally`` runs, nothing is flushed). ``HALINT_RESTORE_SWAP_DELAY=SECONDS`` pauses around
 each rename so randomly timed kills land inside the swap too. Unset (always, outside the
-tests), each hook costs one dictionary lookup.
+tests), a hook costs one truth test.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import time
 KILL_ENV = "HALINT_RESTORE_KILL_AT"
 DELAY_ENV = "HALINT_RESTORE_SWAP_DELAY"
 
+_KILL_AT = os.environ.get(KILL_ENV)  # read once: reached() runs once per extracted file
 _passes: dict[str, int] = {}
 
 
 def reached(point: str) -> None:
-    spec = os.environ.get(KILL_ENV)
-    if not spec:
+    if not _KILL_AT:
         return
-    name, _, nth = spec.partition("#")
+    name, _, nth = _KILL_AT.partition("#")
     if name != point:
         return
     _passes[point] = _passes.get(point, 0) + 1
