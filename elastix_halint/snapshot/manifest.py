@@ -64,10 +64,14 @@ class Entry:
         for key in ("user", "group", "type"):
             if isinstance(data.get(key), str):
                 data[key] = sys.intern(data[key])
+        for key in ("mode", "uid", "gid"):  # a few values each, but a new int object per line
+            if type(data.get(key)) is int:
+                data[key] = _SHARED_INTS.setdefault(data[key], data[key])
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_SHARED_INTS: dict[int, int] = {}
 
 
 @dataclass(frozen=True)

@@ -91,26 +91,32 @@ def check_manifest(snap, user_links) -> list[str]:
 
 
 class MemberChecker:
-    """Checks tar members one by one as they are read, so nothing but names must be kept."""
+    """Checks tar members one by one as they are read, so no header must be kept: names of
+    members the manifest lists are remembered as the manifest's own strings."""
 
     def __init__(self, snap):
-        self.expected = {e.member: e for e in snap.entries if e.type in (DIR, FILE)}
+        self.expected = {e.path: e for e in snap.entries if e.type in (DIR, FILE)}
         self.problems: list[str] = []
         self.seen: set[str] = set()
         self.first: list[str] = []
         self.last: str | None = None
 
-    def check(self, info: tarfile.TarInfo) -> None:
+    def check(self, info: tarfile.TarInfo):
+        """The manifest entry of a clean member, else None (its problems are recorded)."""
         if len(self.first) < 2:
             self.first.append(info.name)
         self.last = info.name
-        self.problems.extend(_member_problems(info, self.expected, self.seen))
+        entry = None if info.name in manifest.META_MEMBERS else self.expected.get("/" + info.name)
+        problems = _member_problems(info, entry, self.seen)
+        self.problems.extend(problems)
+        return None if problems else entry
 
     def finish(self) -> list[str]:
         problems = list(self.problems)
         if self.first != [manifest.MANIFEST_MEMBER, manifest.LINKS_MEMBER] or self.last != manifest.TRAILER_MEMBER:
             problems.insert(0, "the archive does not start with the manifest and links.sh and end with the trailer")
-        problems.extend(f"{name}: listed in the manifest but not in the archive" for name in sorted(set(self.expected) - self.seen))
+        missing = sorted(path[1:] for path in set(self.expected) - self.seen)
+        problems.extend(f"{name}: listed in the manifest but not in the archive" for name in missing)
         return problems
 
 
@@ -122,11 +128,12 @@ def check_members(members, snap) -> list[str]:
     return checker.finish()
 
 
-def _member_problems(info: tarfile.TarInfo, expected: dict, seen: set) -> list[str]:
+def _member_problems(info: tarfile.TarInfo, entry, seen: set) -> list[str]:
     name = info.name
-    if name in seen:
+    key = entry.path if entry is not None else name  # keep the manifest's string, not the header's
+    if key in seen:
         return [f"{name}: member appears more than once"]
-    seen.add(name)
+    seen.add(key)
     out = [f"{name}: unexpected pax record {k!r}" for k in unexpected_pax(info)]
     if name.startswith("/") or "\x00" in name or posixpath.normpath(name) != name or ".." in name.split("/"):
         return out + [f"{name!r}: absolute, non-normalized or '..' member name"]
@@ -138,7 +145,6 @@ def _member_problems(info: tarfile.TarInfo, expected: dict, seen: set) -> list[s
         out.append(f"{name}: GNU sparse member (halint never writes those)")
     if name in manifest.META_MEMBERS:
         return out
-    entry = expected.get(name)
     if entry is None:
         return out + [f"{name}: member not listed in the manifest"]
     if (DIR if info.isdir() else FILE) != entry.type:

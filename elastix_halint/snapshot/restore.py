@@ -185,11 +185,11 @@ def _scan_members(path: str, snap, force: bool = False) -> tuple[StagingTar, lis
     reader = archive.compress.RewindingReader(path, snap.kind)
     try:
         tar = StagingTar.open(fileobj=reader, mode="r:")
-        tar.checker = prescan.MemberChecker(snap)  # tarfile hands out its first member again
-        members = tar.getmembers()
-        problems = tar.checker.finish()
+        checker = prescan.MemberChecker(snap)
+        tar.scan(checker)  # tarfile hands out its first member again
+        problems = checker.finish()
         if not problems:
-            trailer = json.loads(tar.extractfile(members[-1]).read())
+            trailer = json.loads(tar.extractfile(tar.last).read())
             tar.changed_late = {p.lstrip("/") for p in trailer.get("changed") or ()}
             if trailer.get("manifest_sha256") != snap.manifest_sha256:
                 problems.append("the manifest was modified after the snapshot was written")
@@ -280,17 +280,16 @@ def _link_record(link: dict, root: NodeRoot, stamp: str) -> dict:
 def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> list:
     """Extract, verify and finish the selected entries under ``staging``; returns attr failures."""
     selected = [e for e in plan.snap.entries if plan.selected(e) or _is_ancestor(e.path, plan.units)]
-    expected = {e.member: e for e in selected if e.type in (DIR, FILE)}
-    members = [m for m in tar.getmembers() if m.name in expected]
-    total = sum(m.size for m in members)
-    with Progress("restore", total, len(members), Progress.wanted(opts.quiet)) as bar:
-        tar.prepare(expected, on_bytes=lambda n: bar.advance(n, 0))
+    chosen = {e.path for e in selected if e.type in (DIR, FILE)}
+    total = sum(e.size for e in selected if e.type == FILE)
+    with Progress("restore", total, len(chosen), Progress.wanted(opts.quiet)) as bar:
+        tar.prepare(on_bytes=lambda n: bar.advance(n, 0))
         try:
-            tar.extractall(staging, members=members)
+            tar.extract_entries(staging, lambda e: e.path in chosen)
         except (tarfile.TarError, archive.TarSafeException) as exc:
             raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
-    bad = [f"{name}: content does not match its digest" for name in tar.bad
-           if not (expected[name].changed or name in tar.changed_late)]
+    bad = [f"{e.member}: content does not match its digest" for e in tar.bad
+           if not (e.changed or e.member in tar.changed_late)]
     _refuse_if(bad, opts.archive)
     where = lambda e: staging + e.path  # noqa: E731 - staged path of a node path
     failures: list = []

@@ -11,16 +11,19 @@ them sparse, written with holes. Attributes are left to ``attrs`` (borg's order)
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import stat
-import sys
 import tarfile
+from array import array
 
 from tarsafe import TarSafe
 
 from elastix_halint.snapshot.crashpoints import reached
+from elastix_halint.snapshot.manifest import DIR, FILE
 
 SPARSE_BLOCK = 64 << 10
+EXTRACT_BATCH = 2000  # headers rebuilt and handed to TarSafe at a time
 
 
 class RefusedMember(tarfile.FilterError):
@@ -42,33 +45,48 @@ def make_filter(expected: dict):
     return halint_filter
 
 
-_NO_PAX: dict = {}
-
 
 class StagingTar(TarSafe):
-    """TarSafe that writes verified, sparse-aware files and leaves attributes to us."""
+    """TarSafe that writes verified, sparse-aware files and leaves attributes to us.
+
+    Memory stays flat with the member count: ``scan`` checks each header as it is read and
+    keeps only its manifest entry and data offset; ``extract`` then rebuilds headers from
+    those, a bounded batch at a time, and hands each batch to TarSafe's ``extractall``.
+    """
 
     expected: dict = {}
-    bad: list
-    written: set
+    bad: list  # manifest entries whose extracted content did not match the digest
     on_bytes = None
     checker = None  # a prescan.MemberChecker: sees each member once, as it is read
     changed_late: set = frozenset()  # members the trailer lists as changed while archived
+    last: tarfile.TarInfo | None = None  # the last header read (the trailer, when intact)
 
-    def next(self):
-        info = super().next()
-        if info is not None and self.checker is not None:
-            self.checker.check(info)
-            # Checked: extraction needs no pax records, and 100,000 members must stay small.
-            info.pax_headers = _NO_PAX
-            info.uname, info.gname = sys.intern(info.uname), sys.intern(info.gname)
-        return info
+    def scan(self, checker) -> None:
+        """Read and check every header; keep (entry, data offset) of each clean member."""
+        self.checker, self.located, self.offsets = checker, [], array("q")
+        while (info := self.next()) is not None:
+            entry = checker.check(info)
+            if entry is not None:
+                self.located.append(entry)
+                self.offsets.append(info.offset_data)
+            self.last = info
+            self.members.clear()  # tarfile would keep every header
 
-    def prepare(self, expected: dict, on_bytes=None) -> None:
-        self.expected, self.bad, self.written, self.on_bytes = expected, [], set(), on_bytes
-        self.extraction_filter = make_filter(expected)
+    def prepare(self, on_bytes=None) -> None:
+        self.bad, self.on_bytes = [], on_bytes
         self.errorlevel = 2
         self.copybufsize = 1 << 20
+
+    def extract_entries(self, path: str, wanted) -> None:
+        """Extract the scanned members whose entry ``wanted`` accepts, in archive order."""
+        chosen = (pair for pair in zip(self.located, self.offsets) if wanted(pair[0]))
+        while pairs := list(itertools.islice(chosen, EXTRACT_BATCH)):
+            infos = [_header(entry, offset) for entry, offset in pairs]
+            self.expected = {info.name: entry for info, (entry, _) in zip(infos, pairs)}
+            self.extraction_filter = make_filter(self.expected)
+            self.members, self._loaded = infos, True  # TarSafe checks exactly this batch
+            self.extractall(path, members=infos)
+        self.members, self.expected = [], {}
 
     def makefile(self, tarinfo, targetpath):
         entry = self.expected[tarinfo.name]
@@ -96,8 +114,7 @@ class StagingTar(TarSafe):
         finally:
             os.close(fd)
         if f"sha256:{digest.hexdigest()}" != entry.digest:
-            self.bad.append(tarinfo.name)
-        self.written.add(tarinfo.name)
+            self.bad.append(entry)
         reached("extracted-file")
 
     # Attributes are applied from the manifest afterwards, in borg's order.
@@ -109,6 +126,18 @@ class StagingTar(TarSafe):
 
     def utime(self, tarinfo, targetpath):
         pass
+
+
+def _header(entry, offset_data: int) -> tarfile.TarInfo:
+    """The header the scan checked, rebuilt from its manifest entry: the scan proved name,
+    type and size equal and setuid/setgid bits declared; owner, mode and times come from
+    the manifest anyway."""
+    info = tarfile.TarInfo(entry.member)
+    info.type = tarfile.DIRTYPE if entry.type == DIR else tarfile.REGTYPE
+    info.size = entry.size if entry.type == FILE else 0
+    info.mode = entry.mode
+    info.offset_data = offset_data
+    return info
 
 
 def _write_all(fd: int, data: bytes) -> None:
