@@ -9,6 +9,7 @@ incomplete (header flag, ``changed`` entries, trailer list), and ``verify`` says
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import tarfile
@@ -223,7 +224,9 @@ def _add_manifest(tar, header: Header, entries, mtime: int) -> str:
 
     digest = hashlib.sha256()
     with tempfile.SpooledTemporaryFile(max_size=2 << 20) as spool:
-        for line in (manifest.encode_line(header.to_json()), *(manifest.encode_line(e.to_json()) for e in entries)):
+        # One line at a time: a tuple of every encoded line would hold the whole manifest.
+        records = itertools.chain([header], entries)
+        for line in (manifest.encode_line(record.to_json()) for record in records):
             spool.write(line)
             digest.update(line)
         size = spool.tell()

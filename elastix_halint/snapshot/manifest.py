@@ -64,14 +64,19 @@ class Entry:
         for key in ("user", "group", "type"):
             if isinstance(data.get(key), str):
                 data[key] = sys.intern(data[key])
-        for key in ("mode", "uid", "gid"):  # a few values each, but a new int object per line
+        for key in ("mode", "uid", "gid"):
             if type(data.get(key)) is int:
-                data[key] = _SHARED_INTS.setdefault(data[key], data[key])
+                data[key] = shared_int(data[key])
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _SHARED_INTS: dict[int, int] = {}
+
+
+def shared_int(value: int) -> int:
+    """One object per mode/uid/gid value: few values, but a new int per entry otherwise."""
+    return _SHARED_INTS.setdefault(value, value)
 
 
 @dataclass(frozen=True)
