@@ -110,7 +110,8 @@ class StagingTar(TarSafe):
                     _write_all(fd, chunk)
                 if self.on_bytes:
                     self.on_bytes(len(chunk))
-            os.ftruncate(fd, tarinfo.size)
+            if zeros is not None:  # a trailing hole is not written: set the length
+                os.ftruncate(fd, tarinfo.size)
         finally:
             os.close(fd)
         if f"sha256:{digest.hexdigest()}" != entry.digest:
