@@ -49,7 +49,7 @@ def _is_primary(node) -> bool:
 def link_states(node, ctx):
     """(LinkState, listing entry or None, listing) of every map path the listing covers."""
     listing = link_listing(node)
-    if listing is None or (node.drbd is None and node.haresources is None):
+    if listing is None or not node.is_cluster_node:
         return  # no listing, or not a cluster node (no DRBD or Heartbeat setup): no opinion
     entries = listing.by_path()
     absent = {normalize_target(m) for m in listing.missing}

@@ -128,6 +128,13 @@ class Node:
             return getattr(self.facts, part) is not None
         return getattr(self, part, None) is not None
 
+    @property
+    def is_cluster_node(self) -> bool:
+        """Whether anything says this machine takes part in a DRBD/Heartbeat pair: a drbd.conf
+        with a resource, an ha.cf or a haresources. (drbd-utils installs a drbd.conf with no
+        resource on any machine.)"""
+        return bool(getattr(self.drbd, "resources", None)) or self.hacf is not None or self.haresources is not None
+
     def to_json(self, redact: bool = True) -> dict:
         return {
             "name": self.name,
