@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from elastix_halint.diagnostics import Severity
-from elastix_halint.report.frames import detail_lines, make_console
-
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines, make_console
 
 
 def print_outcomes(outcomes, redact: bool) -> None:
@@ -24,7 +21,7 @@ def print_outcomes(outcomes, redact: bool) -> None:
         for w in r.source.warnings:
             console.print(f"  [yellow]warning[/]: {escape(o.path)}: {escape(w)}")
         for d in r.diagnostics:
-            style = _STYLE[d.severity]
+            style = SEVERITY_STYLE[d.severity]
             where = f"{d.span}: " if d.span else ""
             console.print(f"  {escape(where)}[{style}]{d.severity}[/]: {escape(d.message)} [dim]\\[{d.code}][/]")
             line = sources[d.span.file].line(d.span.line) if d.span and d.span.file in sources else None

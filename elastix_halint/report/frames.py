@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from elastix_halint.diagnostics import Severity
 from elastix_halint.model.span import Span
+
+# Rich style of each severity, the same in parse and lint reports.
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def caret_frame(line_text: str, span: Span, gutter: str = "") -> list[str]:

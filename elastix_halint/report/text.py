@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from elastix_halint.diagnostics import Severity
 from elastix_halint.report.common import physical_path, source_line, summary_line
-from elastix_halint.report.frames import detail_lines, make_console
-
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines, make_console
 
 
 def _heading(path: str | None, node: str | None) -> str:
@@ -28,7 +25,7 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
     for (path, node), group in groupby(sorted(run.problems, key=lambda p: (key(p), p.sort_key())), key=key):
         console.print(f"[bold]{escape(_heading(path or None, node or None))}[/]")
         for p in group:
-            style = _STYLE[p.severity]
+            style = SEVERITY_STYLE[p.severity]
             where = f"{p.span.line}:{p.span.column}: " if p.span else ""
             console.print(
                 f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
