@@ -13,6 +13,7 @@ import grp
 import hashlib
 import os
 import pwd
+import re
 import stat
 from array import array
 from concurrent.futures import ThreadPoolExecutor
@@ -100,16 +101,20 @@ class Excluder:
 
     def __init__(self, replica: str, globs):
         self.replica = replica.rstrip("/")
-        self.path_globs = [g for g in globs if "/" in g]
-        self.name_globs = [g for g in globs if "/" not in g] + list(BUILTIN_EXCLUDES)
+        # One regex per kind: fnmatch per glob per entry was a quarter of the walk's time.
+        self.path_match = _any_glob([g for g in globs if "/" in g])
+        self.name_match = _any_glob([g for g in globs if "/" not in g] + list(BUILTIN_EXCLUDES))
 
     def __call__(self, node_path: str) -> bool:
-        name = node_path.rsplit("/", 1)[-1]
-        if os.path.dirname(node_path) == self.replica and name in TOP_EXCLUDES:
+        folder, _, name = node_path.rpartition("/")
+        if name in TOP_EXCLUDES and folder == self.replica:
             return True
-        return any(fnmatch.fnmatchcase(name, g) for g in self.name_globs) or any(
-            fnmatch.fnmatchcase(node_path, g) for g in self.path_globs
-        )
+        return self.name_match(name) is not None or self.path_match(node_path) is not None
+
+
+def _any_glob(globs: list):
+    """``match`` of one regex for all ``globs`` (fnmatchcase semantics), never matching if none."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs) or "(?!)").match
 
 
 def entry_from_stat(node_path: str, abspath: str, st: os.stat_result) -> Entry | None:
@@ -158,7 +163,7 @@ def walk(top_abs: str, top_node: str, excluded):
                 yield node_path, abspath, exc
                 continue
             if stat.S_ISDIR(child.st_mode) and child.st_dev != device:
-                yield node_path, abspath, OSError(f"another filesystem is mounted here; not descended")
+                yield node_path, abspath, OSError("another filesystem is mounted here; not descended")
                 continue
             yield node_path, abspath, child
             if stat.S_ISDIR(child.st_mode):
@@ -217,21 +222,38 @@ def scan(top_abs: str, top_node: str, excludes=(), digests: bool = True, workers
     return result
 
 
-def _hash_all(result: ScanResult, workers: int) -> None:
-    # hashlib releases the GIL on big buffers, so a few threads use the spare cores.
-    def job(index: int):
-        return index, hash_file(result.abspath(result.entries[index]), result.fingerprint(index))
+HASH_BATCH_FILES, HASH_BATCH_BYTES = 256, 16 << 20
 
-    files = [i for i, e in enumerate(result.entries) if e.type == FILE]
+
+def _hash_all(result: ScanResult, workers: int) -> None:
+    # hashlib releases the GIL on big buffers, so a few threads use the spare cores. Files go
+    # to the threads in batches: one task per small file cost more in thread hand-offs than
+    # the hashing itself (50,000 files: 3.4 s, against 1.0 s for hashing them in one loop).
+    def job(batch: list) -> list:
+        return [(index, hash_file(result.abspath(result.entries[index]), result.fingerprint(index))) for index in batch]
+
+    files = (i for i, e in enumerate(result.entries) if e.type == FILE)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(files), 512):
-            for index, (digest, problem) in pool.map(job, files[start : start + 512]):
+        for done in pool.map(job, _batches(result.entries, files)):
+            for index, (digest, problem) in done:
                 entry = result.entries[index]
                 if problem:
                     result.changed.append((entry.path, problem))
                     result.entries[index] = replace(entry, changed=True)
                 else:
                     result.entries[index] = replace(entry, digest=f"sha256:{digest}")
+
+
+def _batches(entries: list, indexes):
+    batch, size = [], 0
+    for index in indexes:
+        batch.append(index)
+        size += entries[index].size
+        if size >= HASH_BATCH_BYTES or len(batch) >= HASH_BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _kind(mode: int) -> str:
