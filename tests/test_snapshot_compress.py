@@ -30,7 +30,7 @@ def test_random_seeks_read_the_same_bytes(tmp_path, payload, kind):
     _write(path, payload, kind)
     if kind != "none":  # a plain file is only recognised by its tar header
         assert compress.detect(str(path)) == kind
-    reader = compress.RewindingReader(str(path), kind)
+    reader = compress.open_reader(str(path), kind)
     if kind == "zstd":
         starts = [d for _, d in reader._frames or ()]
         assert len(starts) > 2 and all(b - a >= compress.FRAME_SIZE for a, b in zip(starts, starts[1:]))
@@ -57,7 +57,7 @@ def test_without_a_valid_seek_table_the_reader_rewinds(tmp_path, payload):
     raw = bytearray(path.read_bytes())
     raw[-1] ^= 0xFF  # break the seekable magic
     path.write_bytes(bytes(raw))
-    reader = compress.RewindingReader(str(path), "zstd")
+    reader = compress.open_reader(str(path), "zstd")
     assert reader._frames is None
     reader.seek(len(payload) - 10)
     assert reader.read(10) == payload[-10:]
@@ -75,3 +75,43 @@ def test_seek_table_round_trip():
     assert compress.read_seek_table(blob) == [(0, 0), (100, 4096), (150, 8192)]
     assert compress.read_seek_table(io.BytesIO(bytes(10) + table)) is None  # sizes do not add up
     assert compress.read_seek_table(io.BytesIO(b"short")) is None
+
+
+def _table_file(path, frames: list[bytes], sizes: list[int]) -> None:
+    path.write_bytes(b"".join(frames) + compress.seek_table([(len(f), s) for f, s in zip(frames, sizes)]))
+
+
+def test_frame_reader_skips_padding_and_refuses_frames_that_lie(tmp_path):
+    import zstandard
+
+    one = zstandard.ZstdCompressor(write_checksum=True).compress(b"a" * 1000)
+    two = zstandard.ZstdCompressor(write_checksum=True).compress(b"b" * 500)
+    padding = compress.skippable_frame(64) + bytes(56)
+    good = tmp_path / "good.zst"
+    _table_file(good, [one, padding, two], [1000, 0, 500])
+    reader = compress.open_reader(str(good), "zstd")
+    assert isinstance(reader, compress.FrameReader) and reader.read() == b"a" * 1000 + b"b" * 500
+    reader.seek(1200)
+    assert reader.read(3) == b"bbb"
+    reader.close()
+    for name, frames, sizes in [
+        ("data-in-padding", [one, two], [1000, 0]),  # a real frame where the table says nothing
+        ("bigger-than-table", [one, two], [10, 500]),  # frame header says 1000 bytes, table 10
+    ]:
+        bad = tmp_path / f"{name}.zst"
+        _table_file(bad, frames, sizes)
+        reader = compress.open_reader(str(bad), "zstd")
+        with pytest.raises(zstandard.ZstdError):
+            reader.read()
+        reader.close()
+
+
+def test_a_seek_table_with_a_huge_frame_is_ignored(tmp_path):
+    import zstandard
+
+    one = zstandard.ZstdCompressor().compress(b"x" * 100)
+    path = tmp_path / "huge.zst"
+    _table_file(path, [one], [compress.MAX_FRAME + 1])
+    reader = compress.open_reader(str(path), "zstd")
+    assert not isinstance(reader, compress.FrameReader) and reader.read() == b"x" * 100
+    reader.close()

@@ -40,7 +40,7 @@ class Snapshot:
 def open_stream(path: str):
     """(kind, streaming TarFile) positioned at the first member."""
     kind = compress.detect(path)
-    reader = compress.RewindingReader(path, kind)
+    reader = compress.open_reader(path, kind)
     return kind, tarfile.open(fileobj=reader, mode="r|", bufsize=1 << 20)
 
 

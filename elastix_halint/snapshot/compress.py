@@ -22,7 +22,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 FRAME_SIZE = 2 << 20
-SKIPPABLE_MAGIC = 0x184D2A5E
+SKIPPABLE_MAGIC = 0x184D2A5E  # the seek table's skippable frame (zstd seekable format)
+PADDING_MAGIC = 0x184D2A50  # another skippable frame: the room reserved for the manifest
 SEEKABLE_MAGIC = 0x8F92EAB1
 
 
@@ -31,63 +32,85 @@ class _ZstdWriter(io.RawIOBase):
     with the zstd *seekable format* seek table (a skippable frame every zstd decoder ignores).
 
     Independent frames let restore's member scan jump over file data instead of decompressing
-    it all twice; the pool keeps every core busy (zstandard releases the GIL).
+    it all twice. The pool threads join, compress and write each frame (waiting for the frame
+    before to be written): the caller's thread only hands pieces over, so reading and hashing
+    files there is never held up by copies or writes (zstandard and writes release the GIL).
     """
 
-    def __init__(self, fh, workers: int | None = None):
+    def __init__(self, fh, workers: int | None = None, table: bool = True):
         import threading
         from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
-        self._fh, self._parts, self._size, self._frames = fh, [], 0, []
+        self._fh, self._parts, self._size, self._table = fh, [], 0, table
+        self.frames: list = []  # (compressed size, decompressed size) of each frame written
         self._workers = workers or max(2, os.cpu_count() or 2)
         self._pool = ThreadPoolExecutor(self._workers)
         self._pending, self._local = deque(), threading.local()
 
-    def _compress(self, chunk: bytes) -> bytes:
+    def _frame(self, parts: list, size: int, before) -> None:
         compressor = getattr(self._local, "compressor", None)
         if compressor is None:
             import zstandard
 
             compressor = self._local.compressor = zstandard.ZstdCompressor(level=3, write_checksum=True)
-        return compressor.compress(chunk)
+        frame = compressor.compress(b"".join(parts))
+        if before is not None:
+            before.result()  # frames are written in order; a failure before this one stops it too
+        self._fh.write(frame)
+        self.frames.append((len(frame), size))
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
-        # Collect pieces and join once per frame: frames end at the first write that reaches
-        # FRAME_SIZE (the seek table records each frame's real size), so data is copied once.
+        # Frames end at the first write that reaches FRAME_SIZE (the seek table records each
+        # frame's real size). Pieces are joined by the pool thread, so data is copied once there.
         self._parts.append(bytes(data))
         self._size += len(data)
         if self._size >= FRAME_SIZE:
-            self._submit(b"".join(self._parts))
-            self._parts, self._size = [], 0
+            self._submit()
         return len(data)
 
-    def _submit(self, chunk: bytes) -> None:
-        self._pending.append((len(chunk), self._pool.submit(self._compress, chunk)))
-        while len(self._pending) > self._workers:  # bounded: ~4 MiB per worker in flight
-            self._drain_one()
-
-    def _drain_one(self) -> None:
-        size, future = self._pending.popleft()
-        frame = future.result()
-        self._fh.write(frame)
-        self._frames.append((len(frame), size))
+    def _submit(self) -> None:
+        before = self._pending[-1] if self._pending else None
+        self._pending.append(self._pool.submit(self._frame, self._parts, self._size, before))
+        self._parts, self._size = [], 0
+        while len(self._pending) > 2 * self._workers:  # bounded: ~4 MiB per frame in flight
+            self._pending.popleft().result()
 
     def close(self) -> None:
         if self.closed:
             return
         try:
             if self._parts:
-                self._submit(b"".join(self._parts))
+                self._submit()
             while self._pending:
-                self._drain_one()
-            self._fh.write(seek_table(self._frames))
+                self._pending.popleft().result()
+            if self._table:
+                self._fh.write(seek_table(self.frames))
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
             super().close()
+
+
+def frames_writer(fh) -> _ZstdWriter:
+    """A zstd stream of independent frames without a seek table: a part of an archive that
+    is laid out by the caller (``frames`` lists what it wrote, for the caller's table)."""
+    return _ZstdWriter(fh, table=False)
+
+
+def compressed_bound(size: int) -> int:
+    """The most bytes ``size`` bytes can take as our frames (zstd's ZSTD_COMPRESSBOUND per
+    frame, plus frame headers and checksums, generously)."""
+    frames = size // FRAME_SIZE + 1
+    return size + (size >> 7) + frames * 256 + 4096
+
+
+def skippable_frame(total: int) -> bytes:
+    """The 8-byte header of a skippable frame ``total`` bytes long in all (its content, the
+    rest, is whatever the file holds there: a hole reads as zeros). Every decoder skips it."""
+    return PADDING_MAGIC.to_bytes(4, "little") + (total - 8).to_bytes(4, "little")
 
 
 def seek_table(frames) -> bytes:
@@ -97,8 +120,12 @@ def seek_table(frames) -> bytes:
     return SKIPPABLE_MAGIC.to_bytes(4, "little") + len(body).to_bytes(4, "little") + body
 
 
-def read_seek_table(raw) -> list[tuple[int, int]] | None:
-    """[(compressed offset, decompressed offset)] of each frame, or None without a valid table."""
+MAX_FRAME = 64 << 20  # larger frames are not ours: the table is ignored, the stream read
+
+
+def read_frame_spans(raw) -> list[tuple[int, int, int, int]] | None:
+    """(compressed offset, compressed size, decompressed offset, decompressed size) of each
+    frame the seek table lists, or None without a valid table."""
     end = raw.seek(0, os.SEEK_END)
     if end < 17:
         return None
@@ -115,12 +142,21 @@ def read_seek_table(raw) -> list[tuple[int, int]] | None:
     if int.from_bytes(head[:4], "little") != SKIPPABLE_MAGIC:
         return None
     table = raw.read(count * entry_size)
-    offsets, comp, decomp = [], 0, 0
+    spans, comp, decomp = [], 0, 0
     for i in range(count):
-        offsets.append((comp, decomp))
-        comp += int.from_bytes(table[i * entry_size : i * entry_size + 4], "little")
-        decomp += int.from_bytes(table[i * entry_size + 4 : i * entry_size + 8], "little")
-    return offsets if comp == start else None
+        comp_size = int.from_bytes(table[i * entry_size : i * entry_size + 4], "little")
+        size = int.from_bytes(table[i * entry_size + 4 : i * entry_size + 8], "little")
+        if size > MAX_FRAME:
+            return None
+        spans.append((comp, comp_size, decomp, size))
+        comp, decomp = comp + comp_size, decomp + size
+    return spans if comp == start else None
+
+
+def read_seek_table(raw) -> list[tuple[int, int]] | None:
+    """[(compressed offset, decompressed offset)] of each frame, or None without a valid table."""
+    spans = read_frame_spans(raw)
+    return None if spans is None else [(comp, decomp) for comp, _, decomp, _ in spans]
 
 
 def open_writer(fh, kind: str):
@@ -160,17 +196,26 @@ def detect(path: str) -> str:
     raise InputError("not a halint snapshot (neither zstd, gzip nor tar)", path)
 
 
-class RewindingReader(io.RawIOBase):
-    """A decompressed view that seeks: through the seek table of our zstd archives when it
-    has one, else forward by reading and backward by starting over."""
+def open_reader(path: str, kind: str) -> "StreamReader":
+    """A seekable decompressed view of the archive: through the seek table of our zstd
+    archives when it has a valid one, else by streaming."""
+    if kind == "zstd":
+        with open(path, "rb") as raw:
+            spans = read_frame_spans(raw)
+        if spans:
+            return FrameReader(path, spans)
+    return StreamReader(path, kind)
+
+
+class StreamReader(io.RawIOBase):
+    """Seeks forward by reading and backward by starting over."""
+
+    _frames = None  # no seek table
 
     def __init__(self, path: str, kind: str):
         self.path, self.kind = path, kind
         self._raw = self._stream = None
-        self._frames = None
         self._raw = open(path, "rb")
-        if kind == "zstd":
-            self._frames = read_seek_table(self._raw)
         self._start_at(0, 0)
 
     def _start_at(self, compressed: int, position: int) -> None:
@@ -219,12 +264,7 @@ class RewindingReader(io.RawIOBase):
         if self.kind == "none":
             self._pos = self._raw.seek(offset)
             return self._pos
-        if self._frames and (offset < self._pos or offset - self._pos > FRAME_SIZE):
-            import bisect
-
-            index = bisect.bisect_right([d for _, d in self._frames], offset) - 1
-            self._start_at(*self._frames[max(index, 0)])
-        elif offset < self._pos:
+        if offset < self._pos:
             self._start_at(0, 0)
         while self._pos < offset:
             if not self.read(min(offset - self._pos, 1 << 20)):
@@ -236,3 +276,101 @@ class RewindingReader(io.RawIOBase):
             if stream is not None:
                 stream.close()
         super().close()
+
+
+def _is_skippable(magic: bytes) -> bool:
+    return len(magic) == 4 and int.from_bytes(magic, "little") & ~0xF == 0x184D2A50
+
+
+class FrameReader(StreamReader):
+    """Random access through the seek table: each frame is decompressed on its own, so a seek
+    costs one frame at most, and while the caller reads on sequentially the next frames are
+    decompressed ahead on worker threads (zstandard releases the GIL), overlapping with the
+    caller's file writes. A frame must decompress to exactly the size the table gives, checked
+    before any memory is allocated for it (a lying frame header cannot make us allocate more)."""
+
+    AHEAD = 3  # frames decompressed ahead: ~6 MiB in memory
+
+    def __init__(self, path: str, spans: list):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.path, self.kind, self._spans = path, "zstd", spans
+        self._frames = [(comp, decomp) for comp, _, decomp, _ in spans]
+        self._starts = [decomp for _, _, decomp, _ in spans]
+        self._raw = open(path, "rb")
+        self._fd = self._raw.fileno()
+        self._pool = ThreadPoolExecutor(max(1, min(self.AHEAD, (os.cpu_count() or 2) - 1)))
+        self._ahead: dict = {}  # frame index -> Future of its bytes
+        self._index, self._buf, self._off = -1, b"", 0  # nothing read until asked: errors surface in read()
+
+    def _decompress(self, index: int) -> bytes:
+        import zstandard
+
+        comp, comp_size, _, size = self._spans[index]
+        if size == 0 and comp_size >= 8 and _is_skippable(os.pread(self._fd, 4, comp)):
+            return b""  # padding (see create.py): nothing to decompress
+        data = os.pread(self._fd, comp_size, comp)
+        if len(data) != comp_size:
+            raise EOFError(f"archive truncated in zstd frame {index}")
+        declared = zstandard.get_frame_parameters(data).content_size
+        if declared not in (size, zstandard.CONTENTSIZE_UNKNOWN):
+            raise zstandard.ZstdError(f"zstd frame {index} declares {declared} bytes, the seek table {size}")
+        out = zstandard.ZstdDecompressor().decompress(data, max_output_size=size)
+        if len(out) != size:
+            raise zstandard.ZstdError(f"zstd frame {index} holds {len(out)} bytes, the seek table says {size}")
+        return out
+
+    def _load(self, index: int, sequential: bool) -> None:
+        """Make frame ``index`` current. Read-ahead runs only while reading on sequentially:
+        a scan that seeks over file data would throw the frames away."""
+        future = self._ahead.pop(index, None)
+        for stale in [i for i in self._ahead if not index < i <= index + self.AHEAD]:
+            self._ahead.pop(stale).cancel()
+        self._buf = future.result() if future is not None else (self._decompress(index) if index < len(self._spans) else b"")
+        self._index, self._off = index, 0
+        if sequential:
+            for ahead in range(index + 1, min(index + 1 + self.AHEAD, len(self._spans))):
+                if ahead not in self._ahead:
+                    self._ahead[ahead] = self._pool.submit(self._decompress, ahead)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return super().read(size)
+        while self._off >= len(self._buf) and self._index < len(self._spans):
+            self._load(self._index + 1, sequential=True)
+        data = self._buf[self._off : self._off + size]
+        self._off += len(data)
+        return data
+
+    def tell(self) -> int:
+        if self._index < 0:
+            return 0
+        return self._starts[self._index] + self._off if self._index < len(self._spans) else self._end()
+
+    def _end(self) -> int:
+        return self._starts[-1] + self._spans[-1][3]
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        import bisect
+
+        if whence == os.SEEK_CUR:
+            offset += self.tell()
+        elif whence != os.SEEK_SET:
+            raise io.UnsupportedOperation("cannot seek from the end of a compressed archive")
+        offset = min(max(offset, 0), self._end())
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if offset == self._end():
+            index = len(self._spans)
+        if index != self._index:
+            self._load(index, sequential=index == self._index + 1)
+        self._off = offset - (self._starts[index] if index < len(self._spans) else self._end())
+        return offset
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        for future in self._ahead.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        self._raw.close()
+        io.RawIOBase.close(self)

@@ -1,19 +1,15 @@
 """``halint snapshot``: the replicated tree and the link map into one verified-on-write archive.
 
-Two passes: the scan hashes every file (so the manifest, the first member, carries digests),
-then the archive pass streams the same files and checks that each is still the file that was
-hashed. Without ``--force`` a file that vanishes or changes ends the command with exit code 2
+The scan walks the tree; ``writer`` archives it, hashing each file as it is read (zstd) or
+after a hashing scan (gzip, none): see there for the layout. Without ``--force`` a file that vanishes or changes ends the command with exit code 2
 and no archive; with ``--force`` the archive is kept under its final name but marked
 incomplete (header flag, ``changed`` entries, trailer list), and ``verify`` says so.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import socket
-import tarfile
-import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -21,12 +17,12 @@ from elastix_halint.errors import InputError, UsageError
 from elastix_halint.noderoot import linkmap as linkmaps
 from elastix_halint.noderoot.processes import running
 from elastix_halint.noderoot.root import NodeRoot
-from elastix_halint.snapshot import compress, lock, manifest
+from elastix_halint.snapshot import compress, lock
 from elastix_halint.snapshot.atomic import AtomicFile
-from elastix_halint.snapshot.manifest import DIR, FILE, Header
+from elastix_halint.snapshot.manifest import FILE, Header
 from elastix_halint.snapshot.progress import Progress
-from elastix_halint.snapshot.scan import Fingerprint, scan
-from elastix_halint.snapshot.tarpax import TarWriter, header_bytes, meta_tarinfo
+from elastix_halint.snapshot.scan import scan
+from elastix_halint.snapshot.writer import write_archive
 
 DEFAULT_OUT = "/var/backups/halint"
 
@@ -144,8 +140,9 @@ def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn
     from elastix_halint import __version__
 
     started = time.time()
+    hash_first = opts.compress != "zstd"  # only zstd frames let files be hashed as archived
     try:
-        scanned = scan(replica_abs, replica, opts.excludes)
+        scanned = scan(replica_abs, replica, opts.excludes, digests=hash_first)
     except OSError as exc:  # e.g. EACCES on a file of the replica when not run as root
         raise SnapshotError(_os_message(exc, "")) from None
     for path, why in scanned.skipped:
@@ -158,33 +155,17 @@ def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn
         incomplete=bool(scanned.changed), compress=opts.compress, excludes=list(opts.excludes),
     )
     final = archive_name(out_dir, opts.compress, started)
-    late_changes: list = []
+    files = sum(1 for e in scanned.entries if e.type == FILE)
     try:
         with AtomicFile(final) as fh:
-            stream = compress.open_writer(fh, opts.compress)
-            tar = TarWriter(stream)
-            digest = _add_manifest(tar, header, scanned.entries, int(started))
-            _add_bytes(tar, manifest.LINKS_MEMBER, manifest.links_script(header, scanned.entries), int(started))
-            total = scanned.total_bytes
-            files = sum(1 for e in scanned.entries if e.type == FILE)
-            with Progress("snapshot", total, files, Progress.wanted(opts.quiet)) as bar:
-                for index, entry in enumerate(scanned.entries):
-                    if entry.type == DIR:
-                        tar.add(header_bytes(entry))
-                    elif entry.type == FILE:  # symlinks, extra hardlink names: manifest only
-                        _add_file(tar, entry, scanned.abspath(entry), scanned.fingerprint(index), late_changes)
-                        bar.advance(entry.size)
-            trailer = manifest.encode_line({"manifest_sha256": digest, "changed": [p for p, _ in late_changes]})
-            _add_bytes(tar, manifest.TRAILER_MEMBER, trailer, int(started))
-            tar.close()
-            stream.close()
+            with Progress("snapshot", scanned.total_bytes, files, Progress.wanted(opts.quiet)) as bar:
+                header, late_changes = write_archive(fh, opts.compress, header, scanned, bar, int(started))
             _stop_on_changes(late_changes, opts.force, warn, "while archiving")
     except OSError as exc:
         raise SnapshotError(_os_message(exc, final)) from None
-    incomplete = bool(scanned.changed or late_changes)
-    if incomplete:
+    if header.incomplete:
         warn(f"warning: the snapshot is marked INCOMPLETE: {len(scanned.changed) + len(late_changes)} file(s) changed while read")
-    return SnapshotOutcome(final, len(scanned.entries), scanned.total_bytes, incomplete=incomplete)
+    return SnapshotOutcome(final, len(scanned.entries), scanned.total_bytes, incomplete=header.incomplete)
 
 
 def _stop_on_changes(changed, force: bool, warn, when: str) -> None:
@@ -206,72 +187,3 @@ def _os_message(exc: OSError, final: str) -> str:
               errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}.get(exc.errno, exc.strerror or str(exc))
     left = f" (nothing left under {os.path.basename(final)})" if final else ""
     return f"{where}: {reason}; no archive was written{left}"
-
-
-def _meta_header(name: str, size: int, mtime: int) -> bytes:
-    return meta_tarinfo(name, size, mtime).tobuf(tarfile.PAX_FORMAT)
-
-
-def _add_bytes(tar: TarWriter, name: str, data: bytes, mtime: int) -> None:
-    import io
-
-    tar.add(_meta_header(name, len(data), mtime), len(data), io.BytesIO(data))
-
-
-def _add_manifest(tar, header: Header, entries, mtime: int) -> str:
-    """Stream the manifest member through a spooled temp file (flat memory for huge trees)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with tempfile.SpooledTemporaryFile(max_size=2 << 20) as spool:
-        # One line at a time: a tuple of every encoded line would hold the whole manifest.
-        records = itertools.chain([header], entries)
-        for line in (manifest.encode_line(record.to_json()) for record in records):
-            spool.write(line)
-            digest.update(line)
-        size = spool.tell()
-        spool.seek(0)
-        tar.add(_meta_header(manifest.MANIFEST_MEMBER, size, mtime), size, spool)
-    return digest.hexdigest()
-
-
-class _Guarded:
-    """Reads exactly ``size`` bytes from ``fd`` (None: a vanished file), zero-padding a file
-    that shrank meanwhile: tarfile insists on full blocks."""
-
-    def __init__(self, fd: int | None, size: int):
-        self.fd, self.left, self.short = fd, size, fd is None
-
-    def read(self, n: int) -> bytes:
-        n = min(n, self.left)
-        parts, got = [], 0
-        while got < n and not self.short:
-            data = os.read(self.fd, n - got)
-            if not data:
-                self.short = True
-                break
-            parts.append(data)
-            got += len(data)
-        if got < n:
-            parts.append(bytes(n - got))
-        self.left -= n
-        return b"".join(parts)
-
-
-def _add_file(tar: TarWriter, entry, abspath: str, expected: Fingerprint, late_changes: list) -> None:
-    try:
-        fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        fd = None
-    if fd is None:
-        late_changes.append((entry.path, "vanished before it was archived"))
-        tar.add(header_bytes(entry), entry.size, _Guarded(None, entry.size))
-        return
-    try:
-        before = Fingerprint.of(os.fstat(fd))
-        guarded = _Guarded(fd, entry.size)
-        tar.add(header_bytes(entry), entry.size, guarded)
-        if before != expected or Fingerprint.of(os.fstat(fd)) != expected or guarded.short:
-            late_changes.append((entry.path, "changed between hashing and archiving"))
-    finally:
-        os.close(fd)

@@ -182,7 +182,7 @@ def describe(plan: Plan, root: NodeRoot) -> list[str]:
 def _scan_members(path: str, snap, force: bool = False) -> tuple[StagingTar, list]:
     """Open the archive with TarSafe, read every member header, check each as it is read,
     then the trailer: the manifest's digest, and files that changed while being archived."""
-    reader = archive.compress.RewindingReader(path, snap.kind)
+    reader = archive.compress.open_reader(path, snap.kind)
     try:
         tar = StagingTar.open(fileobj=reader, mode="r:")
         checker = prescan.MemberChecker(snap)

@@ -117,6 +117,13 @@ class TarWriter:
         if size % BLOCK:
             self._write(bytes(BLOCK - size % BLOCK))
 
+    def add_bytes(self, header: bytes, data: bytes) -> None:
+        self._write(header)
+        if data:
+            self._write(data)
+        if len(data) % BLOCK:
+            self._write(bytes(BLOCK - len(data) % BLOCK))
+
     def close(self) -> None:
         self._write(bytes(2 * BLOCK))
         if self.offset % RECORD:

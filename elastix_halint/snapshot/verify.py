@@ -57,7 +57,6 @@ def verify(path: str, quiet: bool = True) -> VerifyResult:
     expected = {e.member: e for e in snap.entries if e.type in (DIR, FILE)}
     seen: set[str] = set()
     trailer = None
-    changed_late: set[str] = set()
     total = sum(e.size for e in snap.entries if e.type == FILE)
     try:
         with Progress("verify", total, len(expected), Progress.wanted(quiet)) as bar:

@@ -1,0 +1,79 @@
+"""The zstd archive is written body first: files hashed as archived, the head put in room
+left at the start, the rest of that room a skippable frame. Readers must see one plain pax
+tar with the manifest first, and every digest must be the digest of the bytes archived."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+from elastix_halint.snapshot import compress, manifest, writer
+from elastix_halint.snapshot.manifest import FILE, Header
+from elastix_halint.snapshot.progress import Progress
+from elastix_halint.snapshot.scan import scan
+from snapshot_helpers import halint_ok, make_node, take_snapshot, write
+
+
+def _stream(path: Path) -> bytes:
+    return subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+
+
+def test_readers_agree_and_the_manifest_comes_first(tmp_path):
+    root = make_node(tmp_path)
+    for i in range(300):  # names JSON must escape, so the head bound is exercised
+        write(root / f"replica/etc/asterisk/odd/\"q\\{i}\t\u00e9\U0001f4de.conf", os.urandom(i * 7))
+    archive = take_snapshot(root)
+    plain = _stream(archive)
+    for reader in (compress.open_reader(str(archive), "zstd"), compress.StreamReader(str(archive), "zstd")):
+        assert reader.read() == plain
+        reader.close()
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        names = tar.getnames()
+        lines = tar.extractfile(manifest.MANIFEST_MEMBER).read().splitlines()
+    assert names[:2] == [manifest.MANIFEST_MEMBER, manifest.LINKS_MEMBER] and names[-1] == manifest.TRAILER_MEMBER
+    files = [json.loads(line) for line in lines[1:] if json.loads(line)["type"] == FILE]
+    assert len(files) > 300
+    for item in files:
+        live = root / item["path"].lstrip("/")
+        assert item["digest"] == "sha256:" + hashlib.sha256(live.read_bytes()).hexdigest(), item["path"]
+    halint_ok("verify", str(archive))
+
+
+def test_the_room_left_for_the_head_is_one_skippable_frame(tmp_path):
+    archive = take_snapshot(make_node(tmp_path))
+    with open(archive, "rb") as raw:
+        spans = compress.read_frame_spans(raw)
+        padding = [(comp, size) for comp, size, _, out in spans if out == 0]
+        assert len(padding) == 1
+        comp, size = padding[0]
+        raw.seek(comp)
+        assert int.from_bytes(raw.read(4), "little") == compress.PADDING_MAGIC
+        assert int.from_bytes(raw.read(4), "little") == size - 8
+    assert spans[0][2] == 0 and spans[0][3] > 0  # the head is the first frame
+
+
+def test_a_file_changing_between_scan_and_archive_is_flagged_not_hashed(tmp_path):
+    root = make_node(tmp_path)
+    log = write(root / "replica/var/log/asterisk/full", "start\n")
+    scanned = scan(str(root / "replica"), "/replica", digests=False)
+    with open(log, "a") as fh:  # after the scan, before the file is read
+        fh.write("one more line\n")
+    header = Header(tool="halint", version="0", hostname="h", created="x", replica="/replica", drbd_role=None,
+                    replica_mounted=True, linkmap={}, links=[])
+    out = tmp_path / "a.tar.zst"
+    with open(out, "wb") as fh, Progress("t", 0, 0, False) as bar:
+        header, late = writer.write_archive(fh, "zstd", header, scanned, bar, int(time.time()))
+    assert [p for p, _ in late] == ["/replica/var/log/asterisk/full"] and header.incomplete
+    with tarfile.open(fileobj=io.BytesIO(_stream(out))) as tar:
+        head, entries = manifest.parse_manifest(tar.extractfile(manifest.MANIFEST_MEMBER).read())
+        trailer = json.loads(tar.extractfile(manifest.TRAILER_MEMBER).read())
+    flagged = {e.path: e for e in entries if e.type == FILE}
+    assert flagged["/replica/var/log/asterisk/full"].changed and flagged["/replica/var/log/asterisk/full"].digest is None
+    assert all(e.digest for p, e in flagged.items() if p != "/replica/var/log/asterisk/full")
+    assert head.incomplete and trailer["changed"] == ["/replica/var/log/asterisk/full"]
