@@ -76,7 +76,7 @@ class _ZstdWriter(io.RawIOBase):
         before = self._pending[-1] if self._pending else None
         self._pending.append(self._pool.submit(self._frame, self._parts, self._size, before))
         self._parts, self._size = [], 0
-        while len(self._pending) > 2 * self._workers:  # bounded: ~4 MiB per frame in flight
+        while len(self._pending) > self._workers:  # bounded: ~4 MiB per frame in flight
             self._pending.popleft().result()
 
     def close(self) -> None:
@@ -289,7 +289,7 @@ class FrameReader(StreamReader):
     caller's file writes. A frame must decompress to exactly the size the table gives, checked
     before any memory is allocated for it (a lying frame header cannot make us allocate more)."""
 
-    AHEAD = 3  # frames decompressed ahead: ~6 MiB in memory
+    AHEAD = 2  # frames decompressed ahead: ~4 MiB in memory
 
     def __init__(self, path: str, spans: list):
         from concurrent.futures import ThreadPoolExecutor

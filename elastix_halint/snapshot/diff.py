@@ -84,7 +84,7 @@ def _content_differs(old, new, root: NodeRoot, fingerprint) -> bool:
     if old.size != new.size:
         return True
     digest, problem = hash_file(root.path(new.path), fingerprint)
-    return problem is not None or old.digest != f"sha256:{digest}"
+    return problem is not None or old.digest != digest
 
 
 def _compare_linkmap(changes: Changes, snap: Snapshot, root: NodeRoot) -> None:

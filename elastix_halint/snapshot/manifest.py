@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shlex
 import sys
 from dataclasses import asdict, dataclass, field, fields
@@ -36,7 +37,7 @@ class Entry:
     group: str
     mtime_ns: int
     size: int = 0
-    digest: str | None = None
+    digest: bytes | None = None  # raw SHA-256 ("sha256:<hex>" in the JSON): half the memory
     target: str | None = None  # symlink target, or the first name of a hardlink group
     xattrs: dict | None = None
     sparse: bool = False
@@ -56,6 +57,8 @@ class Entry:
             value = getattr(self, name)
             if value is not None and value is not False:
                 out[name] = value
+        if isinstance(self.digest, bytes):
+            out["digest"] = digest_text(self.digest)
         return out
 
     @classmethod
@@ -67,10 +70,18 @@ class Entry:
         for key in ("mode", "uid", "gid"):
             if type(data.get(key)) is int:
                 data[key] = shared_int(data[key])
+        digest = data.get("digest")
+        if isinstance(digest, str) and _DIGEST_TEXT.match(digest):
+            data["digest"] = bytes.fromhex(digest[7:])  # anything else stays as it was: prescan refuses it
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_DIGEST_TEXT = re.compile(r"sha256:[0-9a-f]{64}\Z")
+
+
+def digest_text(digest: bytes) -> str:
+    return f"sha256:{digest.hex()}"
 _SHARED_INTS: dict[int, int] = {}
 
 

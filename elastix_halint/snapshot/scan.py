@@ -171,8 +171,8 @@ def walk(top_abs: str, top_node: str, excluded):
         stack.extend(reversed(subdirs))
 
 
-def hash_file(abspath: str, expected: Fingerprint) -> tuple[str | None, str | None]:
-    """(hex digest, None) or (None, why it could not be trusted)."""
+def hash_file(abspath: str, expected: Fingerprint) -> tuple[bytes | None, str | None]:
+    """(raw SHA-256, None) or (None, why it could not be trusted)."""
     try:
         fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -191,7 +191,7 @@ def hash_file(abspath: str, expected: Fingerprint) -> tuple[str | None, str | No
             return None, "vanished while being read"
         if Fingerprint.of(after) != expected:
             return None, "changed while being read"
-        return digest.hexdigest(), None
+        return digest.digest(), None
     finally:
         os.close(fd)
 
@@ -241,7 +241,7 @@ def _hash_all(result: ScanResult, workers: int) -> None:
                     result.changed.append((entry.path, problem))
                     result.entries[index] = replace(entry, changed=True)
                 else:
-                    result.entries[index] = replace(entry, digest=f"sha256:{digest}")
+                    result.entries[index] = replace(entry, digest=digest)
 
 
 def _batches(entries: list, indexes):

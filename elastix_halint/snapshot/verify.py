@@ -42,12 +42,12 @@ def _metadata_problems(info, entry) -> list[str]:
     return problems
 
 
-def _content_digest(tar, info) -> str:
+def _content_digest(tar, info) -> bytes:
     digest = hashlib.sha256()
     stream = tar.extractfile(info)
     while chunk := stream.read(1 << 20):
         digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
+    return digest.digest()
 
 
 def verify(path: str, quiet: bool = True) -> VerifyResult:

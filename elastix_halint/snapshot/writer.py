@@ -96,15 +96,16 @@ def _draft(draft, header: Header, entries: list, links_sh: bytes, mtime: int) ->
     return _member_bound(manifest.MANIFEST_MEMBER, lines, mtime) + _member_bound(manifest.LINKS_MEMBER, len(links_sh), mtime)
 
 
-def _final_lines(header: Header, entries: list, draft, digests: list):
+def _final_lines(header: Header, entries: list, draft, digests: "_Digests"):
     """The manifest: the header, then the draft's lines with each file's digest (or, for a
     file that changed while read, ``changed``) added as its last key. Re-encoding every entry
     took longer than this."""
     yield manifest.encode_line(header.to_json())
     draft.seek(0)
-    for entry, line, digest in zip(entries, draft, digests):
+    for index, (entry, line) in enumerate(zip(entries, draft)):
         if entry.type == FILE:
-            line = line[:-2] + (b',"digest":"%s"}\n' % digest.encode() if digest else b',"changed":true}\n')
+            digest = digests.get(index)
+            line = line[:-2] + (b',"digest":"sha256:%s"}\n' % digest.hex().encode() if digest else b',"changed":true}\n')
         yield line
 
 
@@ -143,13 +144,30 @@ def _add_bytes(tar: TarWriter, name: str, data: bytes, mtime: int) -> None:
     tar.add(_meta_header(name, len(data), mtime), len(data), io.BytesIO(data))
 
 
-def _add_body(tar: TarWriter, scanned, bar, hashing: bool) -> tuple[list, list]:
+class _Digests:
+    """Per entry the raw SHA-256 of the bytes archived, in one flat buffer: 32 bytes a file
+    instead of a 120-byte string each (a snapshot of 100,000 files must stay under 100 MB)."""
+
+    def __init__(self, count: int):
+        self._raw, self._missing = bytearray(32 * count), set()
+
+    def set(self, index: int, digest: bytes | None) -> None:
+        if digest is None:
+            self._missing.add(index)
+        else:
+            self._raw[32 * index : 32 * index + 32] = digest
+
+    def get(self, index: int) -> bytes | None:
+        return None if index in self._missing else bytes(self._raw[32 * index : 32 * index + 32])
+
+
+def _add_body(tar: TarWriter, scanned, bar, hashing: bool) -> tuple[list, _Digests]:
     """Directories and files in manifest order; symlinks and extra hardlink names live in the
-    manifest only. Returns the late changes and, with ``hashing``, per entry the digest of
-    the bytes archived (None: not a file, or one that changed while read)."""
+    manifest only. Returns the late changes and, with ``hashing``, per file the digest of the
+    bytes archived (None: it changed while read)."""
     late: list = []
     entries = scanned.entries
-    digests: list = [None] * len(entries) if hashing else []
+    digests = _Digests(len(entries) if hashing else 0)
     for index, entry, read in _read_ahead(scanned, hashing):
         if entry.type == DIR:
             tar.add(header_bytes(entry))
@@ -163,7 +181,7 @@ def _add_body(tar: TarWriter, scanned, bar, hashing: bool) -> tuple[list, list]:
         if read.problem:
             late.append((entry.path, read.problem))
         if hashing:
-            digests[index] = read.digest
+            digests.set(index, read.digest)
         bar.advance(entry.size)
     return late, digests
 
@@ -171,13 +189,13 @@ def _add_body(tar: TarWriter, scanned, bar, hashing: bool) -> tuple[list, list]:
 # Small files are read (and hashed) a few batches ahead by worker threads, so the main thread
 # only builds tar blocks: reading and hashing 50,000 files there made it the bottleneck.
 SMALL_FILE = 1 << 20
-BATCH_FILES, BATCH_BYTES, BATCHES_AHEAD, READERS = 256, 8 << 20, 4, 2  # <= 32 MiB of file data ahead
+BATCH_FILES, BATCH_BYTES, BATCHES_AHEAD, READERS = 256, 4 << 20, 3, 2  # <= 12 MiB of file data ahead
 
 
 @dataclass(frozen=True, slots=True)
 class _Read:
     data: bytes | None  # None: streamed (big files)
-    digest: str | None  # None: not hashed, or not to be trusted
+    digest: bytes | None  # raw SHA-256; None: not hashed, or not to be trusted
     problem: str | None = None  # why it is not the file the scan saw
 
 
@@ -234,7 +252,7 @@ def _read_small(abspath: str, expected: Fingerprint, size: int, hashing: bool) -
             return _Read(data[:size].ljust(size, b"\0"), None, _changed(hashing))
     finally:
         os.close(fd)
-    return _Read(data, f"sha256:{hashlib.sha256(data).hexdigest()}" if hashing else None)
+    return _Read(data, hashlib.sha256(data).digest() if hashing else None)
 
 
 def _changed(hashing: bool) -> str:
@@ -283,4 +301,4 @@ def _add_file(tar: TarWriter, entry, abspath: str, expected: Fingerprint, hashin
             return _Read(None, None, _changed(hashing))
     finally:
         os.close(fd)
-    return _Read(None, f"sha256:{guarded.digest.hexdigest()}" if hashing else None)
+    return _Read(None, guarded.digest.digest() if hashing else None)
