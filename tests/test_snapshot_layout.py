@@ -13,6 +13,9 @@ import tarfile
 import time
 from pathlib import Path
 
+import pytest
+
+from conftest import run_halint
 from elastix_halint.snapshot import compress, manifest, writer
 from elastix_halint.snapshot.manifest import FILE, Header
 from elastix_halint.snapshot.progress import Progress
@@ -77,3 +80,37 @@ def test_a_file_changing_between_scan_and_archive_is_flagged_not_hashed(tmp_path
     assert flagged["/replica/var/log/asterisk/full"].changed and flagged["/replica/var/log/asterisk/full"].digest is None
     assert all(e.digest for p, e in flagged.items() if p != "/replica/var/log/asterisk/full")
     assert head.incomplete and trailer["changed"] == ["/replica/var/log/asterisk/full"]
+
+
+@pytest.mark.parametrize("kind", ["zstd", "gzip", "none"])
+def test_restore_locates_members_without_parsing_headers_and_agrees_with_the_full_scan(tmp_path, kind):
+    from elastix_halint.snapshot import archive, restore
+
+    archive_path = take_snapshot(make_node(tmp_path), "--compress", kind)
+    snap = archive.load(str(archive_path))
+    results = []
+    for fast in (True, False):
+        tar, problems = restore._check_members(str(archive_path), snap, force=False, fast=fast)
+        assert tar is not None and problems == [], (fast, problems)
+        results.append(([e.path for e in tar.located], list(tar.offsets), tar.last.name))
+        tar.fileobj.close()
+    assert results[0] == results[1]
+    assert len(results[0][0]) == sum(1 for e in snap.entries if e.type in ("dir", "file"))
+
+
+def test_a_member_that_differs_from_its_manifest_entry_sends_restore_to_the_full_scan(tmp_path):
+    from elastix_halint.snapshot import archive, restore
+
+    archive_path = take_snapshot(make_node(tmp_path), "--compress", "none")
+    raw = bytearray(archive_path.read_bytes())
+    at = raw.index(b"replica/var/www/html/index.php\x00")
+    raw[at + 100 : at + 108] = b"0004777\x00"  # mode field: setuid, setgid, sticky, world-writable
+    raw[at + 148 : at + 156] = b"%06o\x00 " % (sum(raw[at : at + 148]) + 8 * 32 + sum(raw[at + 156 : at + 512]))
+    archive_path.write_bytes(bytes(raw))
+    snap = archive.load(str(archive_path))
+    assert restore._check_members(str(archive_path), snap, force=False, fast=True) == (None, [])
+    tar, problems = restore._check_members(str(archive_path), snap, force=False, fast=False)
+    tar.fileobj.close()
+    assert any("setuid/setgid bit not declared" in p for p in problems), problems
+    refused = run_halint("restore", str(archive_path), "--root", str(tmp_path / "node"), "--dry-run")
+    assert refused.returncode == 2 and "setuid/setgid bit not declared" in refused.stderr

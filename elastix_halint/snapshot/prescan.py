@@ -120,6 +120,11 @@ class MemberChecker:
         self.problems.extend(problems)
         return None if problems else entry
 
+    def matched(self, entries) -> None:
+        """``entries`` were found as members by a check that proved them equal (``locate``)."""
+        for entry in entries:
+            self.expected[entry.path] = None
+
     def finish(self) -> list[str]:
         problems = list(self.problems)
         if self.first != [manifest.MANIFEST_MEMBER, manifest.LINKS_MEMBER] or self.last != manifest.TRAILER_MEMBER:

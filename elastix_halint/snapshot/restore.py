@@ -180,13 +180,24 @@ def describe(plan: Plan, root: NodeRoot) -> list[str]:
 
 
 def _scan_members(path: str, snap, force: bool = False) -> tuple[StagingTar, list]:
-    """Open the archive with TarSafe, read every member header, check each as it is read,
-    then the trailer: the manifest's digest, and files that changed while being archived."""
+    """Open the archive with TarSafe and check every member header (``locate``, else the
+    full ``scan``), then the trailer: the manifest's digest, files changed while archived."""
+    tar, problems = _check_members(path, snap, force, fast=True)
+    if tar is None:
+        tar, problems = _check_members(path, snap, force, fast=False)
+    return tar, problems
+
+
+def _check_members(path: str, snap, force: bool, fast: bool) -> tuple[StagingTar | None, list]:
     reader = archive.compress.open_reader(path, snap.kind)
     try:
         tar = StagingTar.open(fileobj=reader, mode="r:")
         checker = prescan.MemberChecker(snap)
-        tar.scan(checker)  # tarfile hands out its first member again
+        if fast and not tar.locate(snap, checker):
+            reader.close()
+            return None, []
+        if not fast:
+            tar.scan(checker)  # tarfile hands out its first member again
         problems = checker.finish()
         if not problems:
             trailer = json.loads(tar.extractfile(tar.last).read())
