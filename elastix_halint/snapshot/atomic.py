@@ -119,6 +119,22 @@ def rename_noreplace(a: str, b: str) -> None:
     os.rename(a, b)
 
 
+def start_sync(path: str):
+    """``sync_filesystem`` on a thread, as a head start: the caller still syncs (and sees any
+    error) before it relies on the data; that second sync then has little left to write."""
+    import threading
+
+    def quietly() -> None:
+        try:
+            sync_filesystem(path)
+        except OSError:
+            pass  # the caller's own sync reports it
+
+    thread = threading.Thread(target=quietly, name="halint-sync", daemon=True)
+    thread.start()
+    return thread
+
+
 def sync_filesystem(path: str) -> None:
     """Flush everything written on the filesystem holding ``path`` (syncfs, else sync)."""
     fd = os.open(path, os.O_RDONLY)

@@ -22,7 +22,7 @@ from elastix_halint.errors import InputError, UsageError
 from elastix_halint.noderoot import linkmap as linkmaps
 from elastix_halint.noderoot.root import NodeRoot
 from elastix_halint.snapshot import archive, attrs, lock, prescan, swap
-from elastix_halint.snapshot.atomic import sync_filesystem
+from elastix_halint.snapshot.atomic import start_sync, sync_filesystem
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
 from elastix_halint.snapshot.progress import Progress
@@ -303,7 +303,8 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
            if not (e.changed or e.member in tar.changed_late)]
     _refuse_if(bad, opts.archive)
     where = lambda e: staging + e.path  # noqa: E731 - staged path of a node path
-    failures: list = []
+    failures: list = list(tar.failures)
+    syncing = start_sync(staging)  # the data's writeback overlaps the links and attributes
     for e in selected:
         if e.type == SYMLINK:
             os.symlink(e.target, where(e))
@@ -311,7 +312,8 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
             os.link(staging + e.target, where(e), follow_symlinks=False)
         elif e.type == HARDLINK:
             failures.append(f"{e.path}: not relinked to {e.target}, which is outside the restored paths")
-    attrs.apply_all([e for e in selected if plan.selected(e)], where, failures)
+    attrs.apply_all([e for e in selected if plan.selected(e)], where, failures, files_done=True)
+    syncing.join()
     return failures
 
 

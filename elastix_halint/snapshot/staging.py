@@ -20,6 +20,7 @@ from array import array
 
 from tarsafe import TarSafe
 
+from elastix_halint.snapshot import attrs
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, LINKS_MEMBER, MANIFEST_MEMBER, TRAILER_MEMBER
 from elastix_halint.snapshot.tarpax import BLOCK, header_bytes
@@ -58,6 +59,7 @@ class StagingTar(TarSafe):
 
     expected: dict = {}
     bad: list  # manifest entries whose extracted content did not match the digest
+    failures: list  # attributes that could not be set on the files written
     hasher: "_Hasher"  # checks digests of the files extract_entries writes
     on_bytes = None
     checker = None  # a prescan.MemberChecker: sees each member once, as it is read
@@ -111,7 +113,7 @@ class StagingTar(TarSafe):
         return True
 
     def prepare(self, on_bytes=None) -> None:
-        self.bad, self.on_bytes = [], on_bytes
+        self.bad, self.failures, self.on_bytes = [], [], on_bytes
         self.errorlevel = 2
         self.copybufsize = 1 << 20
 
@@ -156,6 +158,7 @@ class StagingTar(TarSafe):
                     self.on_bytes(len(chunk))
             if zeros is not None:  # a trailing hole is not written: set the length
                 os.ftruncate(fd, tarinfo.size)
+            attrs.apply_fd(fd, entry, self.failures)  # content complete: owner, mode, xattrs, mtime
         finally:
             os.close(fd)
         if inline:
