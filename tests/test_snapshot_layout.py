@@ -114,3 +114,16 @@ def test_a_member_that_differs_from_its_manifest_entry_sends_restore_to_the_full
     assert any("setuid/setgid bit not declared" in p for p in problems), problems
     refused = run_halint("restore", str(archive_path), "--root", str(tmp_path / "node"), "--dry-run")
     assert refused.returncode == 2 and "setuid/setgid bit not declared" in refused.stderr
+
+
+def test_manifest_lines_are_parsed_one_value_per_line():
+    from elastix_halint.snapshot.manifest import ManifestError, parse_manifest
+    from snapshot_helpers import entry, manifest_header
+
+    lines = [json.dumps(manifest_header())] + [json.dumps(entry(f"/replica/f{i}", data=b"x")) for i in range(2500)]
+    lines.insert(1, json.dumps(entry("/replica", "dir")))
+    header, entries = parse_manifest(("\n".join(lines) + "\n").encode())
+    assert [e.path for e in entries] == ["/replica"] + [f"/replica/f{i}" for i in range(2500)]
+    two_on_one_line = lines[:1500] + [lines[1500] + "," + lines[1501]] + lines[1502:]  # one fewer line
+    with pytest.raises(ManifestError, match="malformed"):
+        parse_manifest(("\n".join(two_on_one_line) + "\n").encode())
