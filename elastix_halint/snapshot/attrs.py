@@ -38,14 +38,14 @@ def _apply(target, st, entry, failures: list, **nofollow) -> None:
     attempt("mtime", os.utime, target, ns=(entry.mtime_ns, entry.mtime_ns), **nofollow)
 
 
-def apply_all(entries, where, failures: list, files_done: bool = False) -> None:
-    """``where(entry)`` gives the on-disk path; hardlink names share their first name's inode.
-    ``files_done``: regular files already got theirs (``apply_fd``, as they were written)."""
+def apply_all(entries, where, failures: list) -> None:
+    """Directories and symlinks; ``where(entry)`` gives the on-disk path. Regular files got
+    theirs as they were written (``apply_fd``); hardlink names share their first name's inode."""
     dirs = []
     for entry in entries:
         if entry.type == DIR:
             dirs.append(entry)
-        elif entry.type != HARDLINK and not (files_done and entry.type == FILE):
+        elif entry.type not in (FILE, HARDLINK):
             apply_one(where(entry), entry, failures)
     for entry in sorted(dirs, key=lambda e: e.path.count("/"), reverse=True):
         apply_one(where(entry), entry, failures)

@@ -153,12 +153,6 @@ def read_frame_spans(raw) -> list[tuple[int, int, int, int]] | None:
     return spans if comp == start else None
 
 
-def read_seek_table(raw) -> list[tuple[int, int]] | None:
-    """[(compressed offset, decompressed offset)] of each frame, or None without a valid table."""
-    spans = read_frame_spans(raw)
-    return None if spans is None else [(comp, decomp) for comp, _, decomp, _ in spans]
-
-
 def open_writer(fh, kind: str):
     """A binary stream compressing into the open file ``fh``; closing it leaves ``fh`` open."""
     if kind == "zstd":
@@ -210,18 +204,16 @@ def open_reader(path: str, kind: str) -> "StreamReader":
 class StreamReader(io.RawIOBase):
     """Seeks forward by reading and backward by starting over."""
 
-    _frames = None  # no seek table
-
     def __init__(self, path: str, kind: str):
         self.path, self.kind = path, kind
         self._raw = self._stream = None
         self._raw = open(path, "rb")
-        self._start_at(0, 0)
+        self._restart()
 
-    def _start_at(self, compressed: int, position: int) -> None:
+    def _restart(self) -> None:
         if self._stream is not None and self._stream is not self._raw:
             self._stream.close()
-        self._raw.seek(compressed)
+        self._raw.seek(0)
         if self.kind == "zstd":
             import zstandard
 
@@ -230,7 +222,7 @@ class StreamReader(io.RawIOBase):
             self._stream = gzip.GzipFile(fileobj=self._raw, mode="rb")
         else:
             self._stream = self._raw
-        self._pos = position
+        self._pos = 0
 
     def readable(self) -> bool:
         return True
@@ -265,7 +257,7 @@ class StreamReader(io.RawIOBase):
             self._pos = self._raw.seek(offset)
             return self._pos
         if offset < self._pos:
-            self._start_at(0, 0)
+            self._restart()
         while self._pos < offset:
             if not self.read(min(offset - self._pos, 1 << 20)):
                 break
@@ -279,7 +271,8 @@ class StreamReader(io.RawIOBase):
 
 
 def _is_skippable(magic: bytes) -> bool:
-    return len(magic) == 4 and int.from_bytes(magic, "little") & ~0xF == 0x184D2A50
+    """Any of the 16 skippable-frame magics (0x184D2A50 to 0x184D2A5F)."""
+    return len(magic) == 4 and int.from_bytes(magic, "little") & ~0xF == PADDING_MAGIC & ~0xF
 
 
 class FrameReader(StreamReader):
@@ -295,7 +288,6 @@ class FrameReader(StreamReader):
         from concurrent.futures import ThreadPoolExecutor
 
         self.path, self.kind, self._spans = path, "zstd", spans
-        self._frames = [(comp, decomp) for comp, _, decomp, _ in spans]
         self._starts = [decomp for _, _, decomp, _ in spans]
         self._raw = open(path, "rb")
         self._fd = self._raw.fileno()
@@ -308,7 +300,7 @@ class FrameReader(StreamReader):
 
         comp, comp_size, _, size = self._spans[index]
         if size == 0 and comp_size >= 8 and _is_skippable(os.pread(self._fd, 4, comp)):
-            return b""  # padding (see create.py): nothing to decompress
+            return b""  # padding (see writer.py): nothing to decompress
         data = os.pread(self._fd, comp_size, comp)
         if len(data) != comp_size:
             raise EOFError(f"archive truncated in zstd frame {index}")

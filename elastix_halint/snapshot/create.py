@@ -1,9 +1,10 @@
 """``halint snapshot``: the replicated tree and the link map into one verified-on-write archive.
 
 The scan walks the tree; ``writer`` archives it, hashing each file as it is read (zstd) or
-after a hashing scan (gzip, none): see there for the layout. Without ``--force`` a file that vanishes or changes ends the command with exit code 2
-and no archive; with ``--force`` the archive is kept under its final name but marked
-incomplete (header flag, ``changed`` entries, trailer list), and ``verify`` says so.
+after a hashing scan (gzip, none): see there for the layout. Without ``--force`` a file that
+vanishes or changes ends the command with exit code 2 and no archive; with ``--force`` the
+archive is kept under its final name but marked incomplete (header flag, ``changed``
+entries, trailer list), and ``verify`` says so.
 """
 
 from __future__ import annotations

@@ -327,7 +327,7 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
             os.link(staging + e.target, where(e), follow_symlinks=False)
         elif e.type == HARDLINK:
             failures.append(f"{e.path}: not relinked to {e.target}, which is outside the restored paths")
-    attrs.apply_all([e for e in selected if plan.selected(e)], where, failures, files_done=True)
+    attrs.apply_all([e for e in selected if plan.selected(e)], where, failures)
     syncing.join()
     return failures
 

@@ -234,7 +234,8 @@ def _hash_all(result: ScanResult, workers: int) -> None:
 
     files = (i for i, e in enumerate(result.entries) if e.type == FILE)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done in pool.map(job, _batches(result.entries, files)):
+        sizes = lambda index: result.entries[index].size  # noqa: E731
+        for done in pool.map(job, batches(files, sizes, HASH_BATCH_FILES, HASH_BATCH_BYTES)):
             for index, (digest, problem) in done:
                 entry = result.entries[index]
                 if problem:
@@ -244,14 +245,17 @@ def _hash_all(result: ScanResult, workers: int) -> None:
                     result.entries[index] = replace(entry, digest=digest)
 
 
-def _batches(entries: list, indexes):
-    batch, size = [], 0
+def batches(indexes, weight, max_count: int, max_weight: int):
+    """Consecutive ``indexes`` in lists of at most ``max_count``, each ended as soon as the
+    ``weight`` of its indexes (bytes to read) reaches ``max_weight``: the unit of work handed to
+    a thread, big enough that the hand-off costs little, small enough to bound memory."""
+    batch, total = [], 0
     for index in indexes:
         batch.append(index)
-        size += entries[index].size
-        if size >= HASH_BATCH_BYTES or len(batch) >= HASH_BATCH_FILES:
+        total += weight(index)
+        if total >= max_weight or len(batch) >= max_count:
             yield batch
-            batch, size = [], 0
+            batch, total = [], 0
     if batch:
         yield batch
 

@@ -5,7 +5,9 @@ TarSafe re-checks every member for traversal, links and devices; our ``extractio
 directories and files and undeclared setuid/setgid, and keeps ownership. Files are written
 with O_EXCL|O_NOFOLLOW (the staging dir is fresh, so nothing may be there already), hashed
 as they are written (the digest check needs no second read) and, when the manifest marks
-them sparse, written with holes. Attributes are left to ``attrs`` (borg's order).
+them sparse, written with holes. Each file gets its attributes from the manifest through its
+open descriptor once its content is complete (``attrs.apply_fd``, borg's order); tarfile's own
+chown/chmod/utime are turned off.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ class StagingTar(TarSafe):
         source.seek(tarinfo.offset_data)
         digest = hashlib.sha256()
         inline = tarinfo.size <= 1 << 20
-        update = digest.update if inline else functools.partial(self.hasher.update, digest)
+        update = digest.update if inline else functools.partial(self.hasher.then, digest.update)
         fd = os.open(targetpath, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             block = SPARSE_BLOCK if entry.sparse else 1 << 20
@@ -167,7 +169,7 @@ class StagingTar(TarSafe):
             self.hasher.then(_check_digest, digest, entry, self.bad)
         reached("extracted-file")
 
-    # Attributes are applied from the manifest afterwards, in borg's order.
+    # Attributes come from the manifest (attrs.apply_fd above, attrs.apply_all for the rest).
     def chown(self, tarinfo, targetpath, numeric_owner):
         pass
 
@@ -191,9 +193,6 @@ class _Hasher:
         from concurrent.futures import ThreadPoolExecutor
 
         self._pool, self._pending = ThreadPoolExecutor(1, thread_name_prefix="halint-hash"), deque()
-
-    def update(self, digest, chunk: bytes) -> None:
-        self.then(digest.update, chunk)
 
     def then(self, fn, *args) -> None:
         """Run ``fn(*args)`` after everything handed over before it."""

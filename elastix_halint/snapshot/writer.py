@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from elastix_halint.snapshot import compress, manifest
 from elastix_halint.snapshot.manifest import DIR, FILE, Header
-from elastix_halint.snapshot.scan import Fingerprint
+from elastix_halint.snapshot.scan import Fingerprint, batches
 from elastix_halint.snapshot.tarpax import BLOCK, TarWriter, header_bytes, meta_tarinfo
 
 # What a file's manifest line can gain once it is hashed: ,"digest":"sha256:<64 hex>"
@@ -207,11 +207,15 @@ def _read_ahead(scanned, hashing: bool):
         return [_read_small(scanned.abspath(entries[i]), scanned.fingerprint(i), entries[i].size, hashing)
                 if _is_small(entries[i]) else None for i in batch]
 
-    batches = _batches(entries)
+    def weight(index: int) -> int:  # a big file (read by the caller) ends a batch
+        entry = entries[index]
+        return 0 if entry.type != FILE else entry.size if _is_small(entry) else BATCH_BYTES
+
+    work = batches(range(len(entries)), weight, BATCH_FILES, BATCH_BYTES)
     with ThreadPoolExecutor(READERS) as pool:
         pending: deque = deque()
         while True:
-            while len(pending) < BATCHES_AHEAD and (batch := next(batches, None)) is not None:
+            while len(pending) < BATCHES_AHEAD and (batch := next(work, None)) is not None:
                 pending.append((batch, pool.submit(job, batch)))
             if not pending:
                 return
@@ -221,19 +225,6 @@ def _read_ahead(scanned, hashing: bool):
 
 def _is_small(entry) -> bool:
     return entry.type == FILE and entry.size <= SMALL_FILE
-
-
-def _batches(entries: list):
-    batch, size = [], 0
-    for index, entry in enumerate(entries):
-        batch.append(index)
-        if entry.type == FILE:
-            size += entry.size if _is_small(entry) else BATCH_BYTES  # a big file ends a batch
-        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def _read_small(abspath: str, expected: Fingerprint, size: int, hashing: bool) -> _Read:
