@@ -44,6 +44,37 @@ def test_random_seeks_read_the_same_bytes(tmp_path, payload, kind):
     reader.close()
 
 
+@pytest.mark.parametrize("kind", compress.KINDS)
+def test_followed_spans_are_matched_in_place_and_reading_on_still_works(tmp_path, payload, kind):
+    """restore's header check announces the spans it will compare (``follow``) and compares
+    them in the decompressed frame (``matches``); spans straddling frames must work too."""
+    path = tmp_path / f"a.{kind}"
+    _write(path, payload, kind)
+    reader = compress.open_reader(str(path), kind)
+    rng = random.Random(11)
+    spans = sorted((rng.randrange(len(payload) - 600), rng.choice((1, 512, 1536))) for _ in range(60))
+    spans = [s for s, t in zip(spans, [(-1, 0)] + spans) if s[0] >= t[0] + t[1]]  # no overlaps
+    starts = getattr(reader, "_starts", [])
+    spans += [(start - 100, 512) for start in starts[1:3]]  # across frame boundaries
+    spans.sort()
+    reader.follow(iter(spans))
+    for offset, length in spans:
+        wanted = payload[offset : offset + length]
+        assert reader.matches(offset, wanted)
+        assert reader.tell() == offset + length
+        assert not reader.matches(offset, wanted[:-1] + bytes([wanted[-1] ^ 1]))
+    if isinstance(reader, compress.FrameReader):
+        assert len(reader._ahead) <= reader.AHEAD
+    reader.seek(0)
+    got, read_ahead = bytearray(), 0
+    while view := reader.read_view(300_000):
+        got += view
+        read_ahead = max(read_ahead, len(getattr(reader, "_ahead", ())))
+    assert got == payload
+    assert read_ahead == (compress.FrameReader.AHEAD if isinstance(reader, compress.FrameReader) else 0)
+    reader.close()
+
+
 def test_zstd_binary_decodes_frames_and_skips_the_seek_table(tmp_path, payload):
     path = tmp_path / "a.zst"
     _write(path, payload, "zstd")

@@ -9,9 +9,11 @@ TarSafe has scanned every member and extraction starts at the first one).
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import io
 import os
+from collections import deque
 
 from elastix_halint.errors import InputError
 
@@ -245,6 +247,21 @@ class StreamReader(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def read_view(self, size: int):
+        """Up to ``size`` bytes, as any bytes-like object (FrameReader's avoids a copy)."""
+        return self.read(size)
+
+    def matches(self, offset: int, expected: bytes) -> bool:
+        """Whether the archive holds ``expected`` at ``offset``; leaves the position after it."""
+        self.seek(offset)
+        got = b""
+        while len(got) < len(expected) and (more := self.read(len(expected) - len(got))):
+            got += more
+        return got == expected
+
+    def follow(self, spans) -> None:
+        """A hint: the next reads visit these (offset, length) spans, in rising order."""
+
     def tell(self) -> int:
         return self._pos
 
@@ -277,10 +294,12 @@ def _is_skippable(magic: bytes) -> bool:
 
 class FrameReader(StreamReader):
     """Random access through the seek table: each frame is decompressed on its own, so a seek
-    costs one frame at most, and while the caller reads on sequentially the next frames are
-    decompressed ahead on worker threads (zstandard releases the GIL), overlapping with the
-    caller's file writes. A frame must decompress to exactly the size the table gives, checked
-    before any memory is allocated for it (a lying frame header cannot make us allocate more)."""
+    costs one frame at most, and the frames the caller will read next are decompressed ahead on
+    a worker thread (zstandard releases the GIL), overlapping with the caller's file writes:
+    the following frames while it reads on sequentially, or the frames of the spans ``follow``
+    announced (a scan of member headers that jumps over file data). A frame must decompress
+    to exactly the size the table gives, checked before any memory is allocated for it (a
+    lying frame header cannot make us allocate more)."""
 
     AHEAD = 2  # frames decompressed ahead: ~4 MiB in memory
 
@@ -293,6 +312,7 @@ class FrameReader(StreamReader):
         self._fd = self._raw.fileno()
         self._pool = ThreadPoolExecutor(max(1, min(self.AHEAD, (os.cpu_count() or 2) - 1)))
         self._ahead: dict = {}  # frame index -> Future of its bytes
+        self._plan, self._planned = None, deque()  # frames announced by follow(), not yet loaded
         self._index, self._buf, self._off = -1, b"", 0  # nothing read until asked: errors surface in read()
 
     def _decompress(self, index: int) -> bytes:
@@ -312,27 +332,65 @@ class FrameReader(StreamReader):
             raise zstandard.ZstdError(f"zstd frame {index} holds {len(out)} bytes, the seek table says {size}")
         return out
 
+    def follow(self, spans) -> None:
+        self._plan, self._planned = self._frames_of(spans), deque()
+
+    def _frames_of(self, spans):
+        last = -1
+        for offset, length in spans:
+            for index in range(self._frame_at(offset), self._frame_at(offset + max(length, 1) - 1) + 1):
+                if index > last:
+                    last = index
+                    yield index
+
+    def _frame_at(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset) - 1
+
+    def _upcoming(self, index: int, sequential: bool):
+        """The frames to have decompressed ahead once frame ``index`` is current."""
+        if self._plan is None:
+            return range(index + 1, min(index + 1 + self.AHEAD, len(self._spans))) if sequential else ()
+        while self._planned and self._planned[0] <= index:
+            self._planned.popleft()
+        while len(self._planned) < self.AHEAD and (nxt := next(self._plan, None)) is not None:
+            if nxt > index:
+                self._planned.append(nxt)
+        if not self._planned:  # the announced spans are done: back to reading on sequentially
+            self._plan = None
+            return self._upcoming(index, sequential)
+        return self._planned
+
     def _load(self, index: int, sequential: bool) -> None:
-        """Make frame ``index`` current. Read-ahead runs only while reading on sequentially:
-        a scan that seeks over file data would throw the frames away."""
+        """Make frame ``index`` current and keep the frames expected next decompressing."""
         future = self._ahead.pop(index, None)
-        for stale in [i for i in self._ahead if not index < i <= index + self.AHEAD]:
+        upcoming = self._upcoming(index, sequential)
+        for stale in [i for i in self._ahead if i not in upcoming]:
             self._ahead.pop(stale).cancel()
         self._buf = future.result() if future is not None else (self._decompress(index) if index < len(self._spans) else b"")
         self._index, self._off = index, 0
-        if sequential:
-            for ahead in range(index + 1, min(index + 1 + self.AHEAD, len(self._spans))):
-                if ahead not in self._ahead:
-                    self._ahead[ahead] = self._pool.submit(self._decompress, ahead)
+        for ahead in upcoming:
+            if ahead not in self._ahead:
+                self._ahead[ahead] = self._pool.submit(self._decompress, ahead)
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             return super().read(size)
+        return bytes(self.read_view(size))
+
+    def read_view(self, size: int):
+        """Up to ``size`` bytes of the current frame, as a view: no copy of file data."""
         while self._off >= len(self._buf) and self._index < len(self._spans):
             self._load(self._index + 1, sequential=True)
-        data = self._buf[self._off : self._off + size]
+        data = memoryview(self._buf)[self._off : self._off + size]
         self._off += len(data)
         return data
+
+    def matches(self, offset: int, expected: bytes) -> bool:
+        self.seek(offset)
+        if self._off + len(expected) <= len(self._buf):  # within this frame: compare in place
+            self._off += len(expected)
+            return self._buf.startswith(expected, self._off - len(expected))
+        return super().matches(offset, expected)
 
     def tell(self) -> int:
         if self._index < 0:
@@ -343,14 +401,12 @@ class FrameReader(StreamReader):
         return self._starts[-1] + self._spans[-1][3]
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        import bisect
-
         if whence == os.SEEK_CUR:
             offset += self.tell()
         elif whence != os.SEEK_SET:
             raise io.UnsupportedOperation("cannot seek from the end of a compressed archive")
         offset = min(max(offset, 0), self._end())
-        index = bisect.bisect_right(self._starts, offset) - 1
+        index = self._frame_at(offset)
         if offset == self._end():
             index = len(self._spans)
         if index != self._index:

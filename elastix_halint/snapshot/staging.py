@@ -94,17 +94,13 @@ class StagingTar(TarSafe):
         for info in head:
             checker.check(info)
         source, position = self.fileobj, self.offset
-        for entry in snap.entries:
-            if entry.type not in (DIR, FILE):
-                continue
-            header = header_bytes(entry)
-            source.seek(position)
-            if source.read(len(header)) != header:
+        layout, ahead = itertools.tee(_layout(snap.entries, position))
+        source.follow((start, len(header)) for start, header, _, _ in ahead)
+        for start, header, entry, position in layout:
+            if not source.matches(start, header):
                 return False
-            position += len(header)
             self.located.append(entry)
-            self.offsets.append(position)
-            position += -(-entry.size // BLOCK) * BLOCK if entry.type == FILE else 0
+            self.offsets.append(start + len(header))
         self.offset = position
         self.last = self.next()
         if self.last is None or self.last.name != TRAILER_MEMBER or self.next() is not None:
@@ -147,7 +143,7 @@ class StagingTar(TarSafe):
             zeros = bytes(block) if entry.sparse else None
             left = tarinfo.size
             while left:
-                chunk = source.read(min(block, left))
+                chunk = source.read_view(min(block, left))
                 if not chunk:
                     raise tarfile.ReadError(f"{tarinfo.name}: unexpected end of data")
                 update(chunk)
@@ -206,6 +202,17 @@ class _Hasher:
                 self._pending.popleft().result()
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _layout(entries, position: int):
+    """(offset, header bytes, entry, end) of each member halint writes for ``entries``, the
+    first at ``position``: a header, then its entry's data padded to whole blocks, up to end."""
+    for entry in entries:
+        if entry.type in (DIR, FILE):
+            header = header_bytes(entry)
+            end = position + len(header) + (-(-entry.size // BLOCK) * BLOCK if entry.type == FILE else 0)
+            yield position, header, entry, end
+            position = end
 
 
 def _check_digest(digest, entry, bad: list) -> None:
