@@ -14,12 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_halint
 from elastix_halint.snapshot import compress, manifest, writer
 from elastix_halint.snapshot.manifest import FILE, Header
 from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.scan import scan
+from elastix_halint.snapshot.tarpax import header_bytes
 from snapshot_helpers import halint_ok, make_node, take_snapshot, write
 
 
@@ -127,3 +130,25 @@ def test_manifest_lines_are_parsed_one_value_per_line():
     two_on_one_line = lines[:1500] + [lines[1500] + "," + lines[1501]] + lines[1502:]  # one fewer line
     with pytest.raises(ManifestError, match="malformed"):
         parse_manifest(("\n".join(two_on_one_line) + "\n").encode())
+
+
+_NAME = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, blacklist_characters="/"), min_size=1, max_size=60)
+_OWNER = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=31)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_NAME, min_size=1, max_size=3), kind=st.sampled_from([manifest.DIR, FILE]),
+       mode=st.integers(0, 0o7777), uid=st.integers(0, 8**7 - 1), gid=st.integers(0, 8**7 - 1),
+       user=_OWNER, group=_OWNER, size=st.integers(0, 8**11 - 1), mtime_ns=st.integers(0, 8**11 * 10**9 - 1))
+def test_fast_headers_read_back_as_their_entry(parts, kind, mode, uid, gid, user, group, size, mtime_ns):
+    """The writer archives ``header_bytes`` and restore's member check compares archive bytes
+    with it: its fast path (cached owner fields, adler32 checksum) must be a valid ustar
+    header (tarfile checks the checksum) that says exactly what the entry says."""
+    entry = manifest.Entry("/" + "/".join(parts), kind, mode, uid, gid, user, group, mtime_ns,
+                           size=size if kind == FILE else 0)
+    header = header_bytes(entry)
+    assert len(header) == 512
+    info = tarfile.TarInfo.frombuf(header, "utf-8", "surrogateescape")
+    assert (info.name, info.type, info.mode, info.uid, info.gid, info.uname, info.gname, info.size, info.mtime) == (
+        entry.member, tarfile.DIRTYPE if kind == manifest.DIR else tarfile.REGTYPE, mode, uid, gid, user, group,
+        entry.size, mtime_ns // 10**9)

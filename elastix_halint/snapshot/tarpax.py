@@ -8,7 +8,9 @@ also into ``RHT.security.selinux`` (``tar --selinux``).
 
 from __future__ import annotations
 
+import functools
 import tarfile
+import zlib
 
 from elastix_halint.snapshot.manifest import DIR, Entry
 
@@ -65,13 +67,22 @@ def _octal(value: int, width: int) -> bytes:
 
 def _ustar(name: bytes, mode: int, uid: int, gid: int, size: int, mtime: int, kind: bytes,
            uname: bytes, gname: bytes) -> bytes:
-    head = b"".join((
-        name.ljust(100, b"\x00"), _octal(mode, 8), _octal(uid, 8), _octal(gid, 8), _octal(size, 12),
-        _octal(mtime, 12), b"        ", kind, bytes(100), _USTAR_TAIL, uname.ljust(32, b"\x00"),
-        gname.ljust(32, b"\x00"), _octal(0, 8), _octal(0, 8), bytes(167),
-    ))
-    checksum = b"%06o\x00 " % sum(head)
-    return head[:148] + checksum + head[156:]
+    ids, tail, fixed_sum = _owner_fields(mode, uid, gid, kind, uname, gname)
+    size_mtime = _octal(size, 12) + _octal(mtime, 12)
+    # The checksum is the byte sum of the header with its own field as spaces. For up to 257
+    # bytes (the name has at most 100 here), adler32's low half is exactly 1 + their sum.
+    checksum = fixed_sum + (zlib.adler32(name + size_mtime) & 0xFFFF) - 1
+    return b"".join((name.ljust(100, b"\x00"), ids, size_mtime, b"%06o\x00 " % checksum, tail))
+
+
+@functools.lru_cache(maxsize=1024)
+def _owner_fields(mode: int, uid: int, gid: int, kind: bytes, uname: bytes, gname: bytes) -> tuple[bytes, bytes, int]:
+    """The header fields a member's owner, mode and type fix (the same for most members):
+    mode/uid/gid, everything after the checksum, and their byte sum with the checksum's spaces."""
+    ids = _octal(mode, 8) + _octal(uid, 8) + _octal(gid, 8)
+    tail = b"".join((kind, bytes(100), _USTAR_TAIL, uname.ljust(32, b"\x00"), gname.ljust(32, b"\x00"),
+                     _octal(0, 8), _octal(0, 8), bytes(167)))
+    return ids, tail, sum(ids) + sum(tail) + sum(b" " * 8)
 
 
 def _fits(entry: Entry, name: str) -> bool:
