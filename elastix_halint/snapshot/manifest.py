@@ -14,7 +14,6 @@ import itertools
 import json
 import re
 import shlex
-import sys
 from dataclasses import asdict, dataclass, field, fields
 
 FORMAT = "halint-snapshot/1"
@@ -27,7 +26,9 @@ DIR, FILE, SYMLINK, HARDLINK = "dir", "file", "symlink", "hardlink"
 MEMBER_TYPES = (DIR, FILE)  # the only types stored as tar members
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs four times as much, and a restore builds one
+# per manifest line. Entries are still never changed in place: ``replace`` makes changed copies.
+@dataclass(slots=True)
 class Entry:
     path: str
     type: str
@@ -64,31 +65,34 @@ class Entry:
 
     @classmethod
     def from_json(cls, data: dict) -> "Entry":
-        # Owner names repeat on every line: share one string object each (flat memory).
-        for key in ("user", "group", "type"):
-            if isinstance(data.get(key), str):
-                data[key] = sys.intern(data[key])
-        for key in ("mode", "uid", "gid"):
-            if type(data.get(key)) is int:
-                data[key] = shared_int(data[key])
+        # Owner names, types, modes and ids repeat on every line: one shared object per value
+        # (flat memory). Anything of another type stays as it is: prescan says what is wrong.
+        for key in _SHARED_KEYS:
+            value = data.get(key)
+            if type(value) is str or type(value) is int:
+                data[key] = _SHARED.setdefault(value, value)
         digest = data.get("digest")
         if isinstance(digest, str) and _DIGEST_TEXT.match(digest):
             data["digest"] = bytes.fromhex(digest[7:])  # anything else stays as it was: prescan refuses it
-        return cls(**{k: v for k, v in data.items() if k in _ENTRY_FIELDS})
+        if data.keys() <= _KNOWN_FIELDS:
+            return cls(**data)
+        return cls(**{k: v for k, v in data.items() if k in _KNOWN_FIELDS})
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_KNOWN_FIELDS = frozenset(_ENTRY_FIELDS)
+_SHARED_KEYS = ("user", "group", "type", "mode", "uid", "gid")
+_SHARED: dict = {}
+
+
+def shared(value):
+    """One object per repeated value (owner names, modes, ids): a new one per entry otherwise."""
+    return _SHARED.setdefault(value, value)
 _DIGEST_TEXT = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 
 def digest_text(digest: bytes) -> str:
     return f"sha256:{digest.hex()}"
-_SHARED_INTS: dict[int, int] = {}
-
-
-def shared_int(value: int) -> int:
-    """One object per mode/uid/gid value: few values, but a new int per entry otherwise."""
-    return _SHARED_INTS.setdefault(value, value)
 
 
 @dataclass(frozen=True)

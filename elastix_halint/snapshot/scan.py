@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry, shared_int
+from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry, shared
 
 CHUNK = 1 << 20
 # Our own leftovers never belong in a snapshot: moved-aside data, staging, journals, temp files.
@@ -121,9 +121,9 @@ def entry_from_stat(node_path: str, abspath: str, st: os.stat_result) -> Entry |
     mode = st.st_mode
     common = dict(
         path=node_path,
-        mode=shared_int(stat.S_IMODE(mode)),
-        uid=shared_int(st.st_uid),
-        gid=shared_int(st.st_gid),
+        mode=shared(stat.S_IMODE(mode)),
+        uid=shared(st.st_uid),
+        gid=shared(st.st_gid),
         user=user_name(st.st_uid),
         group=group_name(st.st_gid),
         mtime_ns=st.st_mtime_ns,
