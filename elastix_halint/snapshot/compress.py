@@ -332,6 +332,10 @@ class FrameReader(StreamReader):
             raise zstandard.ZstdError(f"zstd frame {index} holds {len(out)} bytes, the seek table says {size}")
         return out
 
+    def clone(self) -> "FrameReader":
+        """Another reader of the same archive, with its own position and read-ahead."""
+        return FrameReader(self.path, self._spans)
+
     def follow(self, spans) -> None:
         self._plan, self._planned = self._frames_of(spans), deque()
 

@@ -19,6 +19,7 @@ import os
 import stat
 import tarfile
 from array import array
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from tarsafe import TarSafe
 
@@ -29,6 +30,7 @@ from elastix_halint.snapshot.tarpax import BLOCK, header_bytes
 
 SPARSE_BLOCK = 64 << 10
 EXTRACT_BATCH = 2000  # headers rebuilt and handed to TarSafe at a time
+BIG_FILE = 1 << 20  # bigger files are hashed on another core, and written by the second thread
 
 
 class RefusedMember(tarfile.FilterError):
@@ -67,6 +69,7 @@ class StagingTar(TarSafe):
     checker = None  # a prescan.MemberChecker: sees each member once, as it is read
     changed_late: set = frozenset()  # members the trailer lists as changed while archived
     last: tarfile.TarInfo | None = None  # the last header read (the trailer, when intact)
+    stopped = False  # set when the other extracting thread failed
 
     def scan(self, checker) -> None:
         """Read and check every header; keep (entry, data offset) of each clean member."""
@@ -116,8 +119,48 @@ class StagingTar(TarSafe):
         self.copybufsize = 1 << 20
 
     def extract_entries(self, path: str, wanted) -> None:
-        """Extract the scanned members whose entry ``wanted`` accepts, in archive order."""
-        chosen = (pair for pair in zip(self.located, self.offsets) if wanted(pair[0]))
+        """Extract the scanned members whose entry ``wanted`` accepts: the directories first,
+        then the big files on a second reader and thread (``_twin``) while this one writes the
+        small files. Small files cost system calls and Python per file, big ones decompression,
+        hashing and copying per byte, which release the GIL: one after the other, half of each
+        phase left a core idle (2 GiB of recordings and 50,000 small files on tmpfs: 4.1 s -> 3.3 s)."""
+        def chosen(kind):
+            return (pair for pair in zip(self.located, self.offsets) if kind(pair[0]) and wanted(pair[0]))
+
+        self._extract(path, chosen(lambda e: e.type == DIR))
+        twin = self._twin() if any(True for _ in chosen(_big)) else None
+        if twin is None:
+            self._extract(path, chosen(lambda e: e.type == FILE))
+            return
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="halint-big") as pool:
+                big = pool.submit(twin._extract, path, chosen(_big))
+                big.add_done_callback(lambda done: setattr(self, "stopped", done.exception() is not None))
+                try:
+                    self._extract(path, chosen(lambda e: e.type == FILE and not _big(e)))
+                except _Stopped:
+                    pass  # the big files failed: big.result() raises why
+                except BaseException:
+                    twin.stopped = True  # checked before each file: stop writing, then fail
+                    wait([big])
+                    raise
+                big.result()
+        finally:
+            twin.close()
+            twin.fileobj.close()
+
+    def _twin(self) -> "StagingTar | None":
+        """Another StagingTar on its own reader of the same archive, sharing the results; only
+        over a seekable zstd reader (a gzip stream would be decompressed twice)."""
+        clone = getattr(self.fileobj, "clone", None)
+        if clone is None:
+            return None
+        twin = StagingTar.open(fileobj=clone(), mode="r:")
+        twin.prepare(self.on_bytes)
+        twin.bad, twin.failures = self.bad, self.failures  # list.append is atomic
+        return twin
+
+    def _extract(self, path: str, chosen) -> None:
         self.hasher = _Hasher()
         try:
             while pairs := list(itertools.islice(chosen, EXTRACT_BATCH)):
@@ -131,11 +174,13 @@ class StagingTar(TarSafe):
         self.members, self.expected = [], {}
 
     def makefile(self, tarinfo, targetpath):
+        if self.stopped:
+            raise _Stopped(tarinfo.name)
         entry = self.expected[tarinfo.name]
         source = self.fileobj
         source.seek(tarinfo.offset_data)
         digest = hashlib.sha256()
-        inline = tarinfo.size <= 1 << 20
+        inline = tarinfo.size <= BIG_FILE
         update = digest.update if inline else functools.partial(self.hasher.then, digest.update)
         fd = os.open(targetpath, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
@@ -213,6 +258,14 @@ def _layout(entries, position: int):
             end = position + len(header) + (-(-entry.size // BLOCK) * BLOCK if entry.type == FILE else 0)
             yield position, header, entry, end
             position = end
+
+
+class _Stopped(Exception):
+    """The other extracting thread failed: this one stops before its next file."""
+
+
+def _big(entry) -> bool:
+    return entry.type == FILE and entry.size > BIG_FILE
 
 
 def _check_digest(digest, entry, bad: list) -> None:
