@@ -340,12 +340,15 @@ class FrameReader(StreamReader):
         self._plan, self._planned = self._frames_of(spans), deque()
 
     def _frames_of(self, spans):
-        last = -1
+        last, last_end = -1, 0  # the last frame yielded, and where the next one starts
         for offset, length in spans:
-            for index in range(self._frame_at(offset), self._frame_at(offset + max(length, 1) - 1) + 1):
-                if index > last:
-                    last = index
-                    yield index
+            end = offset + max(length, 1)
+            if end <= last_end:  # most headers: inside the frame of the one before
+                continue
+            for index in range(max(last + 1, self._frame_at(offset)), self._frame_at(end - 1) + 1):
+                yield index
+                last = index
+            last_end = self._starts[last + 1] if last + 1 < len(self._starts) else self._end()
 
     def _frame_at(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) - 1
@@ -390,10 +393,12 @@ class FrameReader(StreamReader):
         return data
 
     def matches(self, offset: int, expected: bytes) -> bool:
-        self.seek(offset)
-        if self._off + len(expected) <= len(self._buf):  # within this frame: compare in place
-            self._off += len(expected)
-            return self._buf.startswith(expected, self._off - len(expected))
+        if not 0 <= self._index < len(self._spans) or not 0 <= offset - self._starts[self._index] < len(self._buf):
+            self.seek(offset)  # in another frame
+        start = offset - self._starts[self._index] if self._index < len(self._spans) else len(self._buf)
+        if start + len(expected) <= len(self._buf):  # within this frame: compare in place
+            self._off = start + len(expected)
+            return self._buf.startswith(expected, start)
         return super().matches(offset, expected)
 
     def tell(self) -> int:
