@@ -90,3 +90,23 @@ def test_not_an_archive_is_an_input_error(tmp_path):
     junk.write_bytes(b"hello")
     result = run_halint("verify", str(junk))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_damaged_head_is_a_clear_input_error_for_every_command(tmp_path):
+    """The manifest's zstd frame fails its checksum while the first header is read: every
+    command that opens the archive says so in one line (exit 2), not as an internal error."""
+    from elastix_halint.snapshot import compress
+
+    root = make_node(tmp_path)
+    archive = take_snapshot(root)
+    reader = compress.open_reader(str(archive), "zstd")
+    head_at, head_size = reader._spans[0][:2]
+    reader.close()
+    raw = bytearray(archive.read_bytes())
+    raw[head_at + head_size // 2] ^= 0x40
+    archive.write_bytes(bytes(raw))
+    for command in (["verify"], ["show"], ["diff", "--root", str(root)], ["restore", "--root", str(root)]):
+        result = run_halint(command[0], str(archive), *command[1:])
+        assert result.returncode == 2, (command, result.stderr)
+        assert f"{archive}: cannot read the archive" in result.stderr, (command, result.stderr)
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -41,7 +41,11 @@ def open_stream(path: str):
     """(kind, streaming TarFile) positioned at the first member."""
     kind = compress.detect(path)
     reader = compress.open_reader(path, kind)
-    return kind, tarfile.open(fileobj=reader, mode="r|", bufsize=1 << 20)
+    try:  # reads the first header: a damaged head fails here
+        return kind, tarfile.open(fileobj=reader, mode="r|", bufsize=1 << 20)
+    except read_errors() as exc:
+        reader.close()
+        raise InputError(f"cannot read the archive: {exc}", path) from None
 
 
 def take_manifest(path: str, kind: str, tar) -> Snapshot:
