@@ -96,3 +96,29 @@ def test_a_failure_on_either_thread_stops_both_and_is_raised(tmp_path, monkeypat
     assert caught.value.errno == errno.ENOSPC  # the failure itself, not the other side's stop
     assert written == [], "the other thread went on writing after the failure"
     assert threading.active_count() <= threads, "an extracting thread outlived the call"
+
+
+def test_a_damaged_frame_of_file_data_is_refused_in_one_line(tmp_path):
+    """The member check never decompresses frames that hold only file data: damage there is
+    found while extracting (on the big-file thread here) and must read as such."""
+    root = _busy_node(tmp_path)
+    write(root / "replica/var/spool/asterisk/monitor/long.wav", os.urandom(6 << 20))  # frames of data only
+    archive = str(take_snapshot(root))
+    tar, _ = restore._scan_members(archive, archives.load(archive))
+    headers = [offset - 512 for offset in tar.offsets]
+    tar.close()
+    tar.fileobj.close()
+    reader = compress.open_reader(archive, "zstd")
+    at, size = next((comp, size) for comp, size, start, length in reader._spans[1:]
+                    if length and not any(start - 1024 <= h < start + length for h in headers))
+    reader.close()
+    raw = bytearray(Path(archive).read_bytes())
+    raw[at + size // 2] ^= 0xFF
+    Path(archive).write_bytes(bytes(raw))
+    unlocked = lambda name: name == "lock"  # noqa: E731 - /var/lock holds the (released) lock file
+    before = tree_state(root, skip=unlocked)
+    result = run_halint("restore", archive, "--root", str(root), "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert "the archive is damaged" in result.stderr and "nothing live was touched" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert tree_state(root, skip=unlocked) == before

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import tarfile
+import zlib
 from dataclasses import dataclass
 
 from tarsafe import TarSafeException  # noqa: F401 - re-exported for restore
@@ -26,6 +28,12 @@ def _zstd_error():
 
 def read_errors() -> tuple:
     return READ_ERRORS + _zstd_error()
+
+
+def damage_errors() -> tuple:
+    """What decompressing damaged data raises; unlike ``read_errors``, no OSError of the target
+    (a full disk while extracting is not a damaged archive)."""
+    return (EOFError, zlib.error, gzip.BadGzipFile) + _zstd_error()
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,8 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
             tar.extract_entries(staging, (lambda e: True) if chosen is None else (lambda e: e.path in chosen))
         except (tarfile.TarError, archive.TarSafeException) as exc:
             raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
+        except archive.damage_errors() as exc:  # file data is first read here: the member check skips it
+            raise RestoreRefused(f"the archive is damaged: {exc}; nothing live was touched", opts.archive) from None
     bad = [f"{e.member}: content does not match its digest" for e in tar.bad
            if not (e.changed or e.member in tar.changed_late)]
     _refuse_if(bad, opts.archive)
