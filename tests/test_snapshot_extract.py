@@ -85,17 +85,37 @@ def test_a_failure_on_either_thread_stops_both_and_is_raised(tmp_path, monkeypat
     monkeypatch.setattr(StagingTar, "makefile", makefile)
     staging = tmp_path / "staging"
     staging.mkdir()
-    threads = threading.active_count()
+    threads, done = threading.active_count(), []
     tar.prepare()
     try:
         with pytest.raises(OSError) as caught:
-            tar.extract_entries(str(staging), lambda entry: True)
+            tar.extract_entries(str(staging), lambda entry: True, big_files_done=lambda: done.append(1))
     finally:
         tar.close()
         tar.fileobj.close()
     assert caught.value.errno == errno.ENOSPC  # the failure itself, not the other side's stop
     assert written == [], "the other thread went on writing after the failure"
     assert threading.active_count() <= threads, "an extracting thread outlived the call"
+    assert done == [], "big_files_done was called although extraction failed"
+
+
+def test_big_files_done_is_called_once_they_are_all_written(tmp_path):
+    """restore starts the big files' writeback from this call, while small ones are written."""
+    root = _busy_node(tmp_path)
+    archive = str(take_snapshot(root))
+    tar, _ = restore._scan_members(archive, archives.load(archive))
+    big = {e.member: e.size for e in tar.located if e.type == "file" and e.size > BIG_FILE}
+    staging, seen = tmp_path / "staging", []
+    staging.mkdir()
+    tar.prepare()
+    try:
+        tar.extract_entries(str(staging), lambda entry: True,
+                            big_files_done=lambda: seen.append({m: (staging / m).stat().st_size for m in big}))
+    finally:
+        tar.close()
+        tar.fileobj.close()
+    assert len(big) >= 6 and seen == [big]
+    assert tar.bad == []
 
 
 def test_a_damaged_frame_of_file_data_is_refused_in_one_line(tmp_path):

