@@ -3,7 +3,8 @@
 Not a test. Usage:  python benchmarks/bench_snapshot.py [--size-mb 2048] [--small-files 50000]
                         [--rounds 3] [--work /var/tmp/halint-bench] [--rss-files 1000,100000]
 Runs alternate (halint, tar, halint, tar, ...) on a warm page cache; medians are printed.
-Peak RSS is the child's ru_maxrss. The work dir needs about 4x --size-mb of free space.
+Peak RSS is the child's ru_maxrss. The work dir needs about (2 x rounds + 3) x --size-mb of
+free space: restored and extracted trees stay in a trash folder until the end (see to_trash).
 """
 
 from __future__ import annotations
