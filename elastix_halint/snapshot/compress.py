@@ -393,11 +393,14 @@ class FrameReader(StreamReader):
         return data
 
     def matches(self, offset: int, expected: bytes) -> bool:
-        if not 0 <= self._index < len(self._spans) or not 0 <= offset - self._starts[self._index] < len(self._buf):
-            self.seek(offset)  # in another frame
-        start = offset - self._starts[self._index] if self._index < len(self._spans) else len(self._buf)
+        index = self._index
+        if 0 <= index < len(self._spans) and 0 <= offset - self._starts[index] < len(self._buf):
+            self._off = offset - self._starts[index]  # in the current frame: no seek
+        else:
+            self.seek(offset)
+        start = self._off
         if start + len(expected) <= len(self._buf):  # within this frame: compare in place
-            self._off = start + len(expected)
+            self._off += len(expected)
             return self._buf.startswith(expected, start)
         return super().matches(offset, expected)
 

@@ -85,10 +85,12 @@ _SHARED_KEYS = ("user", "group", "type", "mode", "uid", "gid")
 _SHARED: dict = {}
 
 
+_DIGEST_TEXT = re.compile(r"sha256:[0-9a-f]{64}\Z")
+
+
 def shared(value):
     """One object per repeated value (owner names, modes, ids): a new one per entry otherwise."""
     return _SHARED.setdefault(value, value)
-_DIGEST_TEXT = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 
 def digest_text(digest: bytes) -> str:

@@ -19,6 +19,7 @@ import os
 import stat
 import tarfile
 from array import array
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from tarsafe import TarSafe
@@ -26,7 +27,7 @@ from tarsafe import TarSafe
 from elastix_halint.snapshot import attrs
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, LINKS_MEMBER, MANIFEST_MEMBER, TRAILER_MEMBER
-from elastix_halint.snapshot.tarpax import BLOCK, header_bytes
+from elastix_halint.snapshot.tarpax import header_bytes, padded
 
 SPARSE_BLOCK = 64 << 10
 EXTRACT_BATCH = 2000  # headers rebuilt and handed to TarSafe at a time
@@ -183,7 +184,7 @@ class StagingTar(TarSafe):
         source = self.fileobj
         source.seek(tarinfo.offset_data)
         digest = hashlib.sha256()
-        inline = tarinfo.size <= BIG_FILE
+        inline = not _big(entry)
         update = digest.update if inline else functools.partial(self.hasher.then, digest.update)
         fd = os.open(targetpath, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
@@ -233,9 +234,6 @@ class _Hasher:
     AHEAD = 2
 
     def __init__(self):
-        from collections import deque
-        from concurrent.futures import ThreadPoolExecutor
-
         self._pool, self._pending = ThreadPoolExecutor(1, thread_name_prefix="halint-hash"), deque()
 
     def then(self, fn, *args) -> None:
@@ -258,7 +256,7 @@ def _layout(entries, position: int):
     for entry in entries:
         if entry.type in (DIR, FILE):
             header = header_bytes(entry)
-            end = position + len(header) + (-(-entry.size // BLOCK) * BLOCK if entry.type == FILE else 0)
+            end = position + len(header) + (padded(entry.size) if entry.type == FILE else 0)
             yield position, header, entry, end
             position = end
 

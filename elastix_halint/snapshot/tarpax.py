@@ -61,6 +61,11 @@ RECORD = 20 * BLOCK
 _USTAR_TAIL = b"ustar\x0000"
 
 
+def padded(size: int) -> int:
+    """The bytes ``size`` bytes of member data take in the archive: whole blocks."""
+    return -(-size // BLOCK) * BLOCK
+
+
 def _octal(value: int, width: int) -> bytes:
     return b"%0*o\x00" % (width - 1, value)
 

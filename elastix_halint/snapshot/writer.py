@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from elastix_halint.snapshot import compress, manifest
 from elastix_halint.snapshot.manifest import DIR, FILE, Header
 from elastix_halint.snapshot.scan import Fingerprint, batches
-from elastix_halint.snapshot.tarpax import BLOCK, TarWriter, header_bytes, meta_tarinfo
+from elastix_halint.snapshot.tarpax import TarWriter, header_bytes, meta_tarinfo, padded
 
 # What a file's manifest line can gain once it is hashed: ,"digest":"sha256:<64 hex>"
 # (83 bytes) or ,"changed":true (15).
@@ -105,12 +105,12 @@ def _final_lines(header: Header, entries: list, draft, digests: "_Digests"):
     for index, (entry, line) in enumerate(zip(entries, draft)):
         if entry.type == FILE:
             digest = digests.get(index)
-            line = line[:-2] + (b',"digest":"sha256:%s"}\n' % digest.hex().encode() if digest else b',"changed":true}\n')
+            line = line[:-2] + (b',"digest":"%s"}\n' % manifest.digest_text(digest).encode() if digest else b',"changed":true}\n')
         yield line
 
 
 def _member_bound(name: str, size: int, mtime: int) -> int:
-    return len(_meta_header(name, size, mtime)) + -(-size // BLOCK) * BLOCK
+    return len(_meta_header(name, size, mtime)) + padded(size)
 
 
 @contextmanager
