@@ -30,6 +30,8 @@ def test_wheel_carries_grammars_and_rules(wheel):
     assert "elastix_halint/_grammars/drbd.lark" in names
     assert any(n.startswith("elastix_halint/builtin/") and n.endswith(".py") and not n.endswith("__init__.py") for n in names)
     assert not any(n.startswith(("rules/", "grammars/")) for n in names), "no top-level packages leak into site-packages"
+    # The node-side scripts travel as readable .sh files (halint collect --script prints them).
+    assert "elastix_halint/remote/scripts/lib.sh" in names
 
 
 def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
