@@ -5,7 +5,7 @@ sent on stdin, and a binary-safe stream coming back (docs/remote.md).
 - ``shell``: the :class:`~elastix_halint.remote.shell.NodeShell` interface every node-side step
   uses, and :class:`~elastix_halint.remote.shell.LocalShell` (the same scripts, run here).
 - ``ssh``: :class:`~elastix_halint.remote.ssh.Connection`, one multiplexed ssh connection per node.
-- ``sshfail``: every ssh failure turned into one line (:class:`~elastix_halint.remote.errors.RemoteError`).
+- ``errors``: every ssh failure turned into one line (:class:`~elastix_halint.remote.errors.RemoteError`).
 - ``frames``: the framing of what a node sends back (binary, or armoured for Ansible ``raw``).
 - ``scripts``: the node-side ``.sh`` files (``scripts.text("collect")``).
 - ``nodes``: reach several nodes in parallel.
