@@ -113,9 +113,13 @@ class Header:
     excludes: list = field(default_factory=list)
     digest: str = "sha256"
     format: str = FORMAT
+    notes: list = field(default_factory=list)  # what could not be captured (no getfattr on the node)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not data["notes"]:  # the common case: keep the header as it always was
+            del data["notes"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Header":

@@ -1,0 +1,324 @@
+"""``halint snapshot --ssh``: the same archive as a local snapshot, of a node reached over ssh.
+
+On the node only ``remote/scripts/tree.sh`` runs, with the node's own tools: ``facts`` (host
+name, /proc/drbd, the mount table, the process list, the link-map paths, the lock), ``list``
+(the listing and xattrs, read by ``nodetree.ListedTree``), then ``send``: the node's tar
+streams the regular files, one name per file, in manifest order. Here, each file is hashed
+as its bytes arrive and archived by the same writer as a local snapshot (``writer``); the
+entries come from the same scan code (``scan.scan`` over the listing). A second ``list`` of
+the files once they are all read tells which changed meanwhile (inode, size, mtime, ctime);
+those are reported exactly as a local snapshot reports them. gzip and none, which need the
+digests before the archive starts, stream the files twice, as a local snapshot reads them twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from contextlib import contextmanager
+
+from elastix_halint.errors import InputError
+from elastix_halint.remote import scripts
+from elastix_halint.remote.errors import RemoteError
+from elastix_halint.snapshot import lock
+from elastix_halint.snapshot.manifest import FILE
+from elastix_halint.snapshot.nodetree import ListedTree, NodeFacts, fsencode, stream_frames
+from elastix_halint.snapshot.scan import Fingerprint, scan
+from elastix_halint.snapshot.tarpax import TarWriter
+from elastix_halint.snapshot.tarstream import TarStream, TarStreamError
+from elastix_halint.snapshot.writer import SMALL_FILE, FileRead
+
+CHUNK = 1 << 20
+
+
+def node_facts(shell, root: str, replica: str, paths) -> NodeFacts:
+    """``tree.sh facts``: one round trip for everything the refusals and link states read."""
+    rc, out, err = shell.run_script(scripts.script("tree"), ["facts", root, replica, *paths])
+    return NodeFacts.from_frames(root, stream_frames(out, err, "tree-facts", shell.label))
+
+
+def node_listing(shell, root: str, top: str, mode: str = "full") -> ListedTree:
+    """``tree.sh list``: ``top`` and everything below it, as the node's find/stat/getfattr see it."""
+    rc, out, err = shell.run_script(scripts.script("tree"), ["list", root, top, mode])
+    return ListedTree.from_frames(stream_frames(out, err, "tree-list", shell.label))
+
+
+def top_path(root: str, node_path: str) -> str:
+    """How the node's find names ``node_path`` under ``root`` (``tree.sh``: ROOT without its
+    trailing slash, then the path)."""
+    return node_path if root == "/" else root.rstrip("/") + node_path
+
+
+class RemoteNode:
+    """What a snapshot reads, from a node over ssh (``create.LocalNode`` is the local one)."""
+
+    def __init__(self, shell, root: str):
+        self.shell, self.root = shell, root
+        self.where = f"{shell.label}:{root}"
+        self.notes: tuple = ()
+        self.facts_: NodeFacts | None = None
+
+    @property
+    def hostname(self) -> str:
+        return self.facts_.hostname or self.shell.label
+
+    def facts(self, paths, replica: str) -> NodeFacts:
+        self.facts_ = node_facts(self.shell, self.root, replica, paths)
+        return self.facts_
+
+    def replica_is_dir(self, replica: str) -> bool:
+        return self.facts_.kinds.get(replica, ("missing", ""))[0] == "dir"
+
+    def default_out(self) -> str:
+        from elastix_halint.errors import UsageError
+
+        raise UsageError("--out DIR is required with --ssh: the archive is written on this machine")
+
+    def out_inside(self, out_dir: str, replica: str) -> bool:
+        return False  # the archive is written here, the replica is on the node
+
+    @contextmanager
+    def lock(self, warn):
+        """This machine's lock for this node and root, after the node's own lock said no
+        restore is under way there (read only: a snapshot writes nothing on the node)."""
+        check_node_lock(self.facts_, warn)
+        key = lock.machine_lock(f"ssh:{self.shell.label}:{self.root}")
+        with lock.held(key, "halint snapshot --ssh", warn):
+            yield
+
+    def scan(self, replica: str, excludes, digests: bool):
+        listing = node_listing(self.shell, self.root, replica)
+        if not listing.xattrs_captured:
+            self.notes = ("xattrs and SELinux labels were not captured: the node has no getfattr (package attr)",)
+        result = scan(top_path(self.root, replica), replica, excludes, digests=False, tree=listing)
+        if digests:  # gzip/none: the manifest comes first, so the files are streamed once to hash them
+            NodeFiles(self.shell, self.root, result, hashing=True).hash_all()
+        return result
+
+    def files(self, scanned, hashing: bool):
+        return NodeFiles(self.shell, self.root, scanned, hashing)
+
+    def close(self) -> None:
+        pass
+
+
+def check_node_lock(facts: NodeFacts, warn) -> None:
+    """Exit 3 when the node's lock says a halint is at work there (a node-side step running,
+    or a holder that is not known dead); a stale lock is only mentioned (never removed here)."""
+    import json
+
+    path, state, content = facts.lock
+    if state == "held":
+        raise lock.LockedError(f"a halint step is running on the node right now (lock {path})")
+    if not content:
+        return
+    try:
+        holder = json.loads(content)
+    except ValueError:
+        holder = None
+    if isinstance(holder, dict) and lock.is_stale(holder):
+        warn(f"halint: ignoring a stale lock on the node ({path}, pid {holder.get('pid')} no longer running)")
+        return
+    raise lock.LockedError(lock.describe(holder if isinstance(holder, dict) else None, f"{facts.hostname}:{path}"))
+
+
+class NodeFiles:
+    """File contents from the node's tar (``tree.sh send``), in manifest order: the writer's
+    file source (``writer.LocalFiles`` is the local one). Without ``hashing`` (gzip, none) each
+    file must still have the digest the first pass found ("changed between hashing and
+    archiving" otherwise)."""
+
+    def __init__(self, shell, root: str, scanned, hashing: bool):
+        self.shell, self.root, self.scanned, self.hashing = shell, root, scanned, hashing
+        self._proc = None
+        self._stream: TarStream | None = None
+        self._pending = None
+        self._current = None
+        self._errors: list = []
+
+    # -- the writer's file source ---------------------------------------------------------------
+    def reads(self):
+        entries = self.scanned.entries
+        with self._streaming():
+            for index, entry in enumerate(entries):
+                if entry.type != FILE:
+                    yield index, entry, None
+                    continue
+                member, problem = self._member_for(entry)
+                if entry.size <= SMALL_FILE:
+                    data, problem = self._take(member, entry.size, problem)
+                    yield index, entry, self._read(entry, data, hashlib.sha256(data), problem)
+                else:
+                    self._current = (member, problem)
+                    yield index, entry, None
+
+    def add_big(self, tar: TarWriter, index: int, entry) -> FileRead:
+        member, problem = self._current
+        source = _MemberReader(self._stream if member is not None else None, member, entry.size)
+        tar.add(_header(entry), entry.size, source)
+        return self._read(entry, None, source.digest, problem or source.problem)
+
+    def after(self) -> list:
+        """(index, why) of the files whose inode, size, mtime or ctime moved while they were read."""
+        listing = node_listing(self.shell, self.root, self.scanned.top_node, "files")
+        out = []
+        for index, entry in enumerate(self.scanned.entries):
+            if entry.type != FILE:
+                continue
+            st = listing.stats.get(self.scanned.abspath(entry))
+            if st is None:
+                out.append((index, "vanished while being read"))
+            elif Fingerprint(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != self.scanned.fingerprint(index):
+                out.append((index, "changed while being read"))
+        return out
+
+    def hash_all(self) -> None:
+        """The first pass of gzip/none: hash every file as it streams, keep nothing; the
+        scan's entries get their digests (or ``changed``), as a local hashing scan does."""
+        from dataclasses import replace
+
+        result = self.scanned
+        digests = {}
+        for index, entry, read in self.reads():
+            if entry.type != FILE:
+                continue
+            if read is None:
+                read = self.add_big(_Discard(), index, entry)
+            digests[index] = read
+        for index, why in self.after():
+            digests[index] = FileRead(None, None, why)
+        for index, read in sorted(digests.items()):
+            entry = result.entries[index]
+            if read.problem:
+                result.changed.append((entry.path, read.problem))
+                result.entries[index] = replace(entry, changed=True)
+            else:
+                result.entries[index] = replace(entry, digest=read.digest)
+
+    # -- the node's tar stream ------------------------------------------------------------------
+    @contextmanager
+    def _streaming(self):
+        names = b"".join(fsencode(e.member) + b"\0" for e in self.scanned.entries if e.type == FILE)
+        script = scripts.script("tree")
+        self._proc = self.shell.popen_script(script, ["send", self.root], data_stdin=True)
+        feeder = threading.Thread(target=_feed, args=(self._proc.stdin, names), daemon=True)
+        feeder.start()
+        stderr: list = []
+        reader = threading.Thread(target=lambda: stderr.append(self._proc.stderr.read()), daemon=True)
+        reader.start()
+        self._stream = TarStream(self._proc.stdout)
+        ok = False
+        try:
+            yield
+            self._drain()
+            ok = True
+        except TarStreamError as exc:
+            self._fail(reader, stderr, str(exc))
+        finally:
+            if not ok:
+                self._proc.kill()
+            self._proc.stdout.close()
+            rc = self._proc.wait()
+            reader.join()
+            feeder.join(timeout=5)
+        said = (stderr[0] if stderr else b"")
+        self.shell.check(rc, said)  # the connection was lost: one line, exit 2
+        if self._errors:
+            raise RemoteError(f"{self.shell.label}: {self._errors[0]}")
+
+    def _fail(self, reader, stderr, why: str) -> None:
+        self._proc.kill()
+        rc = self._proc.wait()
+        reader.join()
+        said = stderr[0] if stderr else b""
+        self.shell.check(rc, said)
+        last = said.decode("utf-8", "replace").strip().splitlines()
+        raise RemoteError(f"{self.shell.label}: the node's tar stream failed: {why}" + (f" ({last[-1]})" if last else ""))
+
+    def _drain(self) -> None:
+        """Read to the end of the stream (members nobody asked for are skipped)."""
+        while self._pending is not None or self._stream.next() is not None:
+            self._pending = None
+
+    def _member_for(self, entry):
+        """(member, None) when the stream's next member is this file as it was listed, else
+        (None or a member to skip, why not). A member for a later file waits in ``_pending``."""
+        want = fsencode(entry.member)
+        member = self._pending or self._stream.next()
+        self._pending = None
+        if member is None or member.name.rstrip(b"/") != want:
+            self._pending = member
+            return None, "vanished or could not be read on the node before it was archived"
+        if not member.regular:
+            self._stream.skip()
+            return None, "is no longer a regular file"
+        if member.size != entry.size:
+            return member, "changed while being read"
+        return member, None
+
+    def _take(self, member, size: int, problem):
+        if member is None:
+            return bytes(size), problem
+        parts, got = [], 0
+        while got < min(size, member.size) and (data := self._stream.read(min(size, member.size) - got)):
+            parts.append(data)
+            got += len(data)
+        data = b"".join(parts)
+        return data.ljust(size, b"\0"), problem
+
+    def _read(self, entry, data, digest, problem) -> FileRead:
+        raw = digest.digest() if digest is not None and problem is None else None
+        if not self.hashing and problem is None and raw != entry.digest:
+            problem = "changed between hashing and archiving"
+        return FileRead(data, raw if self.hashing else None, problem)
+
+
+def _header(entry) -> bytes:
+    from elastix_halint.snapshot.tarpax import header_bytes
+
+    return header_bytes(entry)
+
+
+class _MemberReader:
+    """Exactly ``size`` bytes for the archive: the member's data (zero-padded when it holds
+    fewer, cut when more), hashed as handed out."""
+
+    def __init__(self, stream, member, size: int):
+        self.stream, self.left = stream, size
+        self.available = min(size, member.size) if member is not None else 0
+        self.digest = hashlib.sha256()
+        self.problem = None
+
+    def read(self, n: int) -> bytes:
+        n = min(n, self.left)
+        if self.available:
+            data = self.stream.read(min(n, self.available))
+            self.available -= len(data)
+        else:
+            data = b""
+        if len(data) < n and not self.available:
+            data += bytes(n - len(data))
+        self.left -= len(data)
+        self.digest.update(data)
+        return data
+
+
+class _Discard:
+    """A TarWriter that keeps nothing (the hashing pass of gzip/none)."""
+
+    def add(self, header: bytes, size: int = 0, source=None) -> None:
+        left = size
+        while left:
+            data = source.read(min(CHUNK, left))
+            if not data:
+                raise OSError("short read while hashing")
+            left -= len(data)
+
+
+def _feed(pipe, data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # the node went away: its exit status says why
