@@ -119,6 +119,7 @@ class LocalNode:
     answers the same questions from a node over ssh; everything else is shared."""
 
     notes: tuple = ()  # what could not be captured (a remote node without getfattr)
+    xattrs_known = True  # the scan sees xattrs (a remote node without getfattr does not)
 
     def __init__(self, root_dir: str):
         self.root = NodeRoot(root_dir)
@@ -147,6 +148,12 @@ class LocalNode:
 
     def files(self, scanned, hashing: bool):
         return None  # writer.LocalFiles
+
+    def digests(self, scanned, indexes) -> dict:
+        """index -> raw SHA-256 of those files of ``scanned`` (None: changed while read)."""
+        from elastix_halint.snapshot.scan import hash_file
+
+        return {i: hash_file(scanned.abspath(scanned.entries[i]), scanned.fingerprint(i))[0] for i in indexes}
 
     def close(self) -> None:
         pass

@@ -43,8 +43,6 @@ class NodeStat:
     st_blocks: int
     st_mtime_ns: int
     st_ctime_ns: int
-    user: str
-    group: str
 
 
 def stream_frames(out: bytes, err: bytes, kind: str, label: str) -> list:
@@ -139,15 +137,16 @@ def _procs(data: bytes):
 
 _FIND_TYPES = {b"d": stat.S_IFDIR, b"f": stat.S_IFREG, b"l": stat.S_IFLNK, b"s": stat.S_IFSOCK,
                b"p": stat.S_IFIFO, b"c": stat.S_IFCHR, b"b": stat.S_IFBLK}
-FIND_FIELDS = 15
+FIND_FIELDS = 13
 
 
 def seconds_ns(text: bytes) -> int:
     """``find`` ``%T@``: ``1600000000`` (findutils < 4.3.3) or ``1600000000.1234567890``."""
-    negative = text.startswith(b"-")
-    whole, _, fraction = text.lstrip(b"-").partition(b".")
-    ns = int(whole) * 1_000_000_000 + int((fraction[:9] or b"0").ljust(9, b"0"))
-    return -ns if negative else ns
+    dot = text.find(b".")
+    if dot < 0:
+        return int(text) * 1_000_000_000
+    ns = int(text[:dot].lstrip(b"-") + text[dot + 1:dot + 10].ljust(9, b"0"))
+    return -ns if text[:1] == b"-" else ns
 
 
 _HUMAN = re.compile(rb"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? ([-+])(\d\d)(\d\d)")
@@ -175,6 +174,8 @@ class ListedTree:
         self.xattr_map: dict[str, dict] = {}
         self.xattrs_captured = False
         self.vanished: set[str] = set()
+        self.users: dict[int, str] = {}
+        self.groups: dict[int, str] = {}
 
     @classmethod
     def from_frames(cls, received: list) -> "ListedTree":
@@ -194,7 +195,30 @@ class ListedTree:
             elif f.tag == "A" and f.info != "missing":
                 tree.xattrs_captured = True
                 tree.xattr_map = parse_getfattr(f.data)
+            elif f.tag == "P":
+                (tree.users if f.path == "passwd" else tree.groups).update(id_names(f.data))
         return tree
+
+    def unnamed(self) -> list[tuple[str, str]]:
+        """("u"|"g", a path owned by it) for each owner id /etc/passwd or /etc/group does not
+        name (from NIS or LDAP, or none at all): ``tree.sh names`` asks the node about those."""
+        asks: dict = {}
+        for path, st in self.stats.items():
+            if st.st_uid not in self.users:
+                asks.setdefault(("u", st.st_uid), path)
+            if st.st_gid not in self.groups:
+                asks.setdefault(("g", st.st_gid), path)
+        return [(kind, path) for (kind, _), path in asks.items()]
+
+    def take_names(self, received: list) -> None:
+        """The node's answer to ``unnamed``: GNU and busybox stat say UNKNOWN for an id without
+        a name, where find (and a local snapshot) give the number."""
+        for f in received:
+            if f.tag == "N":
+                st = self.stats[f.path]
+                uid = st.st_uid if f.info == "u" else st.st_gid
+                name = f.text.strip()
+                (self.users if f.info == "u" else self.groups)[uid] = str(uid) if name in ("", "UNKNOWN") else name
 
     def _add(self, path: str, st: NodeStat | None) -> None:
         parent, _, name = path.rpartition("/")
@@ -207,25 +231,25 @@ class ListedTree:
     def _take_find(self, data: bytes) -> None:
         fields = data.split(b"\0")
         for i in range(0, len(fields) - FIND_FIELDS + 1, FIND_FIELDS):
-            kind, mode, uid, gid, user, group, size, blocks, ino, nlink, dev, mtime, ctime, path, target = fields[i:i + FIND_FIELDS]
+            kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target = fields[i:i + FIND_FIELDS]
             node_path = fsdecode(path)
             st = NodeStat(_FIND_TYPES.get(kind, 0) | int(mode, 8), int(ino), int(dev), int(nlink), int(uid), int(gid),
-                          int(size), int(blocks), seconds_ns(mtime), seconds_ns(ctime), fsdecode(user), fsdecode(group))
+                          int(size), int(blocks), seconds_ns(mtime), seconds_ns(ctime))
             self._add(node_path, st)
             if kind == b"l":
                 self.targets[node_path] = fsdecode(target)
 
     def _take_stat(self, names: list[bytes], data: bytes) -> None:
-        """``stat -c '%f %u %g %s %b %i %h %d %y %z %U %G %n'`` lines, one per name of ``names``
+        """``stat -c '%f %u %g %s %b %i %h %d %y %z %n'`` lines, one per name of ``names``
         in order, each ending with its name: a name that failed (vanished) has no line, and a
         name holding newlines spans several, which the known names tell apart."""
         lines, at = data.split(b"\n"), 0
         for name in names:
             st = None
             if at < len(lines):
-                parts = lines[at].split(b" ", 16)
-                if len(parts) == 17:
-                    rest, used = parts[16], 1
+                parts = lines[at].split(b" ", 14)
+                if len(parts) == 15:
+                    rest, used = parts[14], 1
                     while len(rest) < len(name) and at + used < len(lines) and name.startswith(rest + b"\n"):
                         rest += b"\n" + lines[at + used]
                         used += 1
@@ -253,19 +277,25 @@ class ListedTree:
     def xattrs(self, path: str) -> dict | None:
         return self.xattr_map.get(path) or None
 
-    @staticmethod
-    def owners(st: NodeStat) -> tuple[str, str]:
-        return st.user, st.group
+    def owners(self, st: NodeStat) -> tuple[str, str]:
+        return self.users.get(st.st_uid) or str(st.st_uid), self.groups.get(st.st_gid) or str(st.st_gid)
 
 
 def _stat_line(parts: list[bytes]) -> NodeStat:
     mode, uid, gid, size, blocks, ino, nlink, dev = parts[:8]
-    user = fsdecode(parts[14])
-    group = fsdecode(parts[15])
-    # GNU and busybox stat print UNKNOWN for an id without a name; find (and halint) the number.
     return NodeStat(int(mode, 16), int(ino), int(dev), int(nlink), int(uid), int(gid), int(size), int(blocks),
-                    human_ns(b" ".join(parts[8:11])), human_ns(b" ".join(parts[11:14])),
-                    uid.decode() if user == "UNKNOWN" else user, gid.decode() if group == "UNKNOWN" else group)
+                    human_ns(b" ".join(parts[8:11])), human_ns(b" ".join(parts[11:14])))
+
+
+def id_names(data: bytes) -> dict[int, str]:
+    """id -> name from /etc/passwd or /etc/group lines (the first name of an id wins, as
+    getpwuid answers)."""
+    out: dict[int, str] = {}
+    for line in data.split(b"\n"):
+        fields = line.split(b":")
+        if len(fields) >= 3 and fields[2].isdigit():
+            out.setdefault(int(fields[2]), fsdecode(fields[0]))
+    return out
 
 
 _OCTAL = re.compile(rb"\\([0-7]{3})|\\\\")
@@ -298,3 +328,46 @@ def _xattr_value(value: bytes) -> bytes:
     if value.startswith(b'"') and value.endswith(b'"') and len(value) >= 2:
         return _unescape(value[1:-1])
     return value
+
+
+# -- digests computed on the node ---------------------------------------------------------------
+
+_HEX = re.compile(rb"[0-9a-f]{64}")
+
+
+def parse_digests(data: bytes, paths: list[bytes]) -> tuple[str, list]:
+    """``tree.sh digest`` output for ``paths`` (in that order): the tool's name, then per path
+    the raw SHA-256 or None (unreadable: that line is missing, and the next path is tried
+    against it). sha256sum prints ``HEX  PATH`` (``\\HEX  ESCAPED`` for a name with a newline
+    or backslash, coreutils >= 6); openssl ``SHA256(PATH)= HEX`` (``SHA2-256`` in 3.x)."""
+    tool, _, rest = data.partition(b"\n")
+    tool = tool.decode("ascii", "replace")
+    out: list = []
+    pos = 0
+    for path in paths:
+        digest, end = _digest_at(tool, rest, pos, path)
+        out.append(digest)
+        if digest is not None:
+            pos = end
+    return tool, out
+
+
+def _digest_at(tool: str, data: bytes, pos: int, path: bytes) -> tuple[bytes | None, int]:
+    if tool == "sha256sum":
+        escaped = data[pos:pos + 1] == b"\\"
+        start = pos + escaped
+        name = path.replace(b"\\", b"\\\\").replace(b"\n", b"\\n") if escaped else path
+        hexpart = data[start:start + 64]
+        line = hexpart + b"  " + name + b"\n"
+        if _HEX.fullmatch(hexpart) and data.startswith(line, start):
+            return bytes.fromhex(hexpart.decode()), start + len(line)
+        return None, pos
+    if tool == "openssl":
+        paren = data.find(b"(", pos, pos + 32)
+        if paren < 0 or not data.startswith(path + b")= ", paren + 1):
+            return None, pos
+        start = paren + 1 + len(path) + 3
+        hexpart = data[start:start + 64]
+        if _HEX.fullmatch(hexpart) and data[start + 64:start + 65] == b"\n":
+            return bytes.fromhex(hexpart.decode()), start + 65
+    return None, pos

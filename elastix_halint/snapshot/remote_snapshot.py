@@ -41,7 +41,12 @@ def node_facts(shell, root: str, replica: str, paths) -> NodeFacts:
 def node_listing(shell, root: str, top: str, mode: str = "full") -> ListedTree:
     """``tree.sh list``: ``top`` and everything below it, as the node's find/stat/getfattr see it."""
     rc, out, err = shell.run_script(scripts.script("tree"), ["list", root, top, mode])
-    return ListedTree.from_frames(stream_frames(out, err, "tree-list", shell.label))
+    listing = ListedTree.from_frames(stream_frames(out, err, "tree-list", shell.label))
+    asks = listing.unnamed() if mode == "full" else []
+    if asks:
+        rc, out, err = shell.run_script(scripts.script("tree"), ["names", root, *(x for pair in asks for x in pair)])
+        listing.take_names(stream_frames(out, err, "tree-names", shell.label))
+    return listing
 
 
 def top_path(root: str, node_path: str) -> str:
@@ -57,6 +62,7 @@ class RemoteNode:
         self.shell, self.root = shell, root
         self.where = f"{shell.label}:{root}"
         self.notes: tuple = ()
+        self.xattrs_known = True
         self.facts_: NodeFacts | None = None
 
     @property
@@ -89,6 +95,7 @@ class RemoteNode:
 
     def scan(self, replica: str, excludes, digests: bool):
         listing = node_listing(self.shell, self.root, replica)
+        self.xattrs_known = listing.xattrs_captured
         if not listing.xattrs_captured:
             self.notes = ("xattrs and SELinux labels were not captured: the node has no getfattr (package attr)",)
         result = scan(top_path(self.root, replica), replica, excludes, digests=False, tree=listing)
@@ -98,6 +105,16 @@ class RemoteNode:
 
     def files(self, scanned, hashing: bool):
         return NodeFiles(self.shell, self.root, scanned, hashing)
+
+    def digests(self, scanned, indexes) -> dict:
+        """index -> raw SHA-256: computed by the node (sha256sum, else openssl) where it can,
+        else by streaming those files here (NodeFiles)."""
+        paths = [fsencode(scanned.abspath(scanned.entries[i])) for i in indexes]
+        tool, values = node_digests(self.shell, paths)
+        if tool != "none":
+            return dict(zip(indexes, values))
+        subset = _Subset([scanned.entries[i] for i in indexes])
+        return {indexes[k]: digest for k, digest in NodeFiles(self.shell, self.root, subset, True).digest_each()}
 
     def close(self) -> None:
         pass
@@ -173,19 +190,24 @@ class NodeFiles:
                 out.append((index, "changed while being read"))
         return out
 
+    def read_each(self):
+        """(index, FileRead) of every file, hashed as it streams; nothing is kept."""
+        for index, entry, read in self.reads():
+            if entry.type == FILE:
+                yield index, read if read is not None else self.add_big(_Discard(), index, entry)
+
+    def digest_each(self):
+        """(index, raw SHA-256 or None) of every file."""
+        for index, read in self.read_each():
+            yield index, read.digest
+
     def hash_all(self) -> None:
         """The first pass of gzip/none: hash every file as it streams, keep nothing; the
         scan's entries get their digests (or ``changed``), as a local hashing scan does."""
         from dataclasses import replace
 
         result = self.scanned
-        digests = {}
-        for index, entry, read in self.reads():
-            if entry.type != FILE:
-                continue
-            if read is None:
-                read = self.add_big(_Discard(), index, entry)
-            digests[index] = read
+        digests = dict(self.read_each())
         for index, why in self.after():
             digests[index] = FileRead(None, None, why)
         for index, read in sorted(digests.items()):
@@ -272,6 +294,26 @@ class NodeFiles:
         if not self.hashing and problem is None and raw != entry.digest:
             problem = "changed between hashing and archiving"
         return FileRead(data, raw if self.hashing else None, problem)
+
+
+def node_digests(shell, paths: list[bytes]) -> tuple[str, list]:
+    """The node's SHA-256 of each of ``paths`` (absolute on the node): ``(tool, digests)``;
+    tool ``none`` when the node has neither sha256sum nor openssl."""
+    from elastix_halint.snapshot.nodetree import parse_digests
+
+    data = b"".join(p + b"\0" for p in paths)
+    rc, out, err = shell.run_script(scripts.script("tree"), ["digest"], input=data)
+    if not out:
+        said = err.decode("utf-8", "replace").strip().splitlines()
+        raise RemoteError(f"{shell.label}: the node could not compute digests" + (f" ({said[-1]})" if said else ""))
+    return parse_digests(out, paths)
+
+
+class _Subset:
+    """Some entries of a scan, for NodeFiles (the files a diff or restore must digest)."""
+
+    def __init__(self, entries: list):
+        self.entries = entries
 
 
 def _header(entry) -> bytes:

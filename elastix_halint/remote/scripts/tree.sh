@@ -11,11 +11,15 @@
 #   tree.sh list ROOT TOP full|files       framed stream "tree-list" describing TOP and
 #       everything below it on TOP's filesystem (find -xdev), halint's own leftovers
 #       (*.halint-old-*, .halint-*) left out (the --exclude globs are applied by halint):
-#       F  GNU find -printf records, 15 NUL-terminated fields each:
-#          type mode uid gid user group size blocks inode links dev mtime ctime path target
+#       F  GNU find -printf records, 13 NUL-terminated fields each:
+#          type mode uid gid size blocks inode links dev mtime ctime path target
 #       or, where find has no -printf (busybox): N the paths (find -print0), S one
 #          `stat -c` line per path, Y "path NUL target NUL" per symlink
+#       U /etc/passwd, G /etc/group: user and group names (looked up per file, they took
+#          three quarters of the listing's time); tree.sh names asks the node for the rest
 #       A  (full) `getfattr -h -d -m - -e base64` of every path; info "missing" without getfattr
+#   tree.sh names ROOT [u|g PATH]...       framed stream "tree-names": per pair, the user (u)
+#       or group (g) name of PATH as the node's find/stat print it (N frames, name = PATH)
 #   tree.sh send ROOT                      stdin: NUL-terminated paths relative to ROOT;
 #       stdout: a tar stream of them as the node's tar writes it (raw, not framed)
 #   tree.sh digest                         stdin: NUL-terminated absolute paths; stdout: the
@@ -150,7 +154,7 @@ tree_list() {
     tp_out=$(find "$tr_r/" -maxdepth 0 -printf '%D %T@ %C@ %b %y\n' 2>/dev/null)
     case $tp_out in
         [0-9]*' '[0-9]*' '[0-9]*' '[0-9]*' 'd)
-            find "$@" -printf '%y\0%m\0%U\0%G\0%u\0%g\0%s\0%b\0%i\0%n\0%D\0%T@\0%C@\0%p\0%l\0' >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
+            find "$@" -printf '%y\0%m\0%U\0%G\0%s\0%b\0%i\0%n\0%D\0%T@\0%C@\0%p\0%l\0' >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
             hl_frame F find "$hl_tmp/list"
             if [ "$tl_mode" = full ]; then find "$@" -print0 >"$hl_tmp/names" 2>/dev/null; fi
             ;;
@@ -158,7 +162,7 @@ tree_list() {
             hl_need find xargs stat readlink || return 1
             find "$@" -print0 >"$hl_tmp/names" 2>>"$hl_tmp/stderr"
             hl_frame N names "$hl_tmp/names"
-            xargs -0 -r stat -c '%f %u %g %s %b %i %h %d %y %z %U %G %n' <"$hl_tmp/names" >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
+            xargs -0 -r stat -c '%f %u %g %s %b %i %h %d %y %z %n' <"$hl_tmp/names" >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
             hl_frame S stat "$hl_tmp/list"
             # shellcheck disable=SC2016 # expanded by the inner sh
             find "$@" -type l -print0 2>/dev/null | xargs -0 -r sh -c '
@@ -171,6 +175,9 @@ tree_list() {
             ;;
     esac
     if [ "$tl_mode" = full ]; then
+        for tl_f in passwd group; do
+            if cat "/etc/$tl_f" >"$hl_tmp/out" 2>/dev/null; then hl_frame P "$tl_f" "$hl_tmp/out"; fi
+        done
         if command -v getfattr >/dev/null 2>&1; then
             xargs -0 -r getfattr -h -d -m - -e base64 --absolute-names <"$hl_tmp/names" >"$hl_tmp/xattrs" 2>/dev/null
             hl_frame A xattrs "$hl_tmp/xattrs"
@@ -178,6 +185,21 @@ tree_list() {
             hl_frame_text A xattrs "" missing
         fi
     fi
+    return 0
+}
+
+tree_names() {
+    tree_root "$1"
+    shift
+    while [ $# -ge 2 ]; do
+        tn_name=
+        case $1 in
+            u) tn_name=$(stat -c %U "$2" 2>/dev/null) ;;
+            *) tn_name=$(stat -c %G "$2" 2>/dev/null) ;;
+        esac
+        hl_frame_text N "$2" "$tn_name" "$1"
+        shift 2
+    done
     return 0
 }
 
@@ -206,7 +228,7 @@ shift
 case $tree_action in
     send) tree_send "$@" ;;
     digest) tree_digest ;;
-    facts | list)
+    facts | list | names)
         if ! hl_start; then
             echo "halint: cannot create a temporary folder in ${TMPDIR:-/tmp} on the node" >&2
             exit 3
