@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, COMM_MEDIA
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.result import REDACTED
@@ -381,6 +381,16 @@ class HaCf:
     def stonith_host(self) -> tuple[Directive, ...]:
         return self.all("stonith_host")
 
+    def secret_values(self) -> set[str]:
+        """The stonith device parameters (passwords among them), each word and all of them."""
+        found = set()
+        for d in self.directives:
+            cut = d.secret_from
+            if cut is not None and len(d.words) > cut:
+                found.add(" ".join(d.words[cut:]))
+                found.update(w for w in d.words[cut:] if len(w) > 3)
+        return found
+
     # -- output ---------------------------------------------------------------------------
     def to_json(self, redact: bool = True) -> dict:
         af = self.auto_failback
@@ -392,7 +402,7 @@ class HaCf:
             "udpport": self.udpport,
             "auto_failback": af,
             "pacemaker": self.pacemaker,
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "hacf", redact, self.secret_values()),
         }
 
     def summary(self, redact: bool = True) -> list[str]:
