@@ -16,12 +16,12 @@ from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, COMM_MEDIA
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.result import REDACTED
 
-_TIME = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(ms)?$", re.IGNORECASE)
+_TIME = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms)?$", re.IGNORECASE)
 
 
 def parse_time_ms(text: str) -> int | None:
     """Heartbeat's ``cl_get_msec``: ``2`` → 2000, ``1.5`` → 1500, ``1500ms`` → 1500; None if invalid."""
-    m = _TIME.match(text.strip())
+    m = _TIME.match(text.strip(" \t\n\v\f\r"))
     if not m:
         return None
     number = float(m.group(1))
@@ -39,7 +39,7 @@ def parse_bool(text: str) -> bool | None:
 
 
 def parse_int(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
 @dataclass(frozen=True, slots=True)
