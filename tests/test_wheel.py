@@ -34,7 +34,7 @@ def test_wheel_carries_grammars_and_rules(wheel):
     assert not any("__pycache__" in n for n in names)
     assert not any(n.startswith(("rules/", "grammars/")) for n in names), "no top-level packages leak into site-packages"
     # The node-side scripts travel as readable .sh files (halint collect --script prints them).
-    assert "elastix_halint/remote/scripts/lib.sh" in names
+    assert {"elastix_halint/remote/scripts/lib.sh", "elastix_halint/remote/scripts/collect.sh"} <= set(names)
 
 
 def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
