@@ -21,6 +21,7 @@ Use the session fixtures of ``conftest.py`` (they start each server once per tes
         ssh_lab.options_for_old               # those --ssh-option values
         ssh_lab.dest("modern", root)          # "modern:/tmp/.../root" for --ssh
         ssh_lab.ansible_vars("modern")        # ansible_host / ansible_ssh_common_args for it
+        ssh_lab.node_tmp                      # TMPDIR of every session: must be empty after
 
 Benchmarks start their own with ``SshLab.start(folder)`` and ``lab.stop()``.
 
@@ -132,6 +133,11 @@ class SshLab:
         return self.folder / "known_hosts"
 
     @property
+    def node_tmp(self) -> Path:
+        """TMPDIR of every session on these servers: node-side temporary folders go here only."""
+        return self.folder / "nodetmp"
+
+    @property
     def busybox_bin(self) -> Path:
         return self.folder / "bb"
 
@@ -175,6 +181,7 @@ class SshLab:
         f = self.folder
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
         make_busybox_bin(self.busybox_bin)
+        self.node_tmp.mkdir()
         wrapper = f / "busybox-only"
         wrapper.write_text(
             "#!/bin/sh\n# authorized_keys command=: the client's command under busybox sh, busybox applets only\n"
@@ -196,7 +203,7 @@ class SshLab:
             f"ListenAddress 127.0.0.1\nAuthorizedKeysFile {auth}\nStrictModes no\nPasswordAuthentication no\n"
             "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
             "UsePAM no\nPrintMotd no\nPrintLastLog no\nMaxStartups 200:30:300\nMaxSessions 100\nLogLevel ERROR\n"
-            "Subsystem sftp internal-sftp\n"
+            f"Subsystem sftp internal-sftp\nSetEnv TMPDIR={self.node_tmp}\n"
         )
         modern = self._server("modern", common + f"HostKey {modern_host}\n")
         old = self._server(

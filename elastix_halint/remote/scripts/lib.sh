@@ -62,10 +62,10 @@ hl_begin() {
 # temporary folder, so its size cannot change between wc and cat).
 hl_frame() {
     hl_len "$2"
-    hl_nl=$hl_n
+    hl_nlen=$hl_n
     hl_n=$(wc -c <"$3")
     # shellcheck disable=SC2004 # expanded first: some wc pad the number with spaces
-    printf '%s %s %s %s\n%s' "$1" "$hl_nl" $(( $hl_n + 0 )) "${4:--}" "$2"
+    printf '%s %s %s %s\n%s' "$1" "$hl_nlen" $(( $hl_n + 0 )) "${4:--}" "$2"
     cat "$3"
     printf '\n'
 }
@@ -73,9 +73,9 @@ hl_frame() {
 # hl_frame_text TAG NAME TEXT [INFO]: one frame carrying TEXT as it is.
 hl_frame_text() {
     hl_len "$2"
-    hl_nl=$hl_n
+    hl_nlen=$hl_n
     hl_len "$3"
-    printf '%s %s %s %s\n%s%s\n' "$1" "$hl_nl" "$hl_n" "${4:--}" "$2" "$3"
+    printf '%s %s %s %s\n%s%s\n' "$1" "$hl_nlen" "$hl_n" "${4:--}" "$2" "$3"
 }
 
 # hl_end STATUS: the W frame (the script's own stderr, if any) and the closing Z frame.
