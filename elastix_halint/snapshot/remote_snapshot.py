@@ -14,11 +14,9 @@ digests before the archive starts, stream the files twice, as a local snapshot r
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from contextlib import contextmanager
 
-from elastix_halint.errors import InputError
 from elastix_halint.remote import scripts
 from elastix_halint.remote.errors import RemoteError
 from elastix_halint.snapshot import lock
@@ -34,17 +32,28 @@ CHUNK = 1 << 20
 
 def node_facts(shell, root: str, replica: str, paths) -> NodeFacts:
     """``tree.sh facts``: one round trip for everything the refusals and link states read."""
-    rc, out, err = shell.run_script(scripts.script("tree"), ["facts", root, replica, *paths])
+    rc, out, err = shell.run_script(tree_script(), ["facts", root, replica, *paths])
     return NodeFacts.from_frames(root, stream_frames(out, err, "tree-facts", shell.label))
+
+
+def tree_script() -> str:
+    return scripts.script("tree", ("treelib",))
 
 
 def node_listing(shell, root: str, top: str, mode: str = "full") -> ListedTree:
     """``tree.sh list``: ``top`` and everything below it, as the node's find/stat/getfattr see it."""
-    rc, out, err = shell.run_script(scripts.script("tree"), ["list", root, top, mode])
-    listing = ListedTree.from_frames(stream_frames(out, err, "tree-list", shell.label))
-    asks = listing.unnamed() if mode == "full" else []
+    rc, out, err = shell.run_script(tree_script(), ["list", root, top, mode])
+    received = stream_frames(out, err, "tree-list", shell.label)
+    return listing_from_frames(shell, root, received) if mode == "full" else ListedTree.from_frames(received)
+
+
+def listing_from_frames(shell, root: str, received: list) -> ListedTree:
+    """A full listing, with the owner names /etc/passwd and /etc/group do not give asked of
+    the node (one more round trip, only when there are such owners)."""
+    listing = ListedTree.from_frames(received)
+    asks = listing.unnamed()
     if asks:
-        rc, out, err = shell.run_script(scripts.script("tree"), ["names", root, *(x for pair in asks for x in pair)])
+        rc, out, err = shell.run_script(tree_script(), ["names", root, *(x for pair in asks for x in pair)])
         listing.take_names(stream_frames(out, err, "tree-names", shell.label))
     return listing
 
@@ -222,7 +231,7 @@ class NodeFiles:
     @contextmanager
     def _streaming(self):
         names = b"".join(fsencode(e.member) + b"\0" for e in self.scanned.entries if e.type == FILE)
-        script = scripts.script("tree")
+        script = tree_script()
         self._proc = self.shell.popen_script(script, ["send", self.root], data_stdin=True)
         feeder = threading.Thread(target=_feed, args=(self._proc.stdin, names), daemon=True)
         feeder.start()
@@ -302,7 +311,7 @@ def node_digests(shell, paths: list[bytes]) -> tuple[str, list]:
     from elastix_halint.snapshot.nodetree import parse_digests
 
     data = b"".join(p + b"\0" for p in paths)
-    rc, out, err = shell.run_script(scripts.script("tree"), ["digest"], input=data)
+    rc, out, err = shell.run_script(tree_script(), ["digest"], input=data)
     if not out:
         said = err.decode("utf-8", "replace").strip().splitlines()
         raise RemoteError(f"{shell.label}: the node could not compute digests" + (f" ({said[-1]})" if said else ""))

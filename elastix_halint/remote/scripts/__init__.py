@@ -17,6 +17,8 @@ def source(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.sh").read_text(encoding="ascii")
 
 
-def script(name: str) -> str:
-    """The self-contained script ``name``: lib.sh, then ``<name>.sh``."""
-    return f"#!/bin/sh\n# halint node-side script: {name} (lib.sh + {name}.sh; docs/remote.md)\n" + source("lib") + "\n" + source(name)
+def script(name: str, uses: tuple[str, ...] = ()) -> str:
+    """The self-contained script ``name``: lib.sh, the function files ``uses``, then ``<name>.sh``."""
+    parts = ["lib", *uses, name]
+    head = f"#!/bin/sh\n# halint node-side script: {name} ({' + '.join(p + '.sh' for p in parts)}; docs/remote.md)\n"
+    return head + "\n".join(source(p) for p in parts)

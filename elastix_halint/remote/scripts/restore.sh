@@ -1,40 +1,25 @@
-# restore.sh - the node side of halint restore --ssh: every change a restore makes on a node
-# is made here, one action per call, each in a framed stream "restore-ACTION" (Z frame: the
-# status; W: stderr). halint decides; this script only carries out, and proves, what it is
-# told. docs/snapshot.md ("restore --ssh") describes the whole sequence.
+# restore.sh - the node side of halint restore --ssh. Every change a restore makes on a node
+# is made by the functions below; halint decides, and sends each call a short list of them.
+# docs/snapshot.md ("restore --ssh") gives the whole sequence and its crash guarantees.
 #
-# Every action but `state` runs with ROOT REPLICA TOKEN first: it holds the node's lock (the
-# lock file holds TOKEN: a restore that lost its lock stops) and, while it runs, a mutex
-# LOCK.d/pid (so a step still running on the node after halint or ssh was killed is waited
-# for, never run beside). Writes that a rerun relies on are made durable before the next step:
-# files with `dd conv=fsync` (coreutils < 8.24 `sync FILE` ignores its argument), renames
-# and new names with a global `sync` (there is no directory fsync in sh).
+#   restore.sh ROOT REPLICA run               stdin: the calls, one per line (arguments quoted
+#                                             by halint; data in quoted here-documents)
+#   restore.sh ROOT REPLICA extract TOKEN DIR stdin: a tar of directories and files, extracted
+#                                             into DIR by the node's tar (owners by number)
+# Output: the framed stream "restore-run" / "restore-extract": what the calls report (below),
+# E error (info: a kind; lost/busy: the lock), F attributes that could not be set, W stderr.
 #
-#   state ROOT REPLICA                     J journal, S its step log, D done files, G stagings
-#   lock ROOT REPLICA TOKEN [OLD]          take the lock (stdin: the lock's JSON); OLD: the
-#                                          token of a stale lock halint decided to take over
-#   release ROOT REPLICA TOKEN             remove the lock
-#   journal ROOT REPLICA TOKEN NAME [new]  stdin to REPLICA/NAME (.halint-restore.json or a
-#                                          done file), durable; "new": a new restore's journal,
-#                                          with a new, empty step log
-#   begin ROOT REPLICA TOKEN STAGING       mkdir STAGING (0700)
-#   extract ROOT REPLICA TOKEN STAGING     stdin: a tar of directories and files, extracted
-#                                          there by the node's tar (owners by number)
-#   sparse ROOT REPLICA TOKEN [TEMP FINAL SIZE UID GID MODE EXTENTS]...
-#                                          FINAL rewritten from TEMP with holes: only the 64 KiB
-#                                          blocks EXTENTS (B:C,...) are written; TEMP removed
-#   run ROOT REPLICA TOKEN STAGING         stdin: L/H/T/A lines made by halint (see below),
-#                                          run in STAGING
-#   xattrs ROOT REPLICA TOKEN DIR          stdin: a getfattr -d dump, restored in DIR (setfattr)
-#   abandon ROOT REPLICA TOKEN STAGING     remove STAGING, the journal and its step log
-#   swap ROOT REPLICA TOKEN [u I LIVE NEW OLD INO | l I LIVE TEMP OLD TARGET]...
-#                                          the journalled swap of units and link-map links
-#                                          (I: the item's index in the journal); then per
-#                                          replaced tree or link an O frame (name I): where it is
-#   finish ROOT REPLICA TOKEN STAGING      remove what the swaps left of STAGING (empty
-#                                          directories only), the journal and the step log
-#   prune ROOT REPLICA TOKEN [PATH]...     delete kept data, done files and orphan stagings (by
-#                                          their names only: *.halint-old-*, .halint-staging-*...)
+# The lock: REPLICA's node lock file (ROOT/var/lock/halint.lock where that folder exists, else
+# REPLICA/.halint-restore.lock) holds halint's JSON record with a random token. Every call list
+# after TAKE starts with HOLD TOKEN: the lock must still hold that token, and a mutex
+# (LOCK.d/pid) is taken for the call's duration, so a step still running on the node after
+# halint or its ssh was killed is waited for and never runs beside the next one.
+#
+# Durability: what a rerun relies on is on disk before the next step runs: files written with
+# `dd conv=fsync` (coreutils < 8.24 `sync FILE` ignores its argument), renames and new names
+# followed by a global `sync` (sh cannot fsync a directory). The journal (.halint-restore.json,
+# JSON written by halint) holds the plan; its step log (.halint-restore.steps) gets one line,
+# made durable, before each rename of the swap.
 
 rs_init() {
     if [ "$1" = / ]; then rs_r=; else rs_r=${1%/}; fi
@@ -55,32 +40,79 @@ rs_cleanup() {
     hl_cleanup
 }
 
+# rs_fail KIND MESSAGE: an E frame; returns 1.
 rs_fail() {
     hl_frame_text E error "$2" "$1"
     return 1
 }
 
-# rs_hold TOKEN: the lock must be ours; then the mutex (waiting up to a minute for a step of a
-# killed run that is still finishing on the node).
-rs_hold() {
+# rs_note MESSAGE: an attribute that could not be set (F frame at the end).
+rs_note() {
+    printf '%s\n' "$*" >>"$hl_tmp/failures"
+}
+
+rs_exists() {
+    [ -e "$1" ] || [ -L "$1" ]
+}
+
+rs_ino() {
+    # shellcheck disable=SC2012 # ls -di prints the inode everywhere (stat -c differs)
+    if rs_exists "$1"; then ls -di "$1" 2>/dev/null | { read -r rs_n _ && echo "$rs_n"; }; fi
+}
+
+rs_is_link_to() {
+    [ -L "$1" ] && rs_t=$(readlink "$1" && echo .) && [ "${rs_t%?.}" = "$2" ]
+}
+
+# ---- the lock ------------------------------------------------------------------------------
+
+# TAKE OLD: the lock, from the JSON on stdin (O_EXCL). OLD ('-' for none): the token of a
+# stale lock halint decided to take over. Held by someone else: an L frame with its record.
+TAKE() {
+    cat >"$hl_tmp/lock"
+    if [ "$1" != - ] && grep -F -q -e "$1" "$rs_lock" 2>/dev/null; then
+        rm -f "$rs_lock"
+    fi
+    if ! (set -C; cat "$hl_tmp/lock" >"$rs_lock") 2>/dev/null; then
+        cat "$rs_lock" >"$hl_tmp/out" 2>/dev/null
+        hl_frame L "$rs_lock" "$hl_tmp/out" held
+        return 1
+    fi
+    sync
+    rs_token_file=$hl_tmp/lock
+    for rs_f in "$rs_rep"/.halint-tmp-*; do
+        if [ -f "$rs_f" ]; then rm -f "$rs_f"; fi  # a journal copy a killed step left half-written
+    done
+    rs_mutex_take
+}
+
+# HOLD TOKEN: the lock must still be ours; then the mutex.
+HOLD() {
     if ! grep -F -q -e "$1" "$rs_lock" 2>/dev/null; then
         rs_fail lost "the restore lock $rs_lock is not held by this restore any more"
         return 1
     fi
+    rs_mutex_take
+}
+
+# The mutex: wait (a minute at most) for a halint step still running on the node, e.g. one
+# whose halint was killed; a mutex whose pid is gone, or is no halint script, is stale.
+rs_mutex_take() {
+    if [ -n "$rs_mutex" ]; then return 0; fi
     rs_wait=0
     while ! mkdir "$rs_lock.d" 2>/dev/null; do
         rs_pid=
         read -r rs_pid <"$rs_lock.d/pid" 2>/dev/null
+        rs_alive=
         case $rs_pid in
-            '' | *[!0-9]*) rs_alive= ;;
-            *) if kill -0 "$rs_pid" 2>/dev/null; then rs_alive=1; else rs_alive=; fi ;;
+            '' | *[!0-9]*) ;;
+            *) if kill -0 "$rs_pid" 2>/dev/null; then rs_alive=1; fi ;;
         esac
-        # A pid reused by another program is not a halint step: its cmdline lacks this script.
-        if [ -n "$rs_alive" ] && [ -r "/proc/$rs_pid/cmdline" ] && ! grep -q rs_hold "/proc/$rs_pid/cmdline" 2>/dev/null; then
-            rs_alive=
+        if [ -n "$rs_alive" ] && [ -r "/proc/$rs_pid/cmdline" ] && ! grep -q rs_mutex_take "/proc/$rs_pid/cmdline" 2>/dev/null; then
+            rs_alive=  # a pid reused by another program: its command line lacks this script
         fi
         if [ -z "$rs_alive" ] && [ "$rs_wait" -ge 2 ]; then
-            rm -rf "$rs_lock.d"  # its step ended without removing it (killed): stale
+            rm -rf "$rs_lock.d"
             continue
         fi
         rs_wait=$((rs_wait + 1))
@@ -92,104 +124,15 @@ rs_hold() {
     done
     rs_mutex=$rs_lock.d
     echo $$ >"$rs_mutex/pid"
-    return 0
 }
 
-# rs_put FILE: stdin into FILE, durable (a temp file synced by dd, renamed, then sync).
-rs_put() {
-    rs_tmp=${1%/*}/.halint-tmp-$$-${1##*/}
-    if ! dd of="$rs_tmp" conv=fsync 2>"$hl_tmp/dd" || ! mv -f "$rs_tmp" "$1"; then
-        rm -f "$rs_tmp"
-        rs_fail write "cannot write $1: $(tail -n 1 "$hl_tmp/dd")"
-        return 1
-    fi
+RELEASE() {
+    rm -f "$rs_lock"
     sync
 }
 
-# rs_step TEXT: one line appended to the step log and made durable before the step it names.
-rs_step() {
-    rs_size=$(wc -c <"$rs_steps" 2>/dev/null) || rs_size=0
-    printf '%s\n' "$*" | dd of="$rs_steps" bs=1 seek=$((rs_size + 0)) conv=notrunc,fsync 2>/dev/null
-}
-
-rs_ino() {
-    # shellcheck disable=SC2012 # ls -di is the inode on every node (stat -c is not in all busyboxes' -c set)
-    if [ -e "$1" ] || [ -L "$1" ]; then ls -di "$1" 2>/dev/null | { read -r n _; echo "$n"; }; fi
-}
-
-rs_exists() {
-    [ -e "$1" ] || [ -L "$1" ]
-}
-
-rs_is_link_to() {
-    [ -L "$1" ] && rs_t=$(readlink "$1" && echo .) && [ "${rs_t%?.}" = "$2" ]
-}
-
-# rs_aside KIND INDEX PATH OLD: move PATH to OLD, or OLD-N when OLD is taken (kept data of
-# another restore is never overwritten); the name used is journalled first. Sets rs_old.
-rs_aside() {
-    rs_old=$4
-    rs_n=0
-    while rs_exists "$rs_old"; do
-        rs_n=$((rs_n + 1))
-        rs_old=$4-$rs_n
-    done
-    rs_step "$1 $2 aside $rs_n"
-    mv -f "$3" "$rs_old" || return 1
-    sync
-}
-
-rs_swap_unit() {
-    # $1 index, $2 live, $3 new (staged), $4 old (where the live tree goes), $5 staged inode
-    if [ "$(rs_ino "$3")" = "$5" ]; then
-        if rs_exists "$2"; then
-            rs_aside u "$1" "$2" "$4" || return 1
-        fi
-        rs_step "u $1 live"
-        if rs_exists "$2"; then
-            rs_fail swap "cannot complete the restore: $2 appeared again"
-            return 1
-        fi
-        mv -f "$3" "$2" || return 1
-        sync
-    elif rs_exists "$3"; then
-        rs_fail swap "cannot complete the restore: $3 is not the tree the journal expects; inspect it"
-        return 1
-    fi
-    rs_step "u $1 done"
-}
-
-rs_swap_link() {
-    # $1 index, $2 live, $3 temp, $4 old, $5 target
-    if ! rs_is_link_to "$2" "$5"; then
-        if ! rs_is_link_to "$3" "$5"; then
-            rs_step "l $1 temp"
-            ln -s "$5" "$3" || return 1
-        fi
-        if rs_exists "$2"; then
-            rs_aside l "$1" "$2" "$4" || return 1
-        fi
-        rs_step "l $1 live"
-        mv -f "$3" "$2" || return 1
-        sync
-    fi
-    if rs_exists "$3"; then
-        if rs_is_link_to "$3" "$5"; then rm -f "$3"; else rs_aside l "$1" "$3" "$4" || return 1; fi
-    fi
-    rs_step "l $1 done"
-}
-
-# rs_kept KIND INDEX OLD: an O frame per replaced tree or link of that item still kept aside
-# (the step log says which names rs_aside used, in this run or a killed one before).
-rs_kept() {
-    grep "^$1 $2 aside " "$rs_steps" 2>/dev/null | while read -r _ _ _ rs_n; do
-        if [ "$rs_n" = 0 ]; then rs_old=$3; else rs_old=$3-$rs_n; fi
-        if rs_exists "$rs_old"; then hl_frame_text O "$2" "$rs_old" kept; fi
-    done
-}
-
-rs_state() {
-    rs_init "$1" "$2"
+# STATE: J the journal, S its step log, D each done record, G each staging folder.
+STATE() {
     if [ -f "$rs_journal" ]; then
         if cat "$rs_journal" >"$hl_tmp/out" 2>/dev/null; then hl_frame J journal "$hl_tmp/out"; fi
         if cat "$rs_steps" >"$hl_tmp/out" 2>/dev/null; then hl_frame S steps "$hl_tmp/out"; fi
@@ -203,149 +146,231 @@ rs_state() {
     return 0
 }
 
-rs_lock_take() {
-    cat >"$hl_tmp/lock"
-    if [ -n "${1:-}" ] && grep -F -q -e "$1" "$rs_lock" 2>/dev/null; then
-        rm -f "$rs_lock"
+# ---- durable writes --------------------------------------------------------------------------
+
+# PUT NAME [new]: stdin to REPLICA/NAME (the journal, a done record), durable. "new": a new
+# restore's journal, with a new, empty step log.
+PUT() {
+    if [ "${2:-}" = new ]; then
+        : >"$rs_steps" || { rs_fail write "cannot create $rs_steps"; return 1; }
     fi
-    if ! (set -C; cat "$hl_tmp/lock" >"$rs_lock") 2>/dev/null; then
-        cat "$rs_lock" >"$hl_tmp/out" 2>/dev/null
-        hl_frame L "$rs_lock" "$hl_tmp/out" held
+    rs_tmp=$rs_rep/.halint-tmp-$$-$1
+    if ! dd of="$rs_tmp" conv=fsync 2>"$hl_tmp/dd" || ! mv -f "$rs_tmp" "$rs_rep/$1"; then
+        rm -f "$rs_tmp"
+        rs_fail write "cannot write $rs_rep/$1: $(tail -n 1 "$hl_tmp/dd")"
         return 1
     fi
     sync
-    for rs_f in "$rs_rep"/.halint-tmp-*; do
-        if [ -f "$rs_f" ]; then rm -f "$rs_f"; fi  # a journal copy a killed step left half-written
+}
+
+# rs_step TEXT: one line appended to the step log, durable before the step it names runs.
+rs_step() {
+    rs_size=$(wc -c <"$rs_steps" 2>/dev/null) || rs_size=0
+    printf '%s\n' "$*" | dd of="$rs_steps" bs=1 seek=$((rs_size + 0)) conv=notrunc,fsync 2>/dev/null
+    if [ -n "${rs_delay:-}" ]; then sleep "$rs_delay"; fi  # tests: let kills land between steps
+}
+
+# ---- staging -------------------------------------------------------------------------------
+
+# FREE PATH...: none of them may exist (the names a new restore will create); else a T frame.
+FREE() {
+    for rs_p in "$@"; do
+        if rs_exists "$rs_p"; then
+            hl_frame_text T "$rs_p" "" taken
+            return 1
+        fi
     done
+}
+
+MKDIR() {
+    mkdir -m 700 "$1" || rs_fail mkdir "cannot create $1"
+}
+
+# ABANDON STAGING: a restore that never reached its swap: its staging folder (extracted
+# archive content only), the journal and the step log go.
+ABANDON() {
+    if [ -d "$1" ]; then
+        chmod -R u+rwx "$1" 2>/dev/null
+        rm -rf "$1" || { rs_fail abandon "cannot remove $1"; return 1; }
+    fi
+    rm -f "$rs_journal" "$rs_steps"
+    sync
+}
+
+# SPARSE TEMP FINAL SIZE UID GID MODE EXTENTS: FINAL made from TEMP with holes: only the
+# 64 KiB blocks of EXTENTS (B:C,... first block and count) are written; TEMP removed.
+SPARSE() {
+    dd if=/dev/null of="$2" bs=1 seek="$3" 2>/dev/null || { rs_fail sparse "cannot create $2"; return 1; }
+    for rs_e in $(echo "$7" | tr , ' '); do
+        dd if="$1" of="$2" bs=65536 skip="${rs_e%:*}" seek="${rs_e%:*}" count="${rs_e#*:}" conv=notrunc 2>/dev/null ||
+            { rs_fail sparse "cannot write $2"; return 1; }
+    done
+    chown "$4:$5" "$2" && chmod "$6" "$2" && touch -r "$1" "$2" && rm -f "$1" || rs_fail sparse "cannot finish $2"
+}
+
+# L TARGET PATH UID GID: a symlink, owned by UID:GID.   H FIRST PATH: another hardlink name.
+L() {
+    ln -s "$1" "$2" || { rs_fail link "cannot create the symlink $2"; return 1; }
+    chown -h "$3:$4" "$2" 2>/dev/null || rs_note "$2: could not set owner $3:$4"
+}
+
+H() {
+    ln "$1" "$2" || rs_fail link "cannot create the hardlink $2"
+}
+
+# T SECONDS PATH: a symlink's mtime (only sent where touch -h exists).
+T() {
+    touch -h -d "@$1" "$2" 2>/dev/null || rs_note "$2: could not set mtime"
+}
+
+# A UID GID MODE SECONDS PATH: owner, mode and mtime of an existing entry (the replica itself).
+A() {
+    chown "$1:$2" "$5" 2>/dev/null || rs_note "$5: could not set owner $1:$2"
+    chmod "$3" "$5" 2>/dev/null || rs_note "$5: could not set mode $3"
+    touch -d "@$4" "$5" 2>/dev/null || rs_note "$5: could not set mtime"
+}
+
+# XATTRS: stdin is a getfattr -d dump (paths relative to /), restored by setfattr after the
+# owners (chown clears security.capability).
+XATTRS() {
+    cat >"$hl_tmp/xattrs"
+    (cd / && setfattr -h --restore="$hl_tmp/xattrs") 2>>"$hl_tmp/failures"
     return 0
 }
 
-rs_main() {
-    rs_action=$1
-    shift
-    if [ "$rs_action" = state ]; then
-        rs_state "$@"
-        return
+# PROVE TOP: the staged tree as tree.sh list describes it (treelib.sh), and the digests of
+# its files: N2 the files (find -print0), D2 their sha256sum or openssl output, in order.
+PROVE() {
+    tree_list "$rs_r" "${1#"$rs_r"}" full || return 1
+    find "$1" -xdev \( -name '*.halint-old-*' -o -name '.halint-*' \) -prune -o -type f -print0 >"$hl_tmp/files" 2>/dev/null
+    hl_frame M files "$hl_tmp/files"
+    if printf '' | sha256sum >/dev/null 2>&1; then
+        xargs -0 -r sha256sum <"$hl_tmp/files" >"$hl_tmp/digests" 2>/dev/null
+        hl_frame Q digests "$hl_tmp/digests" sha256sum
+    elif printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
+        xargs -0 -r openssl dgst -sha256 <"$hl_tmp/files" >"$hl_tmp/digests" 2>/dev/null
+        hl_frame Q digests "$hl_tmp/digests" openssl
+    else
+        hl_frame_text Q digests "" none
     fi
-    rs_init "$1" "$2"
-    rs_token=$3
-    shift 3
-    if [ "$rs_action" = lock ]; then
-        rs_lock_take "${1:-}"
-        return
-    fi
-    rs_hold "$rs_token" || return 1
-    case $rs_action in
-        release)
-            rm -f "$rs_lock"
-            ;;
-        journal)
-            if [ "${2:-}" = new ]; then
-                : >"$rs_steps" || { rs_fail write "cannot create $rs_steps"; return 1; }
-            fi
-            rs_put "$rs_rep/$1" || return 1
-            ;;
-        begin)
-            mkdir -m 700 "$1" || { rs_fail mkdir "cannot create $1"; return 1; }
-            ;;
-        extract)
-            cd "$1" || return 1
-            case $(tar --version 2>/dev/null) in
-                *GNU*) tar -xpf - --numeric-owner --no-wildcards 2>"$hl_tmp/tar" ;;
-                *) tar -xpf - --numeric-owner 2>"$hl_tmp/tar" ;;
-            esac || { rs_fail tar "the node's tar failed: $(tail -n 1 "$hl_tmp/tar")"; return 1; }
-            ;;
-        sparse)
-            while [ $# -ge 7 ]; do
-                dd if=/dev/null of="$2" bs=1 seek="$3" 2>/dev/null || { rs_fail sparse "cannot create $2"; return 1; }
-                for rs_e in $(echo "$7" | tr , ' '); do
-                    dd if="$1" of="$2" bs=65536 skip="${rs_e%:*}" seek="${rs_e%:*}" count="${rs_e#*:}" conv=notrunc 2>/dev/null ||
-                        { rs_fail sparse "cannot write $2"; return 1; }
-                done
-                chown "$4:$5" "$2" && chmod "$6" "$2" && touch -r "$1" "$2" && rm -f "$1" ||
-                    { rs_fail sparse "cannot finish $2"; return 1; }
-                shift 7
-            done
-            ;;
-        run)
-            cd "$1" || return 1
-            cat >"$hl_tmp/run"
-            rs_bad=
-            # shellcheck disable=SC1090 # made by halint: L/H/T/A calls with quoted arguments
-            . "$hl_tmp/run"
-            if [ -n "$rs_bad" ]; then return 1; fi
-            ;;
-        xattrs)
-            cd "$1" || return 1
-            cat >"$hl_tmp/xattrs"
-            if ! setfattr -h --restore="$hl_tmp/xattrs" 2>"$hl_tmp/setfattr"; then
-                hl_frame F failures "$hl_tmp/setfattr"
-            fi
-            ;;
-        abandon)
-            if [ -d "$1" ]; then
-                chmod -R u+rwx "$1" 2>/dev/null
-                rm -rf "$1" || { rs_fail abandon "cannot remove $1"; return 1; }
-            fi
-            rm -f "$rs_journal" "$rs_steps"
-            sync
-            ;;
-        swap)
-            rs_items=
-            while [ $# -ge 6 ]; do
-                if [ "$1" = u ]; then
-                    rs_swap_unit "$2" "$3" "$4" "$5" "$6" || { rs_fail swap "cannot swap $3"; return 1; }
-                else
-                    rs_swap_link "$2" "$3" "$4" "$5" "$6" || { rs_fail swap "cannot relink $3"; return 1; }
-                fi
-                rs_kept "$1" "$2" "$5"
-                shift 6
-            done
-            ;;
-        finish)
-            if [ -d "$1" ]; then
-                if find "$1" ! -type d | grep -q .; then
-                    rs_fail finish "cannot complete the restore: something other than empty folders is left in $1; inspect it"
-                    return 1
-                fi
-                find "$1" -depth -type d -exec rmdir {} \; || return 1
-            fi
-            rm -f "$rs_journal" "$rs_steps"
-            sync
-            ;;
-        prune)
-            for rs_p in "$@"; do
-                case ${rs_p##*/} in
-                    *.halint-old-* | .halint-staging-* | .halint-restore-done-*) ;;
-                    *) rs_fail prune "refusing to delete $rs_p: not data a restore kept aside"; return 1 ;;
-                esac
-                if [ -d "$rs_p" ] && [ ! -L "$rs_p" ]; then chmod -R u+rwx "$rs_p" 2>/dev/null; fi
-                rm -rf "$rs_p" || { rs_fail prune "cannot remove $rs_p"; return 1; }
-                hl_frame_text R "$rs_p" ""
-            done
-            sync
-            ;;
-        *)
-            rs_fail usage "unknown action $rs_action"
-            return 1
-            ;;
-    esac
 }
 
-# Functions of the `run` input (halint writes one call per line, arguments quoted):
-#   L TARGET PATH UID GID  a symlink, owned by UID:GID;  H FIRST PATH  another hardlink name
-#   T SECONDS PATH         a symlink's mtime (where touch -h exists)
-#   A UID GID MODE SECONDS PATH  owner, mode and mtime of an existing entry (the replica itself)
-L() {
-    if ! ln -s "$1" "$2"; then rs_bad=1; echo "$2: cannot create the symlink" >>"$hl_tmp/failures"; return 0; fi
-    chown -h "$3:$4" "$2" 2>/dev/null || echo "$2: could not set owner $3:$4" >>"$hl_tmp/failures"
+# ---- the swap --------------------------------------------------------------------------------
+
+# rs_aside KIND INDEX PATH OLD: PATH moved to OLD, or OLD-N when OLD is taken (kept data is
+# never overwritten); the suffix is journalled first.
+rs_aside() {
+    rs_old=$4
+    rs_n=0
+    while rs_exists "$rs_old"; do
+        rs_n=$((rs_n + 1))
+        rs_old=$4-$rs_n
+    done
+    rs_step "$1 $2 aside $rs_n"
+    mv -f "$3" "$rs_old" || return 1
+    sync
 }
-H() { ln "$1" "$2" || { rs_bad=1; echo "$2: cannot create the hardlink" >>"$hl_tmp/failures"; }; }
-T() { touch -h -d "@$1" "$2" 2>/dev/null || echo "$2: could not set mtime" >>"$hl_tmp/failures"; }
-A() {
-    chown "$1:$2" "$5" 2>/dev/null || echo "$5: could not set owner $1:$2" >>"$hl_tmp/failures"
-    chmod "$3" "$5" 2>/dev/null || echo "$5: could not set mode $3" >>"$hl_tmp/failures"
-    touch -d "@$4" "$5" 2>/dev/null || echo "$5: could not set mtime" >>"$hl_tmp/failures"
+
+# U INDEX LIVE NEW OLD INO: swap one unit: LIVE aside to OLD, then the staged tree NEW (known
+# by its inode) to LIVE. Each rename journalled first; a rerun continues from what it finds.
+U() {
+    if [ "$(rs_ino "$3")" = "$5" ]; then
+        if rs_exists "$2"; then
+            rs_aside u "$1" "$2" "$4" || { rs_fail swap "cannot move $2 aside"; return 1; }
+        fi
+        rs_step "u $1 live"
+        if rs_exists "$2"; then
+            rs_fail swap "cannot complete the restore: $2 appeared again; inspect it"
+            return 1
+        fi
+        mv -f "$3" "$2" || { rs_fail swap "cannot move $3 to $2"; return 1; }
+        sync
+    elif rs_exists "$3"; then
+        rs_fail swap "cannot complete the restore: $3 is not the tree the journal expects; inspect it"
+        return 1
+    fi
+    rs_step "u $1 done"
+    rs_kept u "$1" "$4"
+}
+
+# K INDEX LIVE TEMP OLD TARGET: a link-map symlink: LIVE aside, then a new link TEMP to LIVE.
+K() {
+    if ! rs_is_link_to "$2" "$5"; then
+        if ! rs_is_link_to "$3" "$5"; then
+            rs_step "l $1 temp"
+            ln -s "$5" "$3" || { rs_fail swap "cannot create $3"; return 1; }
+        fi
+        if rs_exists "$2"; then
+            rs_aside l "$1" "$2" "$4" || { rs_fail swap "cannot move $2 aside"; return 1; }
+        fi
+        rs_step "l $1 live"
+        mv -f "$3" "$2" || { rs_fail swap "cannot move $3 to $2"; return 1; }
+        sync
+    fi
+    if rs_exists "$3"; then
+        if rs_is_link_to "$3" "$5"; then
+            rm -f "$3"
+        else
+            rs_aside l "$1" "$3" "$4" || return 1
+        fi
+    fi
+    rs_step "l $1 done"
+    rs_kept l "$1" "$4"
+}
+
+# rs_kept KIND INDEX OLD: an O frame per replaced tree or link of that item still kept (the
+# step log says which names rs_aside used, in this run or a killed one before).
+rs_kept() {
+    grep "^$1 $2 aside " "$rs_steps" 2>/dev/null | while read -r _ _ _ rs_n; do
+        if [ "$rs_n" = 0 ]; then rs_old=$3; else rs_old=$3-$rs_n; fi
+        if rs_exists "$rs_old"; then hl_frame_text O "$1$2" "$rs_old" kept; fi
+    done
+}
+
+# FINISH STAGING: what the swaps left of STAGING (its empty folders only: anything else
+# stops here), then the journal and its step log.
+FINISH() {
+    if [ -d "$1" ]; then
+        if find "$1" ! -type d | grep -q .; then
+            rs_fail finish "cannot complete the restore: something other than empty folders is left in $1; inspect it"
+            return 1
+        fi
+        find "$1" -depth -type d -exec rmdir {} \; || return 1
+    fi
+    rm -f "$rs_journal" "$rs_steps"
+    sync
+}
+
+# PRUNE PATH...: delete data kept aside by finished restores, their done records and staging
+# folders no journal owns (only names a restore makes are accepted).
+PRUNE() {
+    for rs_p in "$@"; do
+        case ${rs_p##*/} in
+            *.halint-old-* | .halint-staging-* | .halint-restore-done-*) ;;
+            *) rs_fail prune "refusing to delete $rs_p: not data a restore kept aside"; return 1 ;;
+        esac
+        if [ -d "$rs_p" ] && [ ! -L "$rs_p" ]; then chmod -R u+rwx "$rs_p" 2>/dev/null; fi
+        rm -rf "$rs_p" || { rs_fail prune "cannot remove $rs_p"; return 1; }
+        hl_frame_text R "$rs_p" ""
+    done
+    sync
+}
+
+# ---- one call ------------------------------------------------------------------------------
+
+rs_extract() {
+    HOLD "$1" || return 1
+    cd "$2" || { rs_fail extract "no folder $2"; return 1; }
+    case $(tar --version 2>/dev/null) in
+        *GNU*) tar -xpf - --numeric-owner --no-wildcards 2>"$hl_tmp/tar" ;;
+        *) tar -xpf - --numeric-owner 2>"$hl_tmp/tar" ;;
+    esac || { rs_fail tar "the node's tar failed: $(tail -n 1 "$hl_tmp/tar")"; return 1; }
+}
+
+rs_run() {
+    cat >"$hl_tmp/run"
+    # shellcheck disable=SC1090 # made by halint: calls of the functions above, one per line
+    . "$hl_tmp/run" </dev/null
 }
 
 if ! hl_start; then
@@ -357,11 +382,14 @@ trap 'rs_cleanup; exit 129' HUP
 trap 'rs_cleanup; exit 130' INT
 trap 'rs_cleanup; exit 141' PIPE
 trap 'rs_cleanup; exit 143' TERM
-hl_begin "restore-$1"
-if rs_main "$@"; then
-    rs_status=0
-else
-    rs_status=1
-fi
+rs_init "$1" "$2"
+rs_call=$3
+shift 3
+hl_begin "restore-$rs_call"
+case $rs_call in
+    run) rs_run && rs_status=0 || rs_status=1 ;;
+    extract) rs_extract "$@" && rs_status=0 || rs_status=1 ;;
+    *) rs_fail usage "unknown call $rs_call"; rs_status=1 ;;
+esac
 if [ -s "$hl_tmp/failures" ]; then hl_frame F failures "$hl_tmp/failures"; fi
 hl_end $rs_status
