@@ -110,8 +110,11 @@ def snapshot_command(
     if remote is None:
         outcome = snapshot(SnapshotOptions(root, replica, links, out, compress, tuple(exclude), force, quiet), _warn)
     else:
+        from elastix_halint.errors import UsageError
         from elastix_halint.snapshot.remote_snapshot import RemoteNode
 
+        if out is None:
+            raise UsageError("--out DIR is required with --ssh: the archive is written on this machine")
         dest = remote.dests[0]
         opts = SnapshotOptions(dest.root, replica, links, out, compress, tuple(exclude), force, quiet)
         with _connected(remote) as conn:

@@ -128,7 +128,13 @@ class Header:
 
 
 def encode_line(obj: dict) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (its bytes are surrogates here, as os.fsdecode makes
+        # them): JSON escapes keep them, so the line stays UTF-8 and the name comes back exact.
+        return json.dumps(obj, separators=(",", ":")).encode("ascii") + b"\n"
 
 
 class ManifestError(ValueError):
@@ -203,4 +209,4 @@ def links_script(header: Header, entries) -> bytes:
     for link in header.links:
         if link.get("state") == "link":
             out.append(f'aside {q(link["path"])}; ln -sfn {q(link["actual"])} "$R"{q(link["path"])}')
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return ("\n".join(out) + "\n").encode("utf-8", "surrogateescape")  # names as their bytes

@@ -45,14 +45,15 @@ class NodeStat:
     st_ctime_ns: int
 
 
-def stream_frames(out: bytes, err: bytes, kind: str, label: str) -> list:
-    """The frames of a tree.sh stream, or the one-line error of a node that could not answer
-    (a missing command named in an X frame, a stream cut short)."""
-    try:
-        received = frames.decode(out, kind)
-    except frames.StreamError as exc:
-        said = err.decode("utf-8", "replace").strip().splitlines()
-        raise RemoteError(f"{label}: no usable answer from the node ({said[-1] if said else exc})") from None
+def stream_frames(out: bytes, err: bytes, kind: str, label: str, received: list | None = None) -> list:
+    """The frames of a tree.sh stream (or ``received``, already decoded), or the one-line error
+    of a node that could not answer (a missing command named in an X frame, a stream cut short)."""
+    if received is None:
+        try:
+            received = frames.decode(out, kind)
+        except frames.StreamError as exc:
+            said = err.decode("utf-8", "replace").strip().splitlines()
+            raise RemoteError(f"{label}: no usable answer from the node ({said[-1] if said else exc})") from None
     for frame in received:
         if frame.tag == "X" and frame.info == "missing-command":
             raise missing_command(label, frame.path, "reading the tree")
@@ -90,7 +91,7 @@ class NodeFacts(NodeRoot):
                 values["physical_root"] = fsdecode(f.data.rstrip(b"\n"))
             elif f.tag == "T":
                 values["tools"] = dict(line.split(" ", 1) for line in f.text.splitlines() if " " in line)
-            elif f.tag == "P":
+            elif f.tag == "P" and f.path.startswith("proc/"):
                 values["files"]["/" + f.path] = f.data
             elif f.tag == "C":
                 values["procs"] = tuple(_procs(f.data))
@@ -195,7 +196,7 @@ class ListedTree:
             elif f.tag == "A" and f.info != "missing":
                 tree.xattrs_captured = True
                 tree.xattr_map = parse_getfattr(f.data)
-            elif f.tag == "P":
+            elif f.tag == "P" and f.path in ("passwd", "group"):
                 (tree.users if f.path == "passwd" else tree.groups).update(id_names(f.data))
         return tree
 

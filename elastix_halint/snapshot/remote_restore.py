@@ -34,9 +34,10 @@ from elastix_halint.errors import InputError
 from elastix_halint.remote import frames, scripts
 from elastix_halint.remote.errors import RemoteError
 from elastix_halint.snapshot import lock, prescan, restore, swap
+from elastix_halint.snapshot import crashpoints
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
-from elastix_halint.snapshot.nodetree import NodeFacts, fsencode, parse_digests
+from elastix_halint.snapshot.nodetree import NodeFacts, fsencode, parse_digests, stream_frames
 from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, listing_from_frames, node_facts
 from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
@@ -76,7 +77,7 @@ class NodeSteps:
         self.shell, self.root, self.replica = shell, root, replica
         self.token: str | None = None
         script = scripts.script("restore", ("treelib",))
-        delay = os.environ.get("HALINT_RESTORE_SWAP_DELAY")  # crash tests: pauses between swap steps
+        delay = os.environ.get(crashpoints.DELAY_ENV)  # crash tests: pauses between swap steps
         self.script = f"rs_delay={shlex.quote(delay)}\n{script}" if delay else script
 
     def run(self, calls: Calls) -> list:
@@ -121,7 +122,7 @@ class NodeSteps:
                     raise lock.LockedError(f"{self.shell.label}: {f.text}")
                 raise RemoteError(f"{self.shell.label}: {f.text}")
         status = next((f.info for f in received if f.tag == "Z"), "1")
-        if status != "0" and not any(f.tag in ("L", "T") for f in received):
+        if status != "0" and not any(f.tag in ("B", "T") for f in received):
             said = [line for f in received if f.tag in ("W", "F") for line in f.text.splitlines() if line.strip()]
             raise RemoteError(f"{self.shell.label}: a restore step failed on the node" + (f": {said[-1]}" if said else ""))
         return received
@@ -163,14 +164,15 @@ def run(opts: RestoreOptions, open_node, warn) -> RestoreOutcome:
     plan, tar = restore.prepare(opts)
     try:
         _verify_here(tar, plan, opts)  # every digest, before anything reaches the node
+        paths = list(plan.units) + [link["path"] for link in plan.links]
         with open_node() as shell:
-            facts = node_facts(shell, opts.root, plan.replica, list(plan.units) + [link["path"] for link in plan.links])
             if opts.dry_run:
+                facts = node_facts(shell, opts.root, plan.replica, paths)
                 return RestoreOutcome(restore.describe(plan, facts) + ["dry run: nothing was changed"])
-            restore._check_node(facts, plan.replica, opts.force, warn)
             node = NodeSteps(shell, opts.root, plan.replica)
-            state = _open(node, facts, warn)
+            facts, state = _open(node, paths, warn)
             try:
+                restore._check_node(facts, plan.replica, opts.force, warn)
                 reached("locked")
                 return _continue(node, state, plan, opts, tar, facts, warn)
             finally:
@@ -196,17 +198,22 @@ def _continue(node, state: NodeState, plan, opts, tar, facts, warn) -> RestoreOu
 
 # -- the lock ----------------------------------------------------------------------------------
 
-def _open(node: NodeSteps, facts: NodeFacts, warn, old: str = "-") -> NodeState:
-    """Take the node's lock (and read the restore state in the same call). A lock left by a
-    halint of this host that is no longer running is taken over, with a message."""
+def _open(node: NodeSteps, paths, warn, old: str = "-") -> tuple[NodeFacts, NodeState]:
+    """The node's facts, its lock and its restore state, in one call (the lock is released
+    again if the facts make halint refuse). A lock left by a halint of this host that is no
+    longer running is taken over, with a message."""
     token = secrets.token_hex(16)
     record = json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "started": time.time(),
                          "command": f"halint restore --ssh {node.shell.label}", "token": token})
-    received = node.run(Calls().add("TAKE", old, data=record).add("STATE"))
-    held = next((f for f in received if f.tag == "L"), None)
+    calls = Calls().add("FACTS", node.root, node.replica, *paths)
+    received = node.run(calls.add("TAKE", old, data=record).add("STATE"))
+    if any(f.tag == "X" for f in received):  # no such root on the node
+        stream_frames(b"", b"", "", node.shell.label, received)
+    facts = NodeFacts.from_frames(node.root, received)
+    held = next((f for f in received if f.tag == "B"), None)
     if held is None:
         node.token = token
-        return NodeState.from_frames(received)
+        return facts, NodeState.from_frames(received)
     try:
         holder = json.loads(held.data)
     except ValueError:
@@ -214,7 +221,7 @@ def _open(node: NodeSteps, facts: NodeFacts, warn, old: str = "-") -> NodeState:
     where = f"{node.shell.label}:{held.path}"
     if old == "-" and isinstance(holder, dict) and lock.is_stale(holder):
         warn(f"halint: taking over a stale lock on the node (pid {holder.get('pid')} of this host is no longer running)")
-        return _open(node, facts, warn, str(holder.get("token") or "-"))
+        return _open(node, paths, warn, str(holder.get("token") or "-"))
     raise lock.LockedError(lock.describe(holder if isinstance(holder, dict) else None, where))
 
 
@@ -338,7 +345,8 @@ def _finish(node: NodeSteps, journal: dict, lines: list, save: bool = False) -> 
     attrs = journal.get("replica_attrs")
     if attrs:  # the replica's own mtime moved with the swaps
         _add_attrs(calls, journal["replica_live"], Entry.from_json(dict(attrs)), journal.get("tools", {}))
-    failures = _failures(node.run(calls))
+    failures = _failures(node.run(calls.add("RELEASE")))
+    node.token = None
     reached("journal-removed")
     lines += [f"kept the replaced data at {path} (remove with `halint restore --prune --ssh ...`)" for path in kept]
     return RestoreOutcome(lines, failures)
@@ -571,8 +579,7 @@ def _prune(opts: RestoreOptions, shell, warn) -> RestoreOutcome:
 
     links = linkmaps.load(opts.links)
     node = NodeSteps(shell, opts.root, links.mount)
-    facts = node_facts(shell, opts.root, links.mount, [])
-    state = _open(node, facts, warn)
+    state = _open(node, [], warn)[1]
     try:
         if state.journal is not None:
             raise InputError("a restore is still pending on the node; rerun `halint restore ARCHIVE --ssh ...` to complete it first")

@@ -36,6 +36,16 @@ def node_facts(shell, root: str, replica: str, paths) -> NodeFacts:
     return NodeFacts.from_frames(root, stream_frames(out, err, "tree-facts", shell.label))
 
 
+def node_survey(shell, root: str, replica: str, paths) -> tuple[NodeFacts, ListedTree | None]:
+    """``tree.sh survey``: the facts and, when the replica is a directory, its full listing, in
+    one round trip (snapshot and diff need both)."""
+    rc, out, err = shell.run_script(tree_script(), ["survey", root, replica, *paths])
+    received = stream_frames(out, err, "tree-survey", shell.label)
+    facts = NodeFacts.from_frames(root, received)
+    listed = any(f.tag in ("F", "N") for f in received)
+    return facts, listing_from_frames(shell, root, received) if listed else None
+
+
 def tree_script() -> str:
     return scripts.script("tree", ("treelib",))
 
@@ -73,13 +83,14 @@ class RemoteNode:
         self.notes: tuple = ()
         self.xattrs_known = True
         self.facts_: NodeFacts | None = None
+        self._listing: ListedTree | None = None
 
     @property
     def hostname(self) -> str:
         return self.facts_.hostname or self.shell.label
 
     def facts(self, paths, replica: str) -> NodeFacts:
-        self.facts_ = node_facts(self.shell, self.root, replica, paths)
+        self.facts_, self._listing = node_survey(self.shell, self.root, replica, paths)
         return self.facts_
 
     def replica_is_dir(self, replica: str) -> bool:
@@ -103,7 +114,9 @@ class RemoteNode:
             yield
 
     def scan(self, replica: str, excludes, digests: bool):
-        listing = node_listing(self.shell, self.root, replica)
+        listing, self._listing = self._listing, None  # taken with the facts (node_survey)
+        if listing is None:
+            listing = node_listing(self.shell, self.root, replica)
         self.xattrs_known = listing.xattrs_captured
         if not listing.xattrs_captured:
             self.notes = ("xattrs and SELinux labels were not captured: the node has no getfattr (package attr)",)
@@ -161,7 +174,6 @@ class NodeFiles:
         self._stream: TarStream | None = None
         self._pending = None
         self._current = None
-        self._errors: list = []
 
     # -- the writer's file source ---------------------------------------------------------------
     def reads(self):
@@ -182,7 +194,10 @@ class NodeFiles:
     def add_big(self, tar: TarWriter, index: int, entry) -> FileRead:
         member, problem = self._current
         source = _MemberReader(self._stream if member is not None else None, member, entry.size)
-        tar.add(_header(entry), entry.size, source)
+        try:
+            tar.add(_header(entry), entry.size, source)
+        except TarStreamError as exc:  # raised here, not in reads(): the writer is reading this file
+            self._fail(str(exc))
         return self._read(entry, None, source.digest, problem or source.problem)
 
     def after(self) -> list:
@@ -235,9 +250,9 @@ class NodeFiles:
         self._proc = self.shell.popen_script(script, ["send", self.root], data_stdin=True)
         feeder = threading.Thread(target=_feed, args=(self._proc.stdin, names), daemon=True)
         feeder.start()
-        stderr: list = []
-        reader = threading.Thread(target=lambda: stderr.append(self._proc.stderr.read()), daemon=True)
-        reader.start()
+        self._stderr = []
+        self._reader = threading.Thread(target=lambda: self._stderr.append(self._proc.stderr.read()), daemon=True)
+        self._reader.start()
         self._stream = TarStream(self._proc.stdout)
         ok = False
         try:
@@ -245,24 +260,25 @@ class NodeFiles:
             self._drain()
             ok = True
         except TarStreamError as exc:
-            self._fail(reader, stderr, str(exc))
+            self._fail(str(exc))
         finally:
             if not ok:
                 self._proc.kill()
             self._proc.stdout.close()
             rc = self._proc.wait()
-            reader.join()
+            self._reader.join()
             feeder.join(timeout=5)
-        said = (stderr[0] if stderr else b"")
-        self.shell.check(rc, said)  # the connection was lost: one line, exit 2
-        if self._errors:
-            raise RemoteError(f"{self.shell.label}: {self._errors[0]}")
+        self.shell.check(rc, self._said())  # the connection was lost: one line, exit 2
 
-    def _fail(self, reader, stderr, why: str) -> None:
+    def _said(self) -> bytes:
+        return self._stderr[0] if self._stderr else b""
+
+    def _fail(self, why: str) -> None:
+        """The stream broke off: the connection's own error if it was lost, else this one."""
         self._proc.kill()
         rc = self._proc.wait()
-        reader.join()
-        said = stderr[0] if stderr else b""
+        self._reader.join()
+        said = self._said()
         self.shell.check(rc, said)
         last = said.decode("utf-8", "replace").strip().splitlines()
         raise RemoteError(f"{self.shell.label}: the node's tar stream failed: {why}" + (f" ({last[-1]})" if last else ""))

@@ -66,8 +66,13 @@ rs_is_link_to() {
 
 # ---- the lock ------------------------------------------------------------------------------
 
+# FACTS ROOT REPLICA [PATH...]: tree.sh facts (treelib.sh), in the same call as TAKE.
+FACTS() {
+    tree_facts "$@"
+}
+
 # TAKE OLD: the lock, from the JSON on stdin (O_EXCL). OLD ('-' for none): the token of a
-# stale lock halint decided to take over. Held by someone else: an L frame with its record.
+# stale lock halint decided to take over. Held by someone else: a B frame with its record.
 TAKE() {
     cat >"$hl_tmp/lock"
     if [ "$1" != - ] && grep -F -q -e "$1" "$rs_lock" 2>/dev/null; then
@@ -75,7 +80,7 @@ TAKE() {
     fi
     if ! (set -C; cat "$hl_tmp/lock" >"$rs_lock") 2>/dev/null; then
         cat "$rs_lock" >"$hl_tmp/out" 2>/dev/null
-        hl_frame L "$rs_lock" "$hl_tmp/out" held
+        hl_frame B "$rs_lock" "$hl_tmp/out" held
         return 1
     fi
     sync
@@ -163,10 +168,13 @@ PUT() {
     sync
 }
 
-# rs_step TEXT: one line appended to the step log, durable before the step it names runs.
+# rs_step TEXT: one line appended to the step log, durable before the step it names runs; then
+# a P frame: when halint or its connection is gone, that write ends this script (SIGPIPE)
+# here, between two steps, rather than after the whole swap.
 rs_step() {
     rs_size=$(wc -c <"$rs_steps" 2>/dev/null) || rs_size=0
     printf '%s\n' "$*" | dd of="$rs_steps" bs=1 seek=$((rs_size + 0)) conv=notrunc,fsync 2>/dev/null
+    hl_frame_text P step "$*"
     if [ -n "${rs_delay:-}" ]; then sleep "$rs_delay"; fi  # tests: let kills land between steps
 }
 

@@ -5,7 +5,7 @@ shift
 case $tree_action in
     send) tree_send "$@" ;;
     digest) tree_digest ;;
-    facts | list | names)
+    facts | list | names | survey)
         if ! hl_start; then
             echo "halint: cannot create a temporary folder in ${TMPDIR:-/tmp} on the node" >&2
             exit 3

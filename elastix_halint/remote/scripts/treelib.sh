@@ -19,6 +19,8 @@
 #       U /etc/passwd, G /etc/group: user and group names (looked up per file, they took
 #          three quarters of the listing's time); tree.sh names asks the node for the rest
 #       A  (full) `getfattr -h -d -m - -e base64` of every path; info "missing" without getfattr
+#   tree.sh survey ROOT REPLICA [PATH...]  framed stream "tree-survey": the frames of facts, then
+#       (when REPLICA is a directory) those of list ROOT REPLICA full: one round trip
 #   tree.sh names ROOT [u|g PATH]...       framed stream "tree-names": per pair, the user (u)
 #       or group (g) name of PATH as the node's find/stat print it (N frames, name = PATH)
 #   tree.sh send ROOT                      stdin: NUL-terminated paths relative to ROOT;
@@ -202,6 +204,13 @@ tree_names() {
         shift 2
     done
     return 0
+}
+
+tree_survey() {
+    tree_facts "$@" || return 1
+    if [ -d "$tr_r$2" ] && [ ! -L "$tr_r$2" ]; then
+        tree_list "$1" "$2" full
+    fi
 }
 
 tree_send() {
