@@ -388,14 +388,25 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
     elif with_xattrs:
         failures.append(f"{len(with_xattrs)} entries: xattrs and SELinux labels not restored (the node has no setfattr; "
                         f"first: {with_xattrs[0].path})")
-    if calls.lines:
-        failures += _failures(node.run(calls))
+    _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
+    calls.add("PROVE", staging + plan.replica)
+    received = node.run(calls)  # links, holes, xattrs, then the proof of the staged tree
+    failures += _failures(received)
     reached("linked")
-    dirs = sorted((e for e in staged if e.type == DIR), key=lambda e: e.path.count("/"), reverse=True)
-    node.extract(staging, lambda out: _send_headers(out, dirs))
-    inodes = _prove(node, plan, tar, staged, selected, staging, facts, failures)
+    inodes = _prove(node, plan, tar, staged, selected, staging, facts, failures, received)
     reached("staged")
     return failures, inodes
+
+
+def _dir_times(calls: Calls, staged, sparse, staging: str, tools: dict) -> None:
+    """The mtimes of the directories the links and sparse files just went into (the tar set
+    them before), deepest first."""
+    import posixpath
+
+    parents = {posixpath.dirname(e.path) for e in staged if e.type in (SYMLINK, HARDLINK)}
+    parents |= {posixpath.dirname(e.path) for e in sparse}
+    for e in sorted((e for e in staged if e.type == DIR and e.path in parents), key=lambda e: e.path.count("/"), reverse=True):
+        calls.add("D", _touch_time(e.mtime_ns, tools), staging + e.path)
 
 
 def _send_tree(out, members, source, sparse: list, bar) -> None:
@@ -407,7 +418,6 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
     tar = TarWriter(out)
     for entry, offset in members:
         if entry.type == DIR:
-            tar.add(send_header(entry))
             continue
         data = _slices(source, offset, entry.size)
         if entry.sparse:
@@ -418,13 +428,10 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
             entry = dataclasses.replace(entry, path=temp, mode=0o600)
         tar.add(send_header(entry), entry.size, _Chunks(data))
         bar.advance(entry.size)
-    tar.close()
-    out.flush()
-
-
-def _send_headers(out, dirs) -> None:
-    tar = TarWriter(out)
-    for entry in dirs:
+    # Directories last, deepest first: their owners, modes and mtimes are set once everything
+    # inside them exists (tar makes the missing parents of the files as it goes).
+    dirs = [e for e, _ in members if e.type == DIR]
+    for entry in sorted(dirs, key=lambda e: e.path.count("/"), reverse=True):
         tar.add(send_header(entry))
     tar.close()
     out.flush()
@@ -516,12 +523,12 @@ def _failures(received: list) -> list:
 
 # -- proving the staged tree -------------------------------------------------------------------
 
-def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: NodeFacts, failures: list) -> dict:
+def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: NodeFacts, failures: list,
+           received: list) -> dict:
     """Every staged file's content against the manifest (refused on any difference), every
-    staged entry's metadata against it (differences are warnings, as in a local restore);
-    returns the staged units' inodes."""
+    staged entry's metadata against it (differences are warnings, as in a local restore), from
+    the frames of PROVE (``received``); returns the staged units' inodes."""
     staged_top = staging + plan.replica
-    received = node.run(Calls().add("PROVE", staged_top))
     listing = listing_from_frames(node.shell, node.root, received)
     prefix = facts.path("/").rstrip("/")
     staging_node = staging[len(prefix):]

@@ -174,8 +174,8 @@ PUT() {
 rs_step() {
     rs_size=$(wc -c <"$rs_steps" 2>/dev/null) || rs_size=0
     printf '%s\n' "$*" | dd of="$rs_steps" bs=1 seek=$((rs_size + 0)) conv=notrunc,fsync 2>/dev/null
-    hl_frame_text P step "$*"
     if [ -n "${rs_delay:-}" ]; then sleep "$rs_delay"; fi  # tests: let kills land between steps
+    hl_frame_text P step "$*"
 }
 
 # ---- staging -------------------------------------------------------------------------------
@@ -229,6 +229,11 @@ H() {
 # T SECONDS PATH: a symlink's mtime (only sent where touch -h exists).
 T() {
     touch -h -d "@$1" "$2" 2>/dev/null || rs_note "$2: could not set mtime"
+}
+
+# D SECONDS PATH: a directory's mtime again, after links were made in it.
+D() {
+    touch -d "@$1" "$2" 2>/dev/null || rs_note "$2: could not set mtime"
 }
 
 # A UID GID MODE SECONDS PATH: owner, mode and mtime of an existing entry (the replica itself).
