@@ -322,15 +322,36 @@ def _check_name(name: str) -> str:
     return name
 
 
-def write_folder(out: str, bundle: NodeBundle) -> str:
-    """Write ``out/<name>/`` in one go: built in a hidden temp folder, then renamed into place."""
+def warn(bundle: NodeBundle, label: str | None = None, node_warnings: list[str] = ()) -> None:
+    """On stderr: what a node's script said, and the files that could not be read."""
+    import sys
+
+    where = f"{label}: " if label else ""
+    for warning in node_warnings:
+        sys.stderr.write(f"halint: warning: {where}{warning}\n")
+    for skipped in bundle.skipped:
+        sys.stderr.write(f"halint: warning: {where}not collected: {skipped}\n")
+
+
+def check_unique(bundles: list[NodeBundle], labels: list[str]) -> None:
+    """Nodes of one bundle need distinct names (their folder names)."""
+    seen: dict[str, str] = {}
+    for bundle, label in zip(bundles, labels):
+        if bundle.name in seen:
+            raise UsageError(f"{seen[bundle.name]} and {label} are both named {bundle.name!r}: one bundle cannot hold both")
+        seen[bundle.name] = label
+
+
+def write_folder(out: str, bundle: NodeBundle, durable: bool = True) -> str:
+    """Write ``out/<name>/`` in one go: built in a hidden temp folder, then renamed into place.
+    ``durable``: fsync every file (not for a throwaway bundle)."""
     try:
-        return _write_folder(out, _check_name(bundle.name), bundle.files)
+        return _write_folder(out, _check_name(bundle.name), bundle.files, durable)
     except OSError as exc:
         raise InputError(f"cannot write the bundle: {exc.strerror or exc}", exc.filename or out) from None
 
 
-def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> str:
+def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]], durable: bool = True) -> str:
     os.makedirs(out, exist_ok=True)
     target = os.path.join(out, name)
     tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".halint-tmp", dir=out)
@@ -340,8 +361,9 @@ def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> s
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(path, mode)
         os.chmod(tmp, 0o755)
         old = None

@@ -56,30 +56,20 @@ def collect_command(
     if out == "-" and sys.stdout.isatty():
         raise UsageError("refusing to write a tar stream to a terminal; pipe it into 'tar -x' or use --out DIR")
     if remote:
-        from elastix_halint.remote.collector import collect_nodes
+        from elastix_halint.remote.collector import gather
 
         if out == "-" and len(remote.dests) > 1:
             raise UsageError("--out - writes one node: give one --ssh, or a folder")
-        results = collect_nodes(remote.dests, remote.options, with_secrets)
-        bundles = [bundle for bundle, _ in results]
-        for dest, (_, warnings) in zip(remote.dests, results):
-            for warning in warnings:
-                sys.stderr.write(f"halint: warning: {dest.label}: {warning}\n")
-        labels = [dest.label for dest in remote.dests]
+        bundles = gather(remote.dests, remote.options, with_secrets)
     elif from_stream:
         from elastix_halint.remote.collector import bundle_from_stream
 
-        data = _read_stream(from_stream)
-        bundle, warnings = bundle_from_stream(data, from_stream, with_secrets)
-        for warning in warnings:
-            sys.stderr.write(f"halint: warning: {from_stream}: {warning}\n")
-        bundles, labels = [bundle], [from_stream]
+        bundle, warnings = bundle_from_stream(_read_stream(from_stream), from_stream, with_secrets)
+        collect.warn(bundle, from_stream, warnings)
+        bundles = [bundle]
     else:
-        bundles, labels = [collect.bundle_files(root, with_secrets=with_secrets)], [None]
-    _check_unique(bundles, labels)
-    for bundle, label in zip(bundles, labels):
-        for skipped in bundle.skipped:
-            sys.stderr.write(f"halint: warning: {label + ': ' if label else ''}not collected: {skipped}\n")
+        bundles = [collect.bundle_files(root, with_secrets=with_secrets)]
+        collect.warn(bundles[0])
     if out == "-":
         collect.write_tar(sys.stdout.buffer, bundles[0])
         sys.stdout.buffer.flush()
@@ -103,12 +93,3 @@ def _read_stream(path: str) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
 
-
-def _check_unique(bundles, labels) -> None:
-    from elastix_halint.errors import UsageError
-
-    seen: dict[str, str] = {}
-    for bundle, label in zip(bundles, labels):
-        if bundle.name in seen:
-            raise UsageError(f"{seen[bundle.name]} and {label} are both named {bundle.name!r}: one bundle cannot hold both")
-        seen[bundle.name] = label

@@ -8,7 +8,11 @@ anywhere until the caller writes the finished bundle.
 
 from __future__ import annotations
 
-from typing import Sequence
+import contextlib
+import os
+import shutil
+import tempfile
+from typing import Iterator, Sequence
 
 from elastix_halint import collect
 from elastix_halint.remote import nodes, scripts
@@ -57,3 +61,42 @@ def collect_nodes(dests: Sequence[Dest], options: SshOptions, with_secrets: bool
     """Every node's bundle, reached in parallel over ssh; all of them or a RemoteError."""
     with nodes.connected(dests, options) as conns:
         return nodes.each(list(zip(conns, dests)), lambda pair: collect_node(pair[0], pair[1].root, with_secrets))
+
+
+def gather(dests: Sequence[Dest], options: SshOptions, with_secrets: bool = False) -> list[collect.NodeBundle]:
+    """``collect_nodes`` for a command: warnings on stderr, nodes with distinct names."""
+    results = collect_nodes(dests, options, with_secrets)
+    bundles = [bundle for bundle, _ in results]
+    for dest, (bundle, warnings) in zip(dests, results):
+        collect.warn(bundle, dest.label, warnings)
+    collect.check_unique(bundles, [dest.label for dest in dests])
+    return bundles
+
+
+@contextlib.contextmanager
+def linted_bundle(dests: Sequence[Dest], options: SshOptions, keep: str | None, config: str | None) -> Iterator[tuple[str, str, str | None]]:
+    """The nodes' bundle for ``halint lint --ssh``: ``(path to lint, folder to look for
+    settings from, --config)``, so that the lint reads exactly like a local one.
+
+    With ``keep`` the folders are written into it and it is linted as ``halint lint KEEP``
+    would. Otherwise they go to a private temporary folder, removed on the way out, which is
+    linted from inside (as ``cd bundle && halint lint .``) so reports name the files
+    ``node/etc/...`` rather than a path that no longer exists; settings are still looked for
+    from the working directory.
+    """
+    bundles = gather(dests, options)
+    here = os.getcwd()
+    if keep:
+        for bundle in bundles:
+            collect.write_folder(keep, bundle)
+        yield keep, here, config
+        return
+    folder = tempfile.mkdtemp(prefix="halint-bundle-")
+    try:
+        for bundle in bundles:
+            collect.write_folder(folder, bundle, durable=False)
+        os.chdir(folder)
+        yield ".", here, os.path.join(here, config) if config else None
+    finally:
+        os.chdir(here)
+        shutil.rmtree(folder, ignore_errors=True)

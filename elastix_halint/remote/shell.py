@@ -102,7 +102,9 @@ class NodeShell:
             return self.popen(self.script_command(args, script), stdin=PIPE if stdin is None else stdin,
                               stdout=stdout, stderr=stderr)
         proc = self.popen(self.script_command(args), stdin=PIPE, stdout=stdout, stderr=stderr)
-        _feed(proc.stdin, script.encode())
+        # The script's stdin is ours alone: detached, so communicate()/wait() never touch it.
+        pipe, proc.stdin = proc.stdin, None
+        _feed(pipe, script.encode())
         return proc
 
 
@@ -111,9 +113,13 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
     def write() -> None:
         try:
             pipe.write(data)
-            pipe.close()
         except (BrokenPipeError, ValueError, OSError):
             pass  # the node went away: its exit status and stderr tell why
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
     if len(data) < 32 * 1024:
         write()
