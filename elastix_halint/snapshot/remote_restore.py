@@ -76,7 +76,7 @@ class NodeSteps:
     def __init__(self, shell, root: str, replica: str):
         self.shell, self.root, self.replica = shell, root, replica
         self.token: str | None = None
-        script = scripts.script("restore", ("treelib",))
+        script = scripts.script("restore")
         delay = os.environ.get(crashpoints.DELAY_ENV)  # crash tests: pauses between swap steps
         self.script = f"rs_delay={shlex.quote(delay)}\n{script}" if delay else script
 

@@ -47,7 +47,7 @@ def node_survey(shell, root: str, replica: str, paths) -> tuple[NodeFacts, Liste
 
 
 def tree_script() -> str:
-    return scripts.script("tree", ("treelib",))
+    return scripts.script("tree")
 
 
 def node_listing(shell, root: str, top: str, mode: str = "full") -> ListedTree:

@@ -17,8 +17,12 @@ def source(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.sh").read_text(encoding="ascii")
 
 
-def script(name: str, uses: tuple[str, ...] = ()) -> str:
-    """The self-contained script ``name``: lib.sh, the function files ``uses``, then ``<name>.sh``."""
-    parts = ["lib", *uses, name]
+# Function files a script needs between lib.sh and itself.
+USES = {"tree": ("treelib",), "restore": ("treelib",)}
+
+
+def script(name: str) -> str:
+    """The self-contained script ``name``: lib.sh, the function files it uses, then ``<name>.sh``."""
+    parts = ["lib", *USES.get(name, ()), name]
     head = f"#!/bin/sh\n# halint node-side script: {name} ({' + '.join(p + '.sh' for p in parts)}; docs/remote.md)\n"
     return head + "\n".join(source(p) for p in parts)

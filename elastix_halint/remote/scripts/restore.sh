@@ -84,7 +84,6 @@ TAKE() {
         return 1
     fi
     sync
-    rs_token_file=$hl_tmp/lock
     for rs_f in "$rs_rep"/.halint-tmp-*; do
         if [ -f "$rs_f" ]; then rm -f "$rs_f"; fi  # a journal copy a killed step left half-written
     done
@@ -213,7 +212,9 @@ SPARSE() {
         dd if="$1" of="$2" bs=65536 skip="${rs_e%:*}" seek="${rs_e%:*}" count="${rs_e#*:}" conv=notrunc 2>/dev/null ||
             { rs_fail sparse "cannot write $2"; return 1; }
     done
-    chown "$4:$5" "$2" && chmod "$6" "$2" && touch -r "$1" "$2" && rm -f "$1" || rs_fail sparse "cannot finish $2"
+    if ! { chown "$4:$5" "$2" && chmod "$6" "$2" && touch -r "$1" "$2" && rm -f "$1"; }; then
+        rs_fail sparse "cannot finish $2"
+    fi
 }
 
 # L TARGET PATH UID GID: a symlink, owned by UID:GID.   H FIRST PATH: another hardlink name.
@@ -382,7 +383,7 @@ rs_extract() {
 
 rs_run() {
     cat >"$hl_tmp/run"
-    # shellcheck disable=SC1090 # made by halint: calls of the functions above, one per line
+    # shellcheck source=/dev/null # made by halint: calls of the functions above, one per line
     . "$hl_tmp/run" </dev/null
 }
 
@@ -405,4 +406,4 @@ case $rs_call in
     *) rs_fail usage "unknown call $rs_call"; rs_status=1 ;;
 esac
 if [ -s "$hl_tmp/failures" ]; then hl_frame F failures "$hl_tmp/failures"; fi
-hl_end $rs_status
+hl_end "$rs_status"

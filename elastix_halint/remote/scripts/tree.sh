@@ -11,7 +11,7 @@ case $tree_action in
             exit 3
         fi
         hl_begin "tree-$tree_action"
-        if tree_$tree_action "$@" </dev/null; then hl_end 0; else hl_end 1; fi
+        if "tree_$tree_action" "$@" </dev/null; then hl_end 0; else hl_end 1; fi
         ;;
     *) echo "halint: tree.sh: unknown action $tree_action" >&2; exit 3 ;;
 esac

@@ -34,13 +34,21 @@ tree_root() {
     if [ "$1" = / ]; then tr_r=; else tr_r=${1%/}; fi
 }
 
+# tree_find_printf: whether find has -printf with every directive the listing uses (GNU find;
+# busybox find has no -printf).
+tree_find_printf() {
+    # shellcheck disable=SC2046 # split on purpose: five fields expected
+    set -- $(find "$tr_r/" -maxdepth 0 -printf '%D %T@ %C@ %b %y\n' 2>/dev/null)
+    [ $# = 5 ] && [ "$5" = d ] || return 1
+    case $1$4 in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+}
+
 # tree_probe: the T frame's lines, on stdout.
 tree_probe() {
-    tp_out=$(find "$tr_r/" -maxdepth 0 -printf '%D %T@ %C@ %b %y\n' 2>/dev/null)
-    case $tp_out in
-        [0-9]*' '[0-9]*' '[0-9]*' '[0-9]*' 'd) echo "find-printf yes" ;;
-        *) echo "find-printf no" ;;
-    esac
+    : "${hl_rc-}"  # (lib.sh's hl_run result: not used by these scripts)
+    if tree_find_printf; then echo "find-printf yes"; else echo "find-printf no"; fi
     for tp_c in getfattr setfattr; do
         if command -v $tp_c >/dev/null 2>&1; then echo "$tp_c yes"; else echo "$tp_c no"; fi
     done
@@ -154,29 +162,25 @@ tree_list() {
     fi
     set -- "$tl_top" -xdev \( -name '*.halint-old-*' -o -name '.halint-*' \) -prune -o
     if [ "$tl_mode" = files ]; then set -- "$@" -type f; fi
-    tp_out=$(find "$tr_r/" -maxdepth 0 -printf '%D %T@ %C@ %b %y\n' 2>/dev/null)
-    case $tp_out in
-        [0-9]*' '[0-9]*' '[0-9]*' '[0-9]*' 'd)
-            find "$@" -printf '%y\0%m\0%U\0%G\0%s\0%b\0%i\0%n\0%D\0%T@\0%C@\0%p\0%l\0' >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
-            hl_frame F find "$hl_tmp/list"
-            if [ "$tl_mode" = full ]; then find "$@" -print0 >"$hl_tmp/names" 2>/dev/null; fi
-            ;;
-        *)
-            hl_need find xargs stat readlink || return 1
-            find "$@" -print0 >"$hl_tmp/names" 2>>"$hl_tmp/stderr"
-            hl_frame N names "$hl_tmp/names"
-            xargs -0 -r stat -c '%f %u %g %s %b %i %h %d %y %z %n' <"$hl_tmp/names" >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
-            hl_frame S stat "$hl_tmp/list"
-            # shellcheck disable=SC2016 # expanded by the inner sh
-            find "$@" -type l -print0 2>/dev/null | xargs -0 -r sh -c '
-                for p; do
-                    t=$(readlink "$p" && echo .) || continue
-                    t=${t%.}
-                    printf "%s\0%s\0" "$p" "${t%?}"
-                done' halint >"$hl_tmp/links" 2>>"$hl_tmp/stderr"
-            hl_frame Y links "$hl_tmp/links"
-            ;;
-    esac
+    if tree_find_printf; then
+        find "$@" -printf '%y\0%m\0%U\0%G\0%s\0%b\0%i\0%n\0%D\0%T@\0%C@\0%p\0%l\0' >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
+        hl_frame F find "$hl_tmp/list"
+        if [ "$tl_mode" = full ]; then find "$@" -print0 >"$hl_tmp/names" 2>/dev/null; fi
+    else
+        hl_need find xargs stat readlink || return 1
+        find "$@" -print0 >"$hl_tmp/names" 2>>"$hl_tmp/stderr"
+        hl_frame N names "$hl_tmp/names"
+        xargs -0 -r stat -c '%f %u %g %s %b %i %h %d %y %z %n' <"$hl_tmp/names" >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
+        hl_frame S stat "$hl_tmp/list"
+        # shellcheck disable=SC2016 # expanded by the inner sh
+        find "$@" -type l -print0 2>/dev/null | xargs -0 -r sh -c '
+            for p; do
+                t=$(readlink "$p" && echo .) || continue
+                t=${t%.}
+                printf "%s\0%s\0" "$p" "${t%?}"
+            done' halint >"$hl_tmp/links" 2>>"$hl_tmp/stderr"
+        hl_frame Y links "$hl_tmp/links"
+    fi
     if [ "$tl_mode" = full ]; then
         for tl_f in passwd group; do
             if cat "/etc/$tl_f" >"$hl_tmp/out" 2>/dev/null; then hl_frame P "$tl_f" "$hl_tmp/out"; fi
