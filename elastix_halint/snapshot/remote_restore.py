@@ -45,7 +45,7 @@ from elastix_halint.snapshot.scan import scan
 from elastix_halint.snapshot.tarpax import TarWriter, send_header
 
 SPARSE_BLOCK = 1 << 16  # the same holes as a local restore (staging.SPARSE_BLOCK)
-MAX_EXTENTS = 2000  # a sparse file in more pieces is written whole (one dd each, as arguments)
+MAX_EXTENTS = 2000  # a sparse file in more pieces is written whole (the node runs one dd per piece)
 
 
 class Calls:
@@ -380,7 +380,7 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
     reached("extracted")
     calls = Calls()
     for item in sparse:
-        calls.add("SPARSE", *_sparse_args(item, staging))
+        calls.add("SPARSE", *_sparse_args(item, staging, failures))
     _links(calls, plan, staged, selected, staging, facts.tools, failures)
     with_xattrs = [e for e in selected if e.xattrs]
     if with_xattrs and facts.has("setfattr"):
@@ -467,7 +467,7 @@ def _noting_blocks(chunks, blocks: list):
         yield pending
 
 
-def _sparse_args(item, staging: str) -> list[str]:
+def _sparse_args(item, staging: str, failures: list) -> list[str]:
     entry, temp, blocks = item
     runs: list = []
     for block in blocks:  # consecutive blocks as one dd: B:C
@@ -475,6 +475,9 @@ def _sparse_args(item, staging: str) -> list[str]:
             runs[-1][1] += 1
         else:
             runs.append([block, 1])
+    if len(runs) > MAX_EXTENTS:  # one dd per piece on the node: too many, write it whole
+        failures.append(f"{entry.path}: written without holes (more than {MAX_EXTENTS} pieces of data)")
+        runs = [[0, -(-entry.size // SPARSE_BLOCK)]]
     extents = ",".join(f"{b}:{c}" for b, c in runs)
     return [staging + temp, staging + entry.path, str(entry.size), str(entry.uid), str(entry.gid), f"{entry.mode:o}", extents]
 
