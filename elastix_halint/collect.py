@@ -20,9 +20,9 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError, UsageError
+from elastix_halint.model.record import Record
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
 from elastix_halint.secrets import marker_for
 
@@ -289,8 +289,7 @@ def capture_facts(root: str, live: bool, linkmap: LinkMap | None = None) -> dict
 # --------------------------------------------------------------------------- the bundle
 
 
-@dataclass(frozen=True)
-class NodeBundle:
+class NodeBundle(Record):
     """A node folder to write: its name, files (relative path → (content, mode)), and the
     configuration files that exist but could not be read (e.g. authkeys when not run as root)."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import filecmp
 import os
 import stat
-from dataclasses import dataclass, field
+
+from elastix_halint.model.record import Mutable, field
 
 
 def entry_kind(mode: int) -> str:
@@ -55,8 +56,7 @@ def walk(top: str) -> list[tuple[str, os.stat_result]]:
     return out
 
 
-@dataclass
-class TreeComparison:
+class TreeComparison(Mutable):
     size: int = 0  # bytes in regular files of the upgraded copy
     files: int = 0  # non-directory entries of the upgraded copy
     new_dirs: list[str] = field(default_factory=list)  # to create in the replica, parents first

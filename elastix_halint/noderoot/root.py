@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+
+from elastix_halint.model.record import Record
 
 
 def _unescape_mount(field: str) -> str:
@@ -19,8 +20,7 @@ def _unescape_mount(field: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class NodeRoot:
+class NodeRoot(Record):
     root: str = "/"
 
     def path(self, abspath: str) -> str:
