@@ -80,9 +80,11 @@ def registry_of(*rule_classes, with_meta: bool = True):
     module = types.SimpleNamespace(RULES=list(rule_classes), __name__="tests.fake_rules")
     modules = [("tests.fake_rules", module)]
     if with_meta:
-        import elastix_halint.builtin.meta as meta
+        import importlib
 
-        modules.append(("elastix_halint.builtin.meta", meta))
+        from elastix_halint.lint.registry import submodules
+
+        modules += [(name, importlib.import_module(name)) for name in submodules(importlib.import_module("elastix_halint.builtin.meta"))]
     return build_registry(modules)
 
 

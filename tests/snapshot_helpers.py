@@ -29,8 +29,9 @@ def write(path: Path, data: bytes | str, mode: int = 0o644, mtime_ns: int | None
     return path
 
 
-def make_node(base: Path, primary: bool = True, mounted: bool = True) -> Path:
-    """A node root: /replica with the HOWTO's directories, link-map symlinks, proc files."""
+def make_node(base: Path, primary: bool = True, mounted: bool = True, lock_dir: bool = True) -> Path:
+    """A node root: /replica with the HOWTO's directories, link-map symlinks, proc files
+    (and /var/lock, where halint keeps its lock, unless ``lock_dir`` is False)."""
     root = base / "node"
     rep = root / "replica"
     write(rep / "etc/asterisk/sip.conf", "[general]\nbindport=5060\n", 0o640, 1_600_000_000_123_456_789)
@@ -61,7 +62,8 @@ def make_node(base: Path, primary: bool = True, mounted: bool = True) -> Path:
         link.parent.mkdir(parents=True, exist_ok=True)
         if (rep / node_path.lstrip("/")).exists():
             os.symlink("/replica" + node_path, link)
-    (root / "var/lock").mkdir(parents=True, exist_ok=True)
+    if lock_dir:
+        (root / "var/lock").mkdir(parents=True, exist_ok=True)
     write(root / "proc/mounts", "/dev/drbd0 /replica ext3 rw 0 0\n" if mounted else "/dev/vda / ext4 rw 0 0\n")
     write(root / "proc/drbd", PROC_DRBD_PRIMARY if primary else PROC_DRBD_PRIMARY.replace("Primary/Secondary", "Secondary/Primary"))
     return root
@@ -89,6 +91,29 @@ def tree_state(top: Path, skip=lambda name: ".halint" in name) -> dict:
                 item["sparse"] = st.st_blocks * 512 < st.st_size
                 if st.st_nlink > 1:
                     item["group"] = groups.setdefault(st.st_ino, rel)
+            state[rel] = item
+    return state
+
+
+def exact_state(top: Path) -> dict:
+    """Every path under ``top`` (``top`` included) with all that reading must leave alone:
+    type, mode, owner, size, inode, link count, mtime and ctime (ns), xattrs, link target,
+    content digest. Any write, chmod, chown, xattr change, create or rename shows up here
+    (the atime, which reading moves, is left out)."""
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for path in [dirpath] + [os.path.join(dirpath, n) for n in sorted(dirnames + filenames)]:
+            rel = os.path.relpath(path, top)
+            if rel in state:
+                continue
+            st = os.lstat(path)
+            item = (st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_ino, st.st_nlink, st.st_mtime_ns,
+                    st.st_ctime_ns, tuple(sorted((n, os.getxattr(path, n, follow_symlinks=False))
+                                                 for n in os.listxattr(path, follow_symlinks=False))))
+            if stat.S_ISLNK(st.st_mode):
+                item += (os.readlink(path),)
+            elif stat.S_ISREG(st.st_mode):
+                item += (hashlib.sha256(Path(path).read_bytes()).hexdigest(),)
             state[rel] = item
     return state
 

@@ -45,6 +45,39 @@ def test_plugins_loaded_one_by_one(monkeypatch):
     assert len(reg.warnings) == 1 and "fake_missing_plugin_xyz" in reg.warnings[0]
 
 
+def test_a_plugin_package_brings_each_rule_module_of_its_own(tmp_path, monkeypatch):
+    # Like the built-in families: one module per rule, a private helpers module, one broken module.
+    pkg = tmp_path / "fake_family_xyz"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('"""A family."""\n')
+    (pkg / "_helpers.py").write_text("KINDS = ('drbd',)\n")
+    rule = (
+        "from elastix_halint.lint.rule import Rule\n"
+        "from fake_family_xyz._helpers import KINDS\n"
+        "from lint_helpers import DOC\n\n\n"
+        "class R(Rule):\n"
+        "    __doc__ = DOC\n"
+        "    id, name, kinds = {rid!r}, {name!r}, KINDS\n\n"
+        "    def check_file(self, model, ctx):\n"
+        "        return ()\n"
+    )
+    (pkg / "zzz101_one.py").write_text(rule.format(rid="ZZZ101", name="one"))
+    (pkg / "zzz102_two.py").write_text(rule.format(rid="ZZZ102", name="two"))
+    (pkg / "zzz103_broken.py").write_text("raise RuntimeError('half-written')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reg_mod, "_entry_points", lambda: [_EP("family", "fake_family_xyz")])
+    reg_mod.load_registry.cache_clear()
+    try:
+        reg = reg_mod.load_registry()
+    finally:
+        reg_mod.load_registry.cache_clear()
+        for name in [m for m in sys.modules if m.startswith("fake_family_xyz")]:
+            monkeypatch.delitem(sys.modules, name)
+    assert list(reg.rules) == ["ZZZ101", "ZZZ102"]
+    assert reg.origin["ZZZ102"] == "fake_family_xyz.zzz102_two"
+    assert reg.warnings == ["rule plugin family (fake_family_xyz.zzz103_broken) failed to load: RuntimeError: half-written"]
+
+
 def test_rules_list_wins_and_duplicate_ids_are_an_error():
     a = _rule_in("m1", "ZZZ101", "one")
     b = _rule_in("m2", "ZZZ101", "two")

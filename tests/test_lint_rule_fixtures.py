@@ -1,18 +1,23 @@
 """Every rule against its fixtures (tests/data/rules/<ID>/<case>[_ok]/, see docs/lint.md), and
-the meta-tests that keep every registered rule documented, fixtured and uniquely named."""
+the meta-tests that keep every registered rule documented, fixtured, uniquely named and in a
+module of its own (rules/<family>/<id>_<name>.py, at most 300 lines)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
+from conftest import REPO
 from lint_helpers import RULE_FIXTURES, fixture_cases, location_matches, run_case
 
-from elastix_halint.lint.registry import load_registry
+from elastix_halint.lint.registry import BUILTIN_PREFIX, load_registry, rules_of_module
 from elastix_halint.lint.rule import rule_problems
 
 CASES = fixture_cases()
 REGISTRY = load_registry()
+RULE_FILES = sorted(p for p in (REPO / "rules").glob("*/*.py") if not p.name.startswith("_"))
+MAX_RULE_LINES = 300
 
 
 def _where(p) -> str:
@@ -87,3 +92,33 @@ def test_the_runner_catches_a_wrong_expectation(tmp_path, monkeypatch):
     assert (tmp_path / "XYZ123" / "first" / "etc" / "drbd.conf").is_file()
     assert json.loads((tmp_path / "XYZ123" / "first" / "expected.json").read_text())[0]["file"] == "etc/drbd.conf"
     assert not (tmp_path / "XYZ123" / "first_ok" / "expected.json").exists()
+
+
+def module_name(cls) -> str:
+    """The one naming convention of rule modules: DRBD111 call-pri-lost-without-handler →
+    drbd111_call_pri_lost_without_handler."""
+    return f"{cls.id.lower()}_{cls.name.replace('-', '_')}"
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=[f"{p.parent.name}/{p.stem}" for p in RULE_FILES])
+def test_each_rule_module_holds_one_rule_named_after_it(path):
+    modname = f"{BUILTIN_PREFIX}{path.parent.name}.{path.stem}"
+    rules = rules_of_module(importlib.import_module(modname))
+    assert len(rules) == 1, f"{path.relative_to(REPO)} holds {len(rules)} rules; one module per rule"
+    assert path.stem == module_name(rules[0]), f"{path.relative_to(REPO)} holds {rules[0].id} {rules[0].name}"
+    assert REGISTRY.origin[rules[0].id] == modname
+    lines = path.read_text().count("\n")
+    assert lines <= MAX_RULE_LINES, f"{path.relative_to(REPO)} has {lines} lines (at most {MAX_RULE_LINES})"
+
+
+def test_built_in_rules_come_from_rule_modules_of_families():
+    families = {p.parent for p in (REPO / "rules").glob("*/__init__.py")}
+    assert sorted(p.name for p in (REPO / "rules").iterdir() if p.suffix == ".py") == [], "rules/ holds packages only"
+    for family in families:
+        private = sorted(p.name for p in family.glob("_*.py"))
+        assert set(private) <= {"__init__.py", "_helpers.py"}, f"{family.name}: at most one helpers module"
+        for name in private:
+            module = importlib.import_module(f"{BUILTIN_PREFIX}{family.name}.{name[:-3]}".removesuffix(".__init__"))
+            assert rules_of_module(module) == [], f"rules/{family.name}/{name} defines a rule"
+    builtin = {rid: origin for rid, origin in REGISTRY.origin.items() if origin.startswith(BUILTIN_PREFIX)}
+    assert len(builtin) == len(RULE_FILES)

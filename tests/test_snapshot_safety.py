@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_halint
-from snapshot_helpers import IS_ROOT, halint_ok, make_node, take_snapshot, write
+from snapshot_helpers import IS_ROOT, exact_state, halint_ok, make_node, take_snapshot, write
 
 
 def _snapshot(root: Path, *extra: str):
@@ -83,6 +83,45 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"taking over a stale lock of pid {dead.pid}" in result.stderr
     assert not (root / "var/lock/halint.lock").exists()
+
+
+def test_snapshot_leaves_the_tree_it_reads_exactly_as_it_was(tmp_path):
+    """A root without /var/lock: the lock goes to this machine's lock folder, not into the tree."""
+    from elastix_halint.noderoot.root import NodeRoot
+    from elastix_halint.snapshot.lock import lock_path
+
+    root = make_node(tmp_path, lock_dir=False)
+    before = exact_state(root)
+    result = _snapshot(root)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "var/lock").exists()
+    assert exact_state(root) == before
+    # ... and that lock is the one snapshot and restore of this root take: a live holder there
+    # stops both, with exit 3 naming the file.
+    where = lock_path(NodeRoot(str(root)))
+    assert not where.startswith(str(root)) and not os.path.exists(where)
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        Path(where).write_text(json.dumps({"host": socket.gethostname(), "pid": holder.pid, "started": time.time(),
+                                           "command": "halint restore"}))
+        for command in (["snapshot", "--root", str(root), "--out", str(tmp_path / "backups")],
+                        ["restore", result.stdout.strip(), "--root", str(root)]):
+            locked = run_halint(*command, "--quiet")
+            assert locked.returncode == 3 and where in locked.stderr, locked.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+        os.unlink(where)
+    assert exact_state(root) == before
+
+
+def test_restore_of_a_root_without_var_lock_does_not_create_it(tmp_path):
+    root = make_node(tmp_path, lock_dir=False)
+    archive = take_snapshot(root)
+    (root / "replica/etc/asterisk/sip.conf").write_text("upgraded\n")
+    halint_ok("restore", str(archive), "--root", str(root), "--quiet")
+    assert (root / "replica/etc/asterisk/sip.conf").read_text().startswith("[general]")
+    assert not (root / "var/lock").exists()
 
 
 def _keep_writing(path: Path, stop: threading.Event) -> None:

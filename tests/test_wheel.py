@@ -28,7 +28,10 @@ def wheel(tmp_path_factory):
 def test_wheel_carries_grammars_and_rules(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "elastix_halint/_grammars/drbd.lark" in names
-    assert any(n.startswith("elastix_halint/builtin/") and n.endswith(".py") and not n.endswith("__init__.py") for n in names)
+    # One module per rule, in one subpackage per family, and nothing compiled from the checkout.
+    rule_files = sorted((REPO / "rules").glob("*/*.py"))
+    assert rule_files and all(f"elastix_halint/builtin/{p.parent.name}/{p.name}" in names for p in rule_files)
+    assert not any("__pycache__" in n for n in names)
     assert not any(n.startswith(("rules/", "grammars/")) for n in names), "no top-level packages leak into site-packages"
 
 
@@ -54,4 +57,10 @@ def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
     # The installed tool finds its built-in rules through the entry points.
     rules = subprocess.run([str(env_dir / "bin" / "halint"), "rules"], cwd=conf.parent, capture_output=True, text=True)
     assert rules.returncode == 0, rules.stderr
-    assert "DRBD" in rules.stdout
+    rule_modules = [p for p in (REPO / "rules").glob("*/*.py") if not p.name.startswith("_")]
+    assert rules.stdout.rstrip().endswith(f"\n{len(rule_modules)} rules")
+    # ... and runs them: DRBD114 lives in rules/drbd/drbd114_no_split_brain_notification.py.
+    lint = subprocess.run([str(env_dir / "bin" / "halint"), "lint", "--select", "DRBD114", "--fail-on", "info", str(conf)],
+                          cwd=conf.parent, capture_output=True, text=True)
+    assert lint.returncode == 1, lint.stdout + lint.stderr
+    assert "DRBD114" in lint.stdout and "warning" not in lint.stderr

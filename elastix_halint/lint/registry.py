@@ -1,7 +1,9 @@
 """Find the rules: every module of the ``elastix_halint.rules`` entry-point group.
 
+An entry point names a module or a package; a package also brings each of its submodules whose
+name does not start with ``_`` (the built-in families are such packages, one module per rule).
 A module contributes its ``RULES`` list when it has one, else every ``Rule`` subclass defined in
-it. Each entry point is loaded on its own: a broken plugin costs a warning line, not the run; a
+it. Each module is loaded on its own: a broken plugin costs a warning line, not the run; a
 built-in module that is not written yet is silently absent. Two rules with one ID is an error.
 """
 
@@ -83,15 +85,37 @@ def load_registry() -> Registry:
     modules: list[tuple[str, object]] = []
     warnings: list[str] = []
     seen: set[str] = set()
+
+    def load(ep_name: str, target: str):
+        try:
+            module = importlib.import_module(target)
+        except ModuleNotFoundError as exc:
+            if not _missing_builtin(exc, target):
+                warnings.append(f"rule plugin {ep_name} ({target}) failed to load: {exc}")
+            return None
+        except Exception as exc:  # a plugin's bug must not stop the linter
+            warnings.append(f"rule plugin {ep_name} ({target}) failed to load: {type(exc).__name__}: {exc}")
+            return None
+        modules.append((target, module))
+        return module
+
     for ep in sorted(_entry_points(), key=lambda e: e.value):
         if ep.value in seen:  # an editable install and a wheel may both declare one module
             continue
         seen.add(ep.value)
-        try:
-            modules.append((ep.value, importlib.import_module(ep.value)))
-        except ModuleNotFoundError as exc:
-            if not _missing_builtin(exc, ep.value):
-                warnings.append(f"rule plugin {ep.name} ({ep.value}) failed to load: {exc}")
-        except Exception as exc:  # a plugin's bug must not stop the linter
-            warnings.append(f"rule plugin {ep.name} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+        package = load(ep.name, ep.value)
+        for name in submodules(package) if package is not None else ():
+            load(ep.name, name)
     return build_registry(modules, warnings)
+
+
+def submodules(package) -> list[str]:
+    """The rule modules of a plugin package: its submodules not named ``_...`` (helpers), sorted;
+    none for a plain module."""
+    path = getattr(package, "__path__", None)
+    if path is None:
+        return []
+    import pkgutil
+
+    prefix = package.__name__ + "."
+    return sorted(prefix + m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 
@@ -122,7 +122,7 @@ class HaResources(Record):
         return {
             "groups": [g.to_json() for g in self.groups],
             "notes": [n.to_json() for n in self.notes],
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "haresources", redact),
         }
 
     def summary(self, redact: bool = True) -> list[str]:

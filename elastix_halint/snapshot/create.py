@@ -133,7 +133,7 @@ def snapshot(opts: SnapshotOptions, warn) -> SnapshotOutcome:
     for problem in problems:
         warn(f"warning: {problem} (continuing because of --force)")
     os.makedirs(out_dir, mode=0o700, exist_ok=True)
-    with lock.held(root.path(lock.LOCK_PATH), "halint snapshot", warn):
+    with lock.held(lock.lock_path(root), "halint snapshot", warn):
         return _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn)
 
 

@@ -3,6 +3,12 @@
 The lock file holds JSON: host, pid, start time and the command. A lock left by a dead process
 on this same host is stale and taken over with a message; any other holder ends the command
 with exit code 3 (``LockedError``) and a line saying who holds it.
+
+Where: ``<root>/var/lock/halint.lock`` when the node has that folder (where the node keeps its
+locks, so every halint on it sees the same one). A snapshot must leave the tree it reads exactly
+as it was, so the folder is never created: a root without it (a copy of a node, a test tree)
+gets its lock in this machine's ``/run/lock`` (else the temp folder), named after the root's
+real path, which snapshot and restore of that root share.
 """
 
 from __future__ import annotations
@@ -17,12 +23,33 @@ from contextlib import contextmanager
 from elastix_halint.errors import HalintError
 
 LOCK_PATH = "/var/lock/halint.lock"
+MACHINE_LOCK_DIRS = ("/run/lock",)  # tried in order, then tempfile.gettempdir()
 
 
 class LockedError(HalintError):
     """Another halint snapshot/restore holds the lock: exit code 3."""
 
     exit_code = 3
+
+
+def lock_path(root) -> str:
+    """The lock file for the node root ``root`` (a NodeRoot); see the module docstring."""
+    import hashlib
+
+    node_dir = root.path(os.path.dirname(LOCK_PATH))
+    if os.path.isdir(node_dir):
+        return os.path.join(node_dir, os.path.basename(LOCK_PATH))
+    key = hashlib.sha256(os.fsencode(os.path.realpath(root.root))).hexdigest()[:16]
+    return os.path.join(machine_lock_dir(), f"halint-{key}.lock")
+
+
+def machine_lock_dir() -> str:
+    import tempfile
+
+    for folder in MACHINE_LOCK_DIRS:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return tempfile.gettempdir()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -66,8 +93,8 @@ def _try_create(path: str, record: bytes) -> bool:
 
 @contextmanager
 def held(path: str, command: str, notice=None):
-    """Hold the lock at ``path`` for the body; ``notice(msg)`` hears about stale take-overs."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Hold the lock at ``path`` for the body; ``notice(msg)`` hears about stale take-overs.
+    The folder must exist: creating it would change the tree a snapshot reads."""
     host = socket.gethostname()
     record = json.dumps({"host": host, "pid": os.getpid(), "started": time.time(), "command": command}).encode()
     if not _try_create(path, record):

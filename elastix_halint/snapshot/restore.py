@@ -94,7 +94,7 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
         if opts.dry_run:
             return RestoreOutcome(describe(plan, root) + ["dry run: nothing was changed"])
         _check_node(root, plan.replica, opts.force, warn)
-        with lock.held(root.path(lock.LOCK_PATH), "halint restore", warn):
+        with lock.held(lock.lock_path(root), "halint restore", warn):
             reached("locked")
             replica_abs = root.path(plan.replica)
             swap.clear_stale_temps(replica_abs)
@@ -340,7 +340,7 @@ def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> l
 def _prune(opts: RestoreOptions, root: NodeRoot, warn) -> RestoreOutcome:
     links = linkmaps.load(opts.links)
     replica_abs = root.path(links.mount)
-    with lock.held(root.path(lock.LOCK_PATH), "halint restore --prune", warn):
+    with lock.held(lock.lock_path(root), "halint restore --prune", warn):
         if swap.load_journal(replica_abs) is not None:
             raise InputError("a restore is still pending; rerun `halint restore ARCHIVE` to complete it first")
         removed = swap.prune(replica_abs)

@@ -1,0 +1,155 @@
+"""Helpers and constants several drbd rules share."""
+
+from __future__ import annotations
+
+import difflib
+from functools import wraps
+
+from elastix_halint.lint.rule import Rule
+from elastix_halint.model import drbd_keywords as kw
+from elastix_halint.model.drbd import SETTING_SECTIONS, MergedSection, Resource
+
+
+def report_once(check):
+    """Report each place once: options inherited from ``common`` are seen by every resource."""
+
+    @wraps(check)
+    def wrapper(self, subject, ctx):
+        seen = set()
+        for finding in check(self, subject, ctx):
+            node = finding.node
+            key = (getattr(node, "span", node), finding.message if node is None else None)
+            if key not in seen:
+                seen.add(key)
+                yield finding
+
+    return wrapper
+
+
+def closest_word(word: str, choices) -> str | None:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return match[0] if match else None
+
+
+def module_major(node) -> str | None:
+    """The DRBD version of the node's kernel module (/proc/drbd) as "8.3", "8.4", "9"."""
+    proc = getattr(getattr(node, "facts", None), "procdrbd", None)
+    major = proc.major if proc is not None else None
+    return kw.V9 if major and major.startswith("9") else major
+
+
+def syntax_version(model, ctx=None) -> str | None:
+    """The syntax version of the file, else the version of the node's DRBD module."""
+    if model.version:
+        return model.version
+    major = module_major(getattr(ctx, "node", None))
+    return major if major in kw.VERSIONS else None
+
+
+def common_unit(model) -> Resource | None:
+    """``common`` as a resource (for a file holding only ``common``)."""
+    common = model.common
+    if common is None:
+        return None
+    settings = {}
+    for name in SETTING_SECTIONS:
+        opts = tuple(o for sec in common.sections_named(name) for o in sec.options)
+        settings[name] = MergedSection(name, opts, ("common",) * len(opts))
+    protocol = common.option("protocol") or next(
+        (s.option("protocol") for s in common.sections_named("net") if s.option("protocol")), None)
+    return Resource("common", common.keyword_span, common.span, common, (), settings, protocol)
+
+
+def checked_units(model, complete: bool = True) -> tuple[Resource, ...]:
+    """The resources; with ``complete=False`` a common-only file gives ``common`` itself."""
+    if model.resources or complete:
+        return model.resources
+    unit = common_unit(model)
+    return (unit,) if unit is not None else ()
+
+
+def resource_label(res: Resource) -> str:
+    return "the `common` section" if res.name == "common" and not res.hosts else f"resource `{res.name}`"
+
+
+def first_value(opt) -> str | None:
+    return opt.value if opt is not None else None
+
+
+def handler_of(res: Resource, name: str):
+    return res.handlers.get(name)
+
+
+def number_of(opt, default=None):
+    if opt is None:
+        return default
+    value = opt.normalised
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def all_options(model):
+    """Every statement of the tree, with its keyword definition (None for unknown ones)."""
+
+    def walk(sec):
+        for opt in sec.options:
+            yield opt, kw.keyword(opt.section, opt.name)
+        for sub in sec.sections:
+            yield from walk(sub)
+
+    for sec in model.sections:
+        yield from walk(sec)
+
+
+class FileRule(Rule):
+    """A rule over one drbd.conf (with its includes)."""
+
+    scope = "file"
+    kinds = ("drbd",)
+
+
+class HeartbeatNodeRule(Rule):
+    """A rule over one node's drbd.conf together with its Heartbeat haresources."""
+
+    scope = "node"
+    needs = ("drbd", "haresources")
+
+
+def keyword_versions(opt, definition) -> frozenset | None:
+    """The DRBD versions that accept ``opt`` (None for an unknown keyword)."""
+    return None if definition is None else definition.versions
+
+
+def gone_from_syncer_in_9(opt, definition) -> bool:
+    """An 8.3 ``syncer`` option that drbdadm 9 no longer takes there (``rate``, ``c-*``)."""
+    return definition is not None and opt.section == "syncer" and kw.V9 not in definition.versions
+
+
+def drbddisk_resources(node) -> dict:
+    """haresources ``drbddisk::RES`` resources by DRBD resource name (``*``: bare ``drbddisk``,
+    which Heartbeat runs for every resource)."""
+    managed = {}
+    for hres in node.haresources.resources:
+        if hres.agent == "drbddisk":
+            managed.setdefault(hres.args[0] if hres.args else "*", hres)
+    return managed
+
+
+def fixed_rate(res: Resource, version: str | None):
+    """The resync rate option when it is a fixed rate (no dynamic controller), else None."""
+    rate = res.effective("disk", "resync-rate")
+    plan = number_of(res.effective("disk", "c-plan-ahead"))
+    if plan is None:
+        plan = 0 if version in (kw.V83, None) else 20
+    return rate, plan == 0
+
+
+def setting_of(res, section, name, version):
+    """(value in the option's unit, option or None) with the version's default."""
+    opt = res.effective(section, name)
+    value = number_of(opt)
+    if value is None:
+        definition = kw.keyword(section, name) or kw.keyword("net", name)
+        rng = definition.range_for(version) if definition else None
+        value = rng[2] if rng else None
+        opt = None
+    return value, opt

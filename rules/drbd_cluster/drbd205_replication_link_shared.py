@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import ipaddress
+
+from elastix_halint.builtin.drbd_cluster._helpers import address_entry, floating_ips, host_of
+from elastix_halint.lint.rule import Finding, Rule, Severity
+
+
+def _network(entry):
+    try:
+        return ipaddress.ip_interface(f"{entry.address}/{entry.prefix}").network
+    except ValueError:
+        return None
+
+
+class ReplicationLinkShared(Rule):
+    """The replication addresses are not on one subnet, or share the floating IP's interface.
+
+    ## What it checks
+    For each resource, the interface carrying this node's `address`: the peer's `address`
+    must be inside that interface's subnet, and that interface should not also carry the
+    haresources floating IP (the public LAN).
+
+    ## Why it matters
+    Routed replication adds latency to every write (protocol C waits for the peer), and
+    replication on the public LAN competes with the VoIP RTP streams; when that one link
+    fails, DRBD and Heartbeat lose the peer together. DRBD User's Guide 8.3 "Preparing your
+    network configuration": a dedicated, back-to-back link is recommended.
+
+    ## Example
+    ```
+    on voipserver.drbd { address 192.168.1.243:7788; }   # eth0, where IPaddr::192.168.1.245 lives
+    ```
+
+    ## Fix
+    Replicate over a dedicated link (e.g. eth1, 10.1.1.0/24 crossover) and use those
+    addresses in both `on` sections.
+    """
+
+    id = "DRBD205"
+    name = "replication-link-shared"
+    severity = Severity.WARNING
+    scope = "node"
+    needs = ("drbd", "ipaddrs")
+
+    def check_node(self, node, ctx):
+        peer = ctx.peer(node)
+        vips = floating_ips(ctx.cluster)
+        for res in node.drbd.resources:
+            host = host_of(res, node)
+            entry = address_entry(node, host.address.ip) if host is not None and host.address else None
+            net = _network(entry) if entry is not None else None
+            if net is None:
+                continue
+            peer_host = host_of(res, peer) if peer is not None else _other_host(res, host)
+            peer_ip = peer_host.address.ip if peer_host is not None and peer_host.address else None
+            if peer_ip and _inside(peer_ip, net) is False:
+                yield Finding(host.address, f"the peer's replication address {peer_ip} (resource {res.name}) is not in "
+                                            f"{net}, the subnet of {entry.ifname} carrying {host.address.ip}: "
+                                            "replication goes through a router",
+                              related=(peer_host.address,), hint="put both replication addresses on one dedicated link")
+                continue
+            shared = [(ip, r) for ip, r in vips.items() if _inside(ip, net)]
+            if shared:
+                ip, vip = shared[0]
+                yield Finding(host.address, f"resource {res.name} replicates over {entry.ifname} ({net}), the network of "
+                                            f"the floating IP {ip}: replication competes with VoIP traffic and one "
+                                            "link failure cuts both", related=(vip,),
+                              hint="replicate over a dedicated link (e.g. eth1 crossover)")
+
+
+def _other_host(res, host):
+    others = [h for h in res.hosts if h is not host]
+    return others[0] if len(others) == 1 else None
+
+
+def _inside(ip: str, net) -> bool | None:
+    try:
+        return ipaddress.ip_address(ip) in net
+    except (ValueError, TypeError):
+        return None
