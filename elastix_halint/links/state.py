@@ -11,11 +11,7 @@ from __future__ import annotations
 import posixpath
 import stat
 
-<<<<<<< HEAD
-from elastix_halint.links.tree import entry_kind
 from elastix_halint.model.record import Record
-=======
->>>>>>> main
 from elastix_halint.noderoot.linkmap import LinkSpec
 from elastix_halint.noderoot.root import NodeRoot, entry_kind
 

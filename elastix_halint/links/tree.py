@@ -7,17 +7,9 @@ files' contents by digests computed on the node, see docs/links.md)."""
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-import filecmp
-import os
-import stat
+import posixpath
 
 from elastix_halint.model.record import Mutable, field
-=======
-import posixpath
-from dataclasses import dataclass, field
->>>>>>> main
-
 from elastix_halint.noderoot.root import NodeRoot, entry_kind, lstat_or_none, same_content
 
 __all__ = ["TreeComparison", "compare", "entry_kind", "lstat_or_none", "same_content"]
