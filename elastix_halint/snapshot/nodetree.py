@@ -14,8 +14,8 @@ import base64
 import calendar
 import re
 import stat
-from dataclasses import dataclass, field
 
+from elastix_halint.model.record import Record, field
 from elastix_halint.noderoot.root import NodeRoot
 from elastix_halint.remote import frames
 from elastix_halint.remote.errors import RemoteError, missing_command
@@ -29,8 +29,7 @@ def fsencode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-@dataclass(frozen=True, slots=True)
-class NodeStat:
+class NodeStat(Record):
     """The fields of ``os.stat_result`` the scan reads, as the node listed them."""
 
     st_mode: int
@@ -68,7 +67,6 @@ _X_REASONS = {"no-root": "no such folder on the node (the root given after ':')"
 
 # -- facts ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class NodeFacts(NodeRoot):
     """A node's root as ``tree.sh facts`` described it: its proc files, processes, the paths
     asked about (link-map paths, restore units), tools, host name and lock."""
@@ -122,8 +120,7 @@ class NodeFacts(NodeRoot):
         return target
 
 
-@dataclass(frozen=True)
-class _Kind:
+class _Kind(Record):
     st_mode: int
 
 
