@@ -185,3 +185,24 @@ def test_xattrs_and_owners_come_back_over_ssh(ssh_lab, tmp_path):
     assert ssh_halint(ssh_lab, "restore", done.stdout.strip(), "--ssh", f"modern:{root}", "--quiet").returncode == 0
     assert os.getxattr(f, "trusted.halint") == b"t" and os.getxattr(f, "user.halint") == b"\x00\x01binary\xff"
     assert os.stat(root / "replica/var/www/html/index.php").st_uid == 48
+
+
+def test_tarsafe_checks_every_member_before_it_is_sent(tmp_path):
+    """restore --ssh extracts nothing here, so TarSafe's checks run on the members it sends."""
+    from tarsafe import TarSafeException
+
+    from elastix_halint.snapshot import restore
+    from elastix_halint.snapshot.manifest import Entry
+    from elastix_halint.snapshot.restore import RestoreOptions
+    from snapshot_helpers import take_snapshot
+
+    root = make_node(tmp_path)
+    plan, tar = restore.prepare(RestoreOptions(str(take_snapshot(root)), str(root)))
+    try:
+        tar.check_sent(lambda e: True, "/halint-staging")  # a genuine archive passes
+        tar.located.append(Entry("/replica/../../etc/evil", "file", 0o644, 0, 0, "root", "root", 0, size=1))
+        tar.offsets.append(0)
+        with pytest.raises(TarSafeException, match="traversal"):
+            tar.check_sent(lambda e: True, "/halint-staging")
+    finally:
+        restore.close(tar)

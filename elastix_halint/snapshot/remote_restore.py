@@ -243,7 +243,15 @@ def _chosen(plan):
 
 
 def _verify_here(tar, plan, opts: RestoreOptions) -> None:
+    """What a local restore checks while it extracts, done before anything is sent: TarSafe's
+    checks and the extraction filter on every member to send, and every file's digest."""
+    import tarfile
+
     chosen = _chosen(plan)
+    try:
+        tar.check_sent(chosen, "/halint-staging")
+    except (tarfile.TarError, restore.archive.TarSafeException) as exc:
+        raise RestoreRefused(f"refusing to restore: {exc}; nothing was sent to the node", opts.archive) from None
     files = [(e, o) for e, o in zip(tar.located, tar.offsets) if e.type == FILE and chosen(e)]
     bad = []
     with Progress("verify", sum(e.size for e, _ in files), len(files), Progress.wanted(opts.quiet)) as bar:
