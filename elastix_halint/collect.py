@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
-from elastix_halint.secrets import marker_for
+from elastix_halint.secrets import marker_for, replace_secrets, secrets_of_text
 
 CONFIG_PATHS = (
     "/etc/drbd.conf", "/etc/ha.d/ha.cf", "/etc/ha.d/authkeys", "/etc/ha.d/haresources", "/etc/hosts",
@@ -44,40 +44,33 @@ COMMANDS = (
 
 # --------------------------------------------------------------------------- secrets
 
-_DRBD_SECRET = re.compile(r'(shared-secret\s+)("((?:[^"\\\n]|\\.)*)"|([^\s;"]+))', re.IGNORECASE)
-_AUTHKEYS_KEY = re.compile(r"^(\s*\d+\s+\S+\s+)(\S(?:.*\S)?)(\s*)$")
 
-
-def redact_drbd(text: str) -> str:
-    """``shared-secret "X";`` → ``shared-secret "<marker of X>";`` (quoting kept)."""
-
-    def repl(m: re.Match) -> str:
-        secret = m.group(3) if m.group(3) is not None else m.group(4)
-        marker = marker_for(secret)
-        return m.group(1) + (f'"{marker}"' if m.group(3) is not None else marker)
-
-    return _DRBD_SECRET.sub(repl, text)
-
-
-def redact_authkeys(text: str) -> str:
-    """``1 sha1 KEY`` → ``1 sha1 <marker of KEY>``; ``auth`` and comment lines unchanged."""
-    out = []
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):
-            out.append(line)
-        else:
-            out.append(_AUTHKEYS_KEY.sub(lambda m: m.group(1) + marker_for(m.group(2)) + m.group(3), line))
-    return "\n".join(out)
-
-
-def redact(node_path: str, data: bytes, drbd: bool) -> bytes:
-    """``data`` of file ``node_path`` with its secrets replaced (``drbd``: a drbd.conf file)."""
-    text = data.decode("utf-8", "surrogateescape")
+def kind_of(node_path: str, drbd: bool) -> str | None:
+    """The file kind whose syntax says where its secrets are (None: comments only)."""
     if node_path == "/etc/ha.d/authkeys":
-        text = redact_authkeys(text)
-    elif drbd:
-        text = redact_drbd(text)
-    return text.encode("utf-8", "surrogateescape")
+        return "authkeys"
+    if node_path == "/etc/ha.d/ha.cf":
+        return "hacf"
+    return "drbd" if drbd else "other"
+
+
+def redact(node_path: str, data: bytes, drbd: bool, known=frozenset()) -> bytes:
+    """``data`` of file ``node_path`` with its secrets replaced by their markers (``drbd``: a
+    drbd.conf file): ``shared-secret "X";`` → ``shared-secret "<marker of X>";``, an authkeys
+    key, ha.cf stonith parameters, the same in commented-out lines, and any of the node's
+    ``known`` secrets written in a comment."""
+    text = data.decode("utf-8", "surrogateescape")
+    kind = kind_of(node_path, drbd)
+    known = set(known) | secrets_of_text(text, kind)
+    return replace_secrets(text, kind, known, marker_for).encode("utf-8", "surrogateescape")
+
+
+def node_secrets(files: dict[str, bytes], drbd: set[str]) -> frozenset:
+    """Every secret of a node's configuration files, to hide them in any file's comments."""
+    found: set[str] = set()
+    for node_path, data in files.items():
+        found |= secrets_of_text(data.decode("utf-8", "surrogateescape"), kind_of(node_path, node_path in drbd))
+    return frozenset(found)
 
 
 # --------------------------------------------------------------------------- what to copy
@@ -307,6 +300,7 @@ def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None 
     files: dict[str, tuple[bytes, int]] = {}
     skipped: list[str] = []
     drbd = set(drbd_files(root)) | {"/etc/drbd.conf"}
+    read: dict[str, tuple[bytes, int]] = {}
     for node_path in config_files(root):
         real = _under(root, node_path)
         try:
@@ -316,7 +310,10 @@ def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None 
         except OSError as exc:
             skipped.append(f"{node_path}: {exc.strerror or exc}")
             continue
-        files[node_path.lstrip("/")] = (data if with_secrets else redact(node_path, data, node_path in drbd), mode & 0o777 or 0o644)
+        read[node_path] = (data, mode & 0o777 or 0o644)
+    known = frozenset() if with_secrets else node_secrets({p: d for p, (d, _m) in read.items()}, drbd)
+    for node_path, (data, mode) in read.items():
+        files[node_path.lstrip("/")] = (data if with_secrets else redact(node_path, data, node_path in drbd, known), mode)
     for rel, text in capture_facts(root, live, linkmap).items():
         files[rel] = (text.encode("utf-8"), 0o644)
     return NodeBundle(node_name(root, live), files, tuple(skipped))

@@ -47,8 +47,6 @@ def decode(data: bytes, path: str, allow_empty: bool = False) -> SourceFile:
         encoding = "latin-1"
         line = data[: exc.start].count(b"\n") + 1
         warnings = (f"line {line}: not valid UTF-8; decoded as Latin-1",)
-    if text.startswith("\ufeff"):
-        text = text[1:]
     return SourceFile(path=path, text=text, encoding=encoding, warnings=warnings)
 
 

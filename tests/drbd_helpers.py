@@ -90,7 +90,7 @@ def facts_from_model(model: dict) -> dict:
 def dump_xml(tool: str, path: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, DRBD_DONT_WARN_ON_VERSION_MISMATCH="1")
     return subprocess.run([tool, "-c", path.name, "dump-xml", "all"], cwd=path.parent, env=env,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, errors="replace", timeout=60)
 
 
 def facts_from_xml(xml_text: str) -> dict:

@@ -48,17 +48,43 @@ def test_secrets_are_replaced_by_markers_unless_asked(root, tmp_path):
     assert DRBD_SECRET.encode() in plain["etc/drbd.conf"][0] and AUTHKEYS_KEY.encode() in plain["etc/ha.d/authkeys"][0]
 
 
+def _drbd(text: str) -> str:
+    return collect.redact("/etc/drbd.conf", text.encode(), True).decode()
+
+
+def _authkeys(text: str) -> str:
+    return collect.redact("/etc/ha.d/authkeys", text.encode(), False).decode()
+
+
 @pytest.mark.parametrize(
     "line,secret",
-    [('  shared-secret "a\\"b c";', 'a\\"b c'), ("shared-secret x1;", "x1"), ('SHARED-SECRET "k";  # c', "k")],
+    [('  shared-secret "a\\"b c";', 'a"b c'), ("shared-secret x1;", "x1"), ('SHARED-SECRET "k";  # c', "k")],
 )
 def test_drbd_secret_forms(line, secret):
-    out = collect.redact_drbd(line)
-    assert secret not in out and marker_for(secret) in out
+    out = _drbd(line)
+    assert secret not in out.replace(marker_for(secret), "") and marker_for(secret) in out
 
 
 def test_authkeys_crc_line_has_no_key_to_hide():
-    assert collect.redact_authkeys("auth 2\n2 crc\n") == "auth 2\n2 crc\n"
+    assert _authkeys("auth 2\n2 crc\n# keep mode 600\n") == "auth 2\n2 crc\n# keep mode 600\n"
+
+
+def test_secrets_in_comments_are_replaced_too():
+    """A commented-out key or shared-secret, and a secret repeated in a trailing comment, get
+    the marker like the live one (the marker keeps equal secrets comparable)."""
+    keys = _authkeys("auth 1\n1 sha1 LiveKey1 # LiveKey1\n#3 md5 OldKey3\n# 2 sha1 OldKey2\n")
+    assert "LiveKey1" not in keys and "OldKey3" not in keys and "OldKey2" not in keys
+    assert f"#3 md5 {marker_for('OldKey3')}" in keys
+    conf = _drbd('net {\n shared-secret "Live9"; # Live9 since 2020\n # shared-secret Old8;\n}\n')
+    assert "Live9" not in conf and "Old8" not in conf
+    assert f"# {marker_for('Live9')} since 2020" in conf and f"# shared-secret {marker_for('Old8')};" in conf
+
+
+def test_a_secret_of_one_file_is_hidden_in_the_comments_of_another(root):
+    (root / "etc/hosts").write_text(f"10.0.0.1 alpha # key {AUTHKEYS_KEY}\n")
+    files = collect.bundle_files(str(root)).files
+    assert AUTHKEYS_KEY.encode() not in files["etc/hosts"][0]
+    assert marker_for(AUTHKEYS_KEY).encode() in files["etc/hosts"][0]
 
 
 def test_root_is_not_modified(root, tmp_path):

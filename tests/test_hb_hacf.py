@@ -165,3 +165,11 @@ def test_sniff_recognises_hacf_and_not_others():
     assert hacf.sniff("keepalive 2\ndeadtime 30\nnode a\n")
     assert not hacf.sniff("auth 1\n1 sha1 x\n")
     assert not hacf.sniff("127.0.0.1 localhost\n")
+
+
+def test_a_line_of_unicode_spaces_is_not_blank_for_heartbeat():
+    """C isspace() does not know U+00A0: Heartbeat reads such a line as an (unknown) directive,
+    so it must not be skipped as an empty line; Unicode digits are no numbers either."""
+    r = parse_text(hacf, "node alpha\n\u00a0\u2003\nnode beta\nbcast eth1\n")
+    assert [d.name for d in r.model.directives] == ["node", "\u00a0\u2003", "node", "bcast"]
+    assert parse_time_ms("\u0663") is None and parse_time_ms("3") == 3000

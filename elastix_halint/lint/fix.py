@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from elastix_halint.errors import InputError
 from elastix_halint.lint.problem import Problem
-from elastix_halint.secrets import redact_line
+from elastix_halint.secrets import redact_line, secrets_of_text
 
 BOM = b"\xef\xbb\xbf"
 
@@ -114,6 +114,7 @@ def write_fix(plan: FileFix) -> None:
 
 def unified_diff(plan: FileFix) -> str:
     """The change as a unified diff; quoted lines are redacted like every other output."""
-    old = [redact_line(line, plan.kind) + "\n" for line in _split(plan.old)]
-    new = [redact_line(line, plan.kind) + "\n" for line in _split(plan.new)]
+    known = secrets_of_text(plan.old, plan.kind) | secrets_of_text(plan.new, plan.kind)
+    old = [redact_line(line, plan.kind, known) + "\n" for line in _split(plan.old)]
+    new = [redact_line(line, plan.kind, known) + "\n" for line in _split(plan.new)]
     return "".join(difflib.unified_diff(old, new, f"a/{plan.path.lstrip('/')}", f"b/{plan.path.lstrip('/')}"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.parsing.result import REDACTED
@@ -105,6 +105,12 @@ class AuthKeys:
         found = [k for k in self.keys if k.index == self.auth.index and k.span.line > self.auth.span.line]
         return found[-1] if found else None
 
+    def secret_values(self) -> set[str]:
+        """Every key of the file (and a method word that may be a key typed without its method)."""
+        found = {k.secret for k in self.keys if k.secret}
+        found |= {k.method for k in self.keys if not k.known_method and not suggest(k.method, METHODS)}
+        return found
+
     def to_json(self, redact: bool = True) -> dict:
         sel = self.selected
         return {
@@ -112,7 +118,7 @@ class AuthKeys:
             "auth_directives": [a.to_json() for a in self.auth_directives],
             "keys": [k.to_json(redact) for k in self.keys],
             "selected": sel.index if sel else None,
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "authkeys", redact, self.secret_values()),
         }
 
     def summary(self, redact: bool = True) -> list[str]:

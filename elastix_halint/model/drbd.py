@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.span import Span
 
 REDACTED = "<redacted>"
@@ -440,6 +440,10 @@ class DrbdConfig:
     def comments_in(self, file: str) -> tuple[Comment, ...]:
         return tuple(c for c in self.comments if c.span.file == file)
 
+    def secret_values(self) -> set[str]:
+        """Every ``shared-secret`` value written in the files (as drbdadm reads it)."""
+        return {o.text for top in self.sections for sec in top.walk() for o in sec.options if o.secret and o.values}
+
     def to_json(self, redact: bool = True) -> dict:
         return {
             "files": list(self.files),
@@ -453,7 +457,7 @@ class DrbdConfig:
             "top_options": [o.to_json(redact) for o in self.top_options],
             "includes": [i.to_json() for i in self.includes],
             "skipped": [s.to_json() for s in self.skipped],
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "drbd", redact, self.secret_values()),
         }
 
     def summary(self, redact: bool = True) -> list[str]:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, COMM_MEDIA
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.result import REDACTED
 
-_TIME = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(ms)?$", re.IGNORECASE)
+_TIME = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms)?$", re.IGNORECASE)
 
 
 def parse_time_ms(text: str) -> int | None:
     """Heartbeat's ``cl_get_msec``: ``2`` → 2000, ``1.5`` → 1500, ``1500ms`` → 1500; None if invalid."""
-    m = _TIME.match(text.strip())
+    m = _TIME.match(text.strip(" \t\n\v\f\r"))
     if not m:
         return None
     number = float(m.group(1))
@@ -39,7 +39,7 @@ def parse_bool(text: str) -> bool | None:
 
 
 def parse_int(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +381,16 @@ class HaCf:
     def stonith_host(self) -> tuple[Directive, ...]:
         return self.all("stonith_host")
 
+    def secret_values(self) -> set[str]:
+        """The stonith device parameters (passwords among them), each word and all of them."""
+        found = set()
+        for d in self.directives:
+            cut = d.secret_from
+            if cut is not None and len(d.words) > cut:
+                found.add(" ".join(d.words[cut:]))
+                found.update(w for w in d.words[cut:] if len(w) > 3)
+        return found
+
     # -- output ---------------------------------------------------------------------------
     def to_json(self, redact: bool = True) -> dict:
         af = self.auto_failback
@@ -392,7 +402,7 @@ class HaCf:
             "udpport": self.udpport,
             "auto_failback": af,
             "pacemaker": self.pacemaker,
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "hacf", redact, self.secret_values()),
         }
 
     def summary(self, redact: bool = True) -> list[str]:

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.span import Span
 
 # ResourceManager's ``isip``: the shell pattern [0-9]*.[0-9]*.[0-9]*.[0-9]* ('*' matches dots too).
@@ -184,7 +184,7 @@ class HaResources:
         return {
             "groups": [g.to_json() for g in self.groups],
             "notes": [n.to_json() for n in self.notes],
-            "comments": [c.to_json() for c in self.comments],
+            "comments": comments_json(self.comments, "haresources", redact),
         }
 
     def summary(self, redact: bool = True) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from elastix_halint.model.common import Comment
+from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.span import Span
 
 
@@ -69,7 +69,7 @@ class HostsFile:
         return tuple(n.text for e in self.entries if _normal(e.address) == want for n in e.names)
 
     def to_json(self, redact: bool = True) -> dict:
-        return {"entries": [e.to_json() for e in self.entries], "comments": [c.to_json() for c in self.comments]}
+        return {"entries": [e.to_json() for e in self.entries], "comments": comments_json(self.comments, "hosts", redact)}
 
     def summary(self, redact: bool = True) -> list[str]:
         return [f"{e.address}: {' '.join(n.text for n in e.names) or '(no names)'}" for e in self.entries]

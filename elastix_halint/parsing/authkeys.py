@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from elastix_halint.model.authkeys import MAX_INDEX, METHODS, AuthDirective, AuthKeys, Key
 from elastix_halint.parsing.larkkit import suggest
-from elastix_halint.parsing.linewise import Line, items, load_with, read_lines, result, value_error, value_warning
+from elastix_halint.parsing.linewise import C_BLANKS, C_WORD, Line, items, load_with, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -28,8 +28,8 @@ _WORDS = {
     "COMMENT": "a comment",
 }
 
-_AUTH_LINE = re.compile(r"^\s*auth\s+\d+\s*$", re.MULTILINE)
-_KEY_LINE = re.compile(r"^\s*\d+\s+(crc|md5|sha1)\b", re.MULTILINE)
+_AUTH_LINE = re.compile(r"^[ \t]*auth[ \t]+[0-9]+[ \t]*$", re.MULTILINE)
+_KEY_LINE = re.compile(r"^[ \t]*[0-9]+[ \t]+(crc|md5|sha1)\b", re.MULTILINE)
 
 
 def sniff(text: str) -> bool:
@@ -77,7 +77,7 @@ def _auth(line: Line, tree, diags: list) -> AuthDirective:
 
 def _with_auth_hint(line: Line, error):
     """A misspelt ``auth`` keyword (``Auth 1``, ``auht 1``) gets its suggestion."""
-    first = line.text.split()[0]
+    first = C_WORD.match(line.text.lstrip(C_BLANKS)).group()
     if first != "auth" and not first[0].isdigit() and suggest(first, ("auth",)):
         return replace(error, suggestion="auth")
     return error

@@ -10,6 +10,7 @@ scanner does, so that nonsense inside a skipped block can never be a syntax erro
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from elastix_halint.model.common import Comment
@@ -19,13 +20,20 @@ from elastix_halint.model.span import Span
 WORD, STRING, SEMI, LBRACE, RBRACE, EOF = "WORD", "STRING", "SEMICOLON", "LBRACE", "RBRACE", "$END"
 _PUNCT = {";": SEMI, "{": LBRACE, "}": RBRACE}
 
+# drbdadm's flex scanner knows only space, tab and CR as blanks (and newline); anything else it
+# cannot read makes a TK_ELSE token, a parse error wherever it stands. So no regex ``\s`` here:
+# it would also take U+00A0 (a no-break space pasted from a web page), \f, \v and the other
+# Unicode spaces as blanks. Those, control characters and a byte-order mark are "odd": reported
+# as the error drbdadm makes of them, then read as a blank so the rest of the file is checked.
+_ODD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\xa0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _TOKEN = re.compile(
-    r'(?P<ws>\s+)'
+    r'(?P<ws>[ \t\r\n]+)'
     r'|(?P<comment>#[^\n]*)'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*")'
     r'|(?P<open_string>"(?:[^"\\\n]|\\.)*\\?)'
     r'|(?P<punct>[;{}])'
-    r'|(?P<word>[^\s{};"#]+)'
+    f'|(?P<odd>[{_ODD}]+)'
+    f'|(?P<word>[^ \\t\\r\\n{{}};"#{_ODD}]+)'
 )
 _ESCAPE = re.compile(r"\\(.)")
 
@@ -99,12 +107,22 @@ def _scan(text, pos, file, state, tokens, comments, skipped, problems) -> int | 
                 skip_from = None
             append(new(Token, (_PUNCT[raw], raw, line, col, col + 1)))
         elif kind == "comment":
-            comments.append(Comment(raw[1:].strip(), Span(file, line, col, line, col + len(raw))))
+            comments.append(Comment(raw[1:].strip(" \t\r"), Span(file, line, col, line, col + len(raw))))
+        elif kind == "odd":
+            problems.append((Span(file, line, col, line, col + len(raw)), _odd_message(raw[0])))
         else:
             append(new(Token, (STRING, _unquote(raw, kind), line, col, col + len(raw))))
             if kind == "open_string":
                 problems.append((Span(file, line, col, line, col + len(raw)), "quoted string not closed before the end of the line"))
     return None
+
+
+def _odd_message(ch: str) -> str:
+    name = unicodedata.name(ch, "") or f"control character {ch!r}"
+    what = f"{name.lower()} (U+{ord(ch):04X})"
+    if ch == "\ufeff":
+        what = "a byte-order mark (U+FEFF)"
+    return f"{what} is not a blank for drbdadm (its scanner knows only space, tab, CR and newline): it rejects the file here"
 
 
 def _unquote(raw: str, kind: str) -> str:

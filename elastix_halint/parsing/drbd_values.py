@@ -13,10 +13,11 @@ from elastix_halint.parsing.larkkit import suggest
 
 _NUMBER = re.compile(r"([0-9]{1,8})([KMGs]?)$")
 _LOOSE_NUMBER = re.compile(r"([0-9]+)([a-zA-Z]*)$")
-_IPV4 = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$")
-_IPV6 = re.compile(r"\[([0-9A-Za-z:.%_-]+)\]:(\d+)$")
-_DEVICE = re.compile(r"/dev/drbd(\d+)$")
-_META_INDEX = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]$")
+# ASCII digits and blanks only: regex \d and \s also match other scripts' digits and spaces.
+_IPV4 = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,3}){3}):([0-9]+)$")
+_IPV6 = re.compile(r"\[([0-9A-Za-z:.%_-]+)\]:([0-9]+)$")
+_DEVICE = re.compile(r"/dev/drbd([0-9]+)$")
+_META_INDEX = re.compile(r"(.*?)[ \t]*\[[ \t]*([0-9]+)[ \t]*\]$")
 _CONFUSED_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 Problem = tuple  # (Value, message, suggestion or None)

@@ -12,7 +12,7 @@ from elastix_halint.diagnostics import Diagnostic
 from elastix_halint.model.hacf import Arg, Directive, HaCf, parse_bool, parse_int, parse_time_ms
 from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, BY_NAME, FACILITIES, NAMES, DirectiveSpec
 from elastix_halint.parsing.larkkit import suggest
-from elastix_halint.parsing.linewise import Line, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
+from elastix_halint.parsing.linewise import C_BLANKS, Line, c_split, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -43,7 +43,7 @@ _FIELDS = {
 
 
 def sniff(text: str) -> bool:
-    firsts = [ln.split()[0] for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    firsts = [c_split(ln)[0] for ln in text.split("\n") if c_split(ln) and not ln.lstrip(C_BLANKS).startswith("#")]
     hits = sum(1 for w in firsts if w in _TELLTALE)
     return hits >= 2 and hits * 2 >= len(firsts)
 

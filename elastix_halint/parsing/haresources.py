@@ -26,7 +26,7 @@ from elastix_halint.model.haresources import (
     HaResources, LineNote, Resource, ResourceGroup, split_resource,
 )
 from elastix_halint.parsing.linewise import (
-    Line, load_with, ocr_fix, odd_blanks, parse_line, physical_lines, result, value_error, value_warning,
+    C_BLANKS, Line, load_with, ocr_fix, odd_blanks, parse_line, physical_lines, result, value_error, value_warning,
 )
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
@@ -35,8 +35,8 @@ KIND = "haresources"
 GRAMMAR = "haresources.lark"
 _WORDS = {"NODE": "the preferred node name", "RESOURCE": "a resource"}
 
-_AGENTS = re.compile(r"(^|\s)(IPaddr2?|Filesystem|drbddisk|MailTo|IPsrcaddr|SendArp)::\S", re.MULTILINE)
-_DRBD_DEVICE = re.compile(r"^/dev/drbd(\d+|/by-res/\S+|/by-disk/\S+)$")
+_AGENTS = re.compile(r"(^|[ \t])(IPaddr2?|Filesystem|drbddisk|MailTo|IPsrcaddr|SendArp)::[^ \t\n]", re.MULTILINE)
+_DRBD_DEVICE = re.compile(r"^/dev/drbd([0-9]+|/by-res/[^ \t]+|/by-disk/[^ \t]+)$")
 _BLANKS = " \t\f\v"
 
 
@@ -50,7 +50,7 @@ def _strip_comment(line: Line, comments: list[Comment]) -> str:
     cut = line.text.find("#")
     if cut < 0:
         return line.text
-    comments.append(Comment(line.text[cut + 1:].strip(), line.span(cut, len(line.text))))
+    comments.append(Comment(line.text[cut + 1:].strip(C_BLANKS), line.span(cut, len(line.text))))
     return line.text[:cut]
 
 
@@ -139,7 +139,7 @@ def _ipaddr_errors(res: Resource) -> list:
 
 def _device_fix(device: str) -> str | None:
     fixed = ocr_fix(device, lambda d: _DRBD_DEVICE.match(d) is not None)
-    m = re.fullmatch(r"/dev/drbd(\d+)", fixed or "")
+    m = re.fullmatch(r"/dev/drbd([0-9]+)", fixed or "")
     return f"/dev/drbd{int(m.group(1))}" if m else fixed
 
 
@@ -184,7 +184,7 @@ def _group(line: Line, joined: int, tree, notes: list[LineNote], diags: list) ->
 def _crlf_warning(source: SourceFile) -> list:
     """One warning for Windows line ends (the model, like ResourceManager, keeps the CR)."""
     for number, raw in enumerate(source.text.split("\n"), 1):
-        if raw.endswith("\r") and raw.strip():
+        if raw.endswith("\r") and raw.strip(C_BLANKS):
             span = Span(source.path, number, len(raw), number, len(raw) + 1)
             return [value_warning(
                 span, "Windows line end (CR LF): ResourceManager keeps the CR in the last resource of each "

@@ -12,7 +12,7 @@ import ipaddress
 import re
 
 from elastix_halint.model.hosts import HostsEntry, HostsFile, Name
-from elastix_halint.parsing.linewise import Line, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
+from elastix_halint.parsing.linewise import C_BLANKS, Line, c_split, items, load_with, ocr_fix, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile
 
@@ -32,7 +32,7 @@ def _family(text: str) -> int | None:
 
 
 def sniff(text: str) -> bool:
-    lines = [ln.split("#")[0].split() for ln in text.splitlines()]
+    lines = [c_split(ln.split("#")[0]) for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     good = sum(1 for ln in lines if len(ln) >= 2 and _family(ln[0]))
     return good >= 1 and good * 4 >= len(lines) * 3

@@ -21,6 +21,17 @@ from elastix_halint.parsing.larkkit import parse_line_text, suggest
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
 
+# C isspace() in the C locale: the only blanks of Heartbeat's and glibc's readers. Python's
+# str.split()/strip() and regex \s also take U+00A0 and the other Unicode spaces: never use them
+# on configuration text.
+C_BLANKS = " \t\n\v\f\r"
+C_WORD = re.compile(r"[^ \t\n\v\f\r]*")  # a word as C reads it (empty at the end of the text)
+
+
+def c_split(text: str) -> list[str]:
+    """``text.split()`` with C's blanks only (a no-break space stays inside its word)."""
+    return re.findall(r"[^ \t\n\v\f\r]+", text)
+
 # Characters that look like blanks but are not C isspace(): Heartbeat and glibc keep them inside
 # the word (an interface named "eth1<NBSP>" does not exist).
 _ODD_BLANK = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]")
@@ -55,8 +66,8 @@ class Line:
         return self.span(token.start_pos, token.end_pos)
 
     def whole(self) -> Span:
-        stripped = self.text.rstrip()
-        start = len(stripped) - len(stripped.lstrip())
+        stripped = self.text.rstrip(C_BLANKS)
+        start = len(stripped) - len(stripped.lstrip(C_BLANKS))
         return self.span(start, max(len(stripped), start + 1))
 
 
@@ -89,7 +100,7 @@ def parse_line(grammar: str, line: Line, words: dict[str, str], quote: bool = Tr
     try:
         return parse_line_text(grammar, line.text), None
     except UnexpectedInput as exc:
-        stripped = len(line.text.rstrip())
+        stripped = len(line.text.rstrip(C_BLANKS))
         if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
             start, end = exc.token.start_pos, exc.token.end_pos
             got = f"unexpected {str(exc.token)!r}" if quote else "unexpected text"
@@ -142,7 +153,7 @@ def odd_blanks(line: Line) -> list[Diagnostic]:
 
 
 def comment_of(line: Line, token) -> Comment:
-    return Comment(str(token)[1:].strip(), line.token_span(token))
+    return Comment(str(token)[1:].strip(C_BLANKS), line.token_span(token))
 
 
 def read_lines(source: SourceFile, grammar: str, words: dict[str, str], diagnostics: list[Diagnostic],
@@ -152,7 +163,7 @@ def read_lines(source: SourceFile, grammar: str, words: dict[str, str], diagnost
     ``on_error(line, diagnostic)`` may refine a syntax error (add a suggestion).
     """
     for line in physical_lines(source):
-        if not line.text.strip():
+        if not line.text.strip(C_BLANKS):
             continue
         diagnostics.extend(odd_blanks(line))
         tree, error = parse_line(grammar, line, words, quote)

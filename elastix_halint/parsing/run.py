@@ -46,7 +46,19 @@ def parse_files(paths: list[str], kind: str | None) -> list[Outcome]:
     return [parse_one(p, kind) for p in paths]
 
 
-def outcome_json(o: Outcome, redact: bool) -> dict:
+def known_secrets(outcomes: list[Outcome]) -> frozenset:
+    """The secrets of every file read (includes too): hidden in every file's comments."""
+    from elastix_halint.secrets import secrets_of_text
+
+    found: set[str] = set()
+    for o in outcomes:
+        if o.result is not None:
+            for src in o.result.all_sources():
+                found |= secrets_of_text(src.text, o.kind)
+    return frozenset(found)
+
+
+def outcome_json(o: Outcome, redact: bool, known=frozenset()) -> dict:
     data: dict = {"path": o.path, "kind": o.kind, "ok": o.ok}
     if o.error:
         data["error"] = o.error
@@ -55,12 +67,18 @@ def outcome_json(o: Outcome, redact: bool) -> dict:
     data["encoding"] = r.source.encoding
     data["warnings"] = list(r.source.warnings)
     data["model"] = r.model.to_json(redact=redact) if r.model is not None else None
+    if redact and known and data["model"] and data["model"].get("comments"):
+        from elastix_halint.secrets import redact_comment
+
+        for comment in data["model"]["comments"]:
+            comment["text"] = redact_comment(comment["text"], o.kind, known)
     data["diagnostics"] = [d.to_json() for d in r.diagnostics]
     return data
 
 
 def render_json(outcomes: list[Outcome], redact: bool) -> None:
-    doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact) for o in outcomes]}
+    known = known_secrets(outcomes) if redact else frozenset()
+    doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact, known) for o in outcomes]}
     # One write (json.dump() would write each of ~370,000 chunks of a 400-resource drbd.conf on
     # its own), built by the faster indented writer.
     sys.stdout.write(jsontext.dumps(doc, ensure_ascii=False) + "\n")

@@ -9,7 +9,10 @@ from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines, make_cons
 
 
 def print_outcomes(outcomes, redact: bool) -> None:
+    from elastix_halint.parsing.run import known_secrets
+
     console = make_console()
+    known = known_secrets(outcomes)
     for o in outcomes:
         if o.error:
             console.print(f"[bold red]error[/]: {escape(o.error)}")
@@ -25,7 +28,7 @@ def print_outcomes(outcomes, redact: bool) -> None:
             where = f"{d.span}: " if d.span else ""
             console.print(f"  {escape(where)}[{style}]{d.severity}[/]: {escape(d.message)} [dim]\\[{d.code}][/]")
             line = sources[d.span.file].line(d.span.line) if d.span and d.span.file in sources else None
-            for row, _style in detail_lines(line, d.span, r.kind, d.suggestion, d.hint, redact):
+            for row, _style in detail_lines(line, d.span, r.kind, d.suggestion, d.hint, redact, known=known):
                 console.print(row, markup=False)
         summary = getattr(r.model, "summary", None)
         if callable(summary):

@@ -61,12 +61,32 @@ def source_line(span, sources: dict) -> tuple[str, str | None] | None:
     return info.source.line(span.line), info.kind
 
 
-def quoted_line(span, sources: dict) -> str | None:
+def known_secrets(sources: dict) -> frozenset:
+    """The secrets of every file in ``sources`` (:func:`secrets.secrets_of_text`): a quoted
+    line hides them wherever they stand in a comment, also a comment of another file."""
+    from elastix_halint.secrets import secrets_of_text
+
+    found: set[str] = set()
+    for info in sources.values():
+        found |= secrets_of_text(info.source.text, info.kind)
+    return frozenset(found)
+
+
+def run_secrets(run) -> frozenset:
+    """:func:`known_secrets` of every file a lint run read (each cluster has its own sources)."""
+    tables = {id(p.sources): p.sources for p in run.problems}
+    tables[id(run.sources)] = run.sources
+    return frozenset().union(*(known_secrets(t) for t in tables.values()))
+
+
+def quoted_line(span, sources: dict, known=None) -> str | None:
     """Line ``span.line`` of its file, secrets redacted (None when the file is unknown)."""
     from elastix_halint.secrets import redact_line
 
     found = source_line(span, sources)
-    return redact_line(*found) if found else None
+    if not found:
+        return None
+    return redact_line(*found, known_secrets(sources) if known is None else known)
 
 
 def worst(problems) -> Severity | None:

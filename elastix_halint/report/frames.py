@@ -22,7 +22,8 @@ def caret_frame(line_text: str, span: Span, gutter: str = "") -> list[str]:
     ]
 
 
-def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = True, gutter: str = "") -> list[str]:
+def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = True, gutter: str = "",
+                 known=()) -> list[str]:
     """``caret_frame`` of a source line with its secrets redacted and the caret moved to match."""
     if not redact:
         return caret_frame(line_text, span, gutter)
@@ -30,7 +31,7 @@ def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = Tr
 
     from elastix_halint.secrets import redact_columns
 
-    text, remap = redact_columns(line_text, kind)
+    text, remap = redact_columns(line_text, kind, known)
     if text is line_text:
         return caret_frame(line_text, span, gutter)
     end_column = remap(span.end_column, end=True) if span.end_line == span.line else span.end_column
@@ -38,14 +39,15 @@ def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = Tr
 
 
 def detail_lines(line_text: str | None, span: Span | None, kind: str | None, suggestion: str | None,
-                 hint: str | None, redact: bool = True, gutter: str = "    ") -> list[tuple[str, str]]:
+                 hint: str | None, redact: bool = True, gutter: str = "    ", known=()) -> list[tuple[str, str]]:
     """What reports print under a diagnostic: the code frame, "did you mean", the hint.
+    ``known``: secrets of the files (:func:`report.common.known_secrets`), hidden in comments.
 
     Returns ``(text, style)`` pairs; ``style`` is a Rich style for the whole line or "".
     """
     rows: list[tuple[str, str]] = []
     if line_text is not None and span is not None:
-        rows += [(row, "") for row in quoted_frame(line_text, span, kind, redact, gutter)]
+        rows += [(row, "") for row in quoted_frame(line_text, span, kind, redact, gutter, known)]
     if suggestion:
         rows.append((f"{gutter}did you mean {suggestion}?", ""))
     if hint:

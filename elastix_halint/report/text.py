@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from elastix_halint.report.common import physical_path, source_line, summary_line
+from elastix_halint.report.common import physical_path, run_secrets, source_line, summary_line
 from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines, make_console
 
 
@@ -21,6 +21,7 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
     console = console or make_console()
     for warning in run.warnings:
         console.print(f"[yellow]warning[/]: {escape(warning)}")
+    known = run_secrets(run)
     key = lambda p: (physical_path(p.path, p.sources) or "", p.node or "")  # noqa: E731 - a grouping key
     for (path, node), group in groupby(sorted(run.problems, key=lambda p: (key(p), p.sort_key())), key=key):
         console.print(f"[bold]{escape(_heading(path or None, node or None))}[/]")
@@ -31,7 +32,7 @@ def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -
                 f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
             )
             line, kind = source_line(p.span, p.sources) or (None, None)
-            for row, _style in detail_lines(line, p.span, kind, p.suggestion, p.hint):
+            for row, _style in detail_lines(line, p.span, kind, p.suggestion, p.hint, known=known):
                 console.print(row, markup=False)
             for span in p.related:
                 console.print(f"    see also: {escape(str(span))}")
