@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conftest import CORPUS, SAMPLES
+from conftest import CORPUS, REPO, SAMPLES
 from lint_helpers import case_inputs, case_settings, fixture_cases
 from rules_cluster_helpers import BOTH, BREAKS, GOOD, copy_bundle
 from rules_drbd_helpers import PROC_DRBD, make_node
@@ -30,13 +30,18 @@ EXPECTED = Path(__file__).resolve().parent / "data" / "findings.txt"
 HB_NAMES = {"hacf": "ha.cf", "authkeys": "authkeys", "haresources": "haresources"}
 
 
+def _placed(text: str, tmp: str) -> str:
+    """``text`` with the folders that depend on the checkout's place replaced by names."""
+    return text.replace(tmp, "<tmp>").replace(str(CORPUS), "<corpus>").replace(str(REPO), "<repo>")
+
+
 def _lines(label: str, run, tmp: str) -> list[str]:
     out = []
     for p in run.problems:
         where = f"{p.path}:{p.span.line}:{p.span.column}" if p.span else str(p.path)
-        row = [label, p.rule_id, str(p.severity), where.replace(tmp, "<tmp>"), p.message, p.hint or ""]
-        out.append("\t".join(s.replace(tmp, "<tmp>").replace("\n", "\\n") for s in row))
-    out += [f"{label}\twarning\t{w.replace(tmp, '<tmp>')}" for w in run.warnings]
+        row = [label, p.rule_id, str(p.severity), where, p.message, p.hint or ""]
+        out.append("\t".join(_placed(s, tmp).replace("\n", "\\n") for s in row))
+    out += [f"{label}\twarning\t{_placed(w, tmp)}" for w in run.warnings]
     return out
 
 
