@@ -8,14 +8,12 @@ absolute link targets are resolved inside it, as a chroot would.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import stat
 from dataclasses import dataclass
 
-from elastix_halint.links.tree import entry_kind
 from elastix_halint.noderoot.linkmap import LinkSpec
-from elastix_halint.noderoot.root import NodeRoot
+from elastix_halint.noderoot.root import NodeRoot, entry_kind
 
 KINDS = ("symlink", "dir", "file", "missing", "other")
 STATUSES = ("ok", "missing", "replaced-dir", "replaced-file", "wrong-target", "dangling", "loop")
@@ -109,16 +107,15 @@ def resolve(root: NodeRoot, path: str) -> Resolution:
             current = posixpath.dirname(current)
             continue
         candidate = posixpath.join(current, name)
-        try:
-            st = os.lstat(root.path(candidate))
-        except (FileNotFoundError, NotADirectoryError):
+        st = root.lstat(candidate)
+        if st is None:
             rest = "/".join(reversed(pending))
             return Resolution(posixpath.join(candidate, rest) if rest else candidate, False)
         if stat.S_ISLNK(st.st_mode):
             hops += 1
             if hops > MAX_HOPS:
                 return Resolution(candidate, False, loops=True)
-            text = os.readlink(root.path(candidate))
+            text = root.readlink(candidate)
             if text.startswith("/"):
                 current = "/"
             pending.extend(p for p in reversed(text.split("/")) if p)
@@ -134,16 +131,14 @@ def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
     parent = resolve(root, posixpath.dirname(spec.path))
     if not parent.exists:
         return LinkObservation(spec.path, "missing", loops=parent.loops)
-    where = root.path(posixpath.join(parent.path, posixpath.basename(spec.path)))
-    try:
-        st = os.lstat(where)
-    except (FileNotFoundError, NotADirectoryError):
+    link_path = posixpath.join(parent.path, posixpath.basename(spec.path))
+    st = root.lstat(link_path)
+    if st is None:
         return LinkObservation(spec.path, "missing")
     kind = entry_kind(st.st_mode)
     if kind != "symlink":
         return LinkObservation(spec.path, kind)
-    text = os.readlink(where)
-    link_path = posixpath.join(parent.path, posixpath.basename(spec.path))
+    text = root.readlink(link_path)
     target = resolve(root, normalize_target(text, link_path))
     return LinkObservation(spec.path, "symlink", text, target.exists, target.loops)
 
