@@ -8,8 +8,8 @@ Every record carries the span of the line it came from, so a rule can point at t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 
@@ -25,8 +25,7 @@ def _span(span: Span | None) -> dict | None:
 # --------------------------------------------------------------------------- partitions
 
 
-@dataclass(frozen=True, slots=True)
-class Partition:
+class Partition(Record):
     """A block device or partition and its size in bytes (``sda3``, ``drbd0``)."""
 
     name: str
@@ -37,8 +36,7 @@ class Partition:
         return {"name": self.name, "size_bytes": self.size_bytes, "span": _span(self.span)}
 
 
-@dataclass(frozen=True)
-class PartitionTable:
+class PartitionTable(Record):
     """Partitions from ``/proc/partitions``, ``lsblk -b -J`` or ``sfdisk -d`` (``source``)."""
 
     source: str
@@ -57,8 +55,7 @@ class PartitionTable:
 # --------------------------------------------------------------------------- boot services
 
 
-@dataclass(frozen=True, slots=True)
-class BootService:
+class BootService(Record):
     """Whether a service starts at boot.
 
     ``state`` is the tool's own word (chkconfig ``on``/``off``; systemd ``enabled``, ``static``,
@@ -88,8 +85,7 @@ class BootService:
         }
 
 
-@dataclass(frozen=True)
-class BootServices:
+class BootServices(Record):
     source: str  # "chkconfig" or "systemctl"
     services: tuple[BootService, ...]
 
@@ -107,8 +103,7 @@ class BootServices:
 # --------------------------------------------------------------------------- stat and links
 
 
-@dataclass(frozen=True, slots=True)
-class StatEntry:
+class StatEntry(Record):
     """One line of ``stat -c '%a %U %G %n'``: permission bits (``0o600``), owner, group, path."""
 
     path: str
@@ -127,8 +122,7 @@ class StatEntry:
         }
 
 
-@dataclass(frozen=True)
-class _PathListing:
+class _PathListing(Record):
     """Entries of a ``stat`` run, one per path, and the paths stat reported as absent."""
 
     entries: tuple
@@ -149,7 +143,6 @@ class _PathListing:
         return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
 
 
-@dataclass(frozen=True)
 class StatListing(_PathListing):
     entries: tuple[StatEntry, ...] = ()
 
@@ -162,8 +155,7 @@ DIRECTORY = "directory"
 REGULAR = "regular file"
 
 
-@dataclass(frozen=True, slots=True)
-class LinkEntry:
+class LinkEntry(Record):
     """One line of ``stat -c '%F|%n|%N'``: file type as stat names it, path, link target or None."""
 
     path: str
@@ -183,7 +175,6 @@ class LinkEntry:
         return {"path": self.path, "ftype": self.ftype, "target": self.target, "span": _span(self.span)}
 
 
-@dataclass(frozen=True)
 class LinkListing(_PathListing):
     entries: tuple[LinkEntry, ...] = ()
 
@@ -194,8 +185,7 @@ class LinkListing(_PathListing):
 # --------------------------------------------------------------------------- addresses, uname
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceAddress:
+class InterfaceAddress(Record):
     """One address line of ``ip -o addr show``."""
 
     ifname: str
@@ -222,8 +212,7 @@ class InterfaceAddress:
         }
 
 
-@dataclass(frozen=True)
-class AddressList:
+class AddressList(Record):
     addresses: tuple[InterfaceAddress, ...]
     interfaces: tuple[str, ...] = ()  # every interface named, also those without an address
 
@@ -237,8 +226,7 @@ class AddressList:
         return [f"{a.label or a.ifname} {a.family} {a.address}/{a.prefix}" for a in self.addresses]
 
 
-@dataclass(frozen=True)
-class Uname:
+class Uname(Record):
     """``uname -n``: the node name DRBD's ``on`` sections and Heartbeat's ``node`` must match."""
 
     nodename: str
@@ -256,8 +244,7 @@ class Uname:
 COUNTERS = ("ns", "nr", "dw", "dr", "al", "bm", "lo", "pe", "ua", "ap", "ep", "oos")
 
 
-@dataclass(frozen=True, slots=True)
-class DrbdFlags:
+class DrbdFlags(Record):
     """The state flag characters after the protocol (``r-----``; ``r---`` in 8.0/8.2)."""
 
     text: str
@@ -280,8 +267,7 @@ class DrbdFlags:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SyncProgress:
+class SyncProgress(Record):
     """The resync/verify lines under a minor: ``[==>....] sync'ed: 33.5% (..)K`` and ``finish: ...``."""
 
     verify: bool  # "verified:" rather than "sync'ed:"
@@ -306,8 +292,7 @@ class SyncProgress:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class DrbdMinor:
+class DrbdMinor(Record):
     """One ``N: cs:... ro:.../... ds:.../...`` block of /proc/drbd."""
 
     minor: int
@@ -352,8 +337,7 @@ class DrbdMinor:
         }
 
 
-@dataclass(frozen=True)
-class ProcDrbd:
+class ProcDrbd(Record):
     """``/proc/drbd``. ``minors`` is empty for DRBD 9 (state is in ``drbdsetup status``)."""
 
     version: str | None
