@@ -35,6 +35,19 @@ from collect_helpers import make_good_root  # noqa: E402
 from sshd_helpers import SshLab, ansible_env  # noqa: E402  (the tests' sshd and isolated Ansible setup)
 
 
+def with_dependencies(py: Path) -> Path:
+    """bench_lint.install's venv sees the base interpreter's packages; when this script runs
+    from a venv (where halint's dependencies are), let the new venv see that one's too."""
+    import sysconfig
+
+    if sys.prefix != sys.base_prefix:
+        site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+        Path(site, "_bench_dependencies.pth").write_text("".join(p + "\n" for p in sorted(paths)))
+    return py
+
+
 def timed(cmd: list[str], ok=(0, 1), **kw) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
@@ -112,7 +125,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-remote-"))
     lab = None
     try:
-        py = install(work)
+        py = with_dependencies(install(work))
         halint = str(py.with_name("halint"))
         lab = SshLab.start(work / "lab")
         result = {"lint": bench_lint(lab, halint, work, args.runs)}
