@@ -104,6 +104,9 @@ class Journal:
     def create(cls, root: NodeRoot, repair_id: str, header: dict) -> "Journal":
         directory = state_dir(root)
         os.makedirs(directory, mode=0o700, exist_ok=True)
+        for stale in os.listdir(directory):  # a plan whose writing a kill cut short
+            if stale.endswith(SUFFIX + ".tmp"):
+                os.unlink(os.path.join(directory, stale))
         name, n = repair_id, 1
         while os.path.exists(os.path.join(directory, name + SUFFIX)):
             n += 1
@@ -133,9 +136,15 @@ class Journal:
         return parse(self.text())
 
 
+def _age(name: str) -> tuple[str, int]:
+    # "<UTC timestamp>.journal", then "<same>-2.journal" for a second repair in that second.
+    stamp, _, n = name[: -len(SUFFIX)].partition("-")
+    return stamp, int(n) if n.isdigit() else 1
+
+
 def journals(root: NodeRoot) -> list[Journal]:
     """Every journal, oldest first (names start with a sortable UTC timestamp)."""
-    names = sorted(n for n in root.listdir(STATE_DIR) if n.endswith(SUFFIX))
+    names = sorted((n for n in root.listdir(STATE_DIR) if n.endswith(SUFFIX)), key=_age)
     return [Journal(root, f"{STATE_DIR}/{n}") for n in names]
 
 
