@@ -64,7 +64,8 @@ def remote(root: Path, shell: LocalShell) -> RemoteRoot:
 
 def _repair(node, merge_new: bool = True):
     runner = NodeRunner(node) if isinstance(node, RemoteRoot) else LocalRunner(node)
-    return runner.repair(lambda: build_plan(node, MAP, STAMP, merge_new), lambda p: p.header(node, MAP, merge_new), _quiet)
+    return runner.repair(build_plan(node, MAP, STAMP, merge_new), lambda: build_plan(node, MAP, STAMP, merge_new),
+                         lambda p: p.header(node, MAP, merge_new), _quiet)
 
 
 def _steady(step) -> dict:
@@ -139,7 +140,7 @@ def test_repair_on_the_node_does_what_a_local_repair_does_and_undo_puts_it_back(
     # The same steps (a link's atime moves when it is read: only the mtime must agree).
     assert [_steady(s) for s in journals(node)[-1].read().steps] == [_steady(s) for s in local_plan.steps]
     assert before_bytes <= digests(upgraded)
-    assert not (upgraded / "var/lib/halint/links/remote.lock").exists()
+    assert not (upgraded / "var/lib/halint/links/lock.d").exists()
 
     NodeRunner(node).undo(journals(node)[-1], _quiet)
     assert listing(upgraded, grain_ns=_grain(shell)) == before
@@ -205,7 +206,7 @@ def test_a_repair_that_finds_the_tree_changed_stops_and_undo_rolls_back(upgraded
     from elastix_halint.links.steps import StepError
 
     with pytest.raises(StepError, match="cannot link /var/www .* tree changed"):
-        NodeRunner(node).repair(build, lambda p: p.header(node, MAP, False), _quiet)
+        NodeRunner(node).repair(build(), build, lambda p: p.header(node, MAP, False), _quiet)
     assert [j.read().status for j in journals(node)] == ["repairing"]
     (upgraded / "var/www").rmdir()
     NodeRunner(node).undo(journals(node)[-1], _quiet)
@@ -217,34 +218,32 @@ def test_journals_changed_between_reading_and_locking_make_halint_plan_again(upg
     plan (nothing done), halint plans again from what the node is now."""
     node = remote(upgraded, LocalShell(("dash",)))
     local = NodeRoot(str(upgraded))
-    calls = []
+    first = build_plan(node, MAP, STAMP, False)
+    www = type(MAP)(MAP.mount, (MAP.links[-1],))  # meanwhile, a local repair of /var/www
+    _, done = LocalRunner(local).repair(None, lambda: build_plan(local, www, "20250101T000000Z", False),
+                                        lambda p: p.header(local, www, False), _quiet)
+    calls, lines = [], []
 
     def build():
-        plan = build_plan(node, MAP, STAMP, False)
-        if not calls:  # meanwhile, a local repair of /var/www
-            www = load(None).links[-1]
-            mini = type(MAP)(MAP.mount, (www,))
-            LocalRunner(local).repair(lambda: build_plan(local, mini, "20250101T000000Z", False),
-                                      lambda p: p.header(local, mini, False), _quiet)
-        calls.append(plan)
-        return plan
+        calls.append(build_plan(node, MAP, STAMP, False))
+        return calls[-1]
 
-    lines = []
-    plan, _ = NodeRunner(node).repair(build, lambda p: p.header(node, MAP, False), lines.append)
-    assert len(calls) == 2 and any("planning again" in line for line in lines)
+    plan, _ = NodeRunner(node).repair(first, build, lambda p: p.header(node, MAP, False), lines.append)
+    assert len(calls) == 1 and any("planning again" in line for line in lines)
+    assert "/var/www" in json.dumps([s.to_json() for s in first.steps])
     assert "/var/www" not in json.dumps([s.to_json() for s in plan.steps])
     assert [j.read().status for j in journals(node)] == ["committed", "committed"]
 
 
 def test_one_repair_at_a_time_and_a_dead_owner_s_lock_is_taken_over(upgraded):
     node = remote(upgraded, LocalShell(("dash",)))
-    lock = upgraded / "var/lib/halint/links/remote.lock"
+    lock = upgraded / "var/lib/halint/links/lock.d"
     lock.mkdir(parents=True)
     sleeper = subprocess.Popen(["sleep", "30"])
     try:
         (lock / "pid").write_text(f"{sleeper.pid}\n")
         with pytest.raises(Busy, match="another halint links repair"):
-            NodeRunner(node, lock_wait=0.3).repair(lambda: build_plan(node, MAP, STAMP, False),
+            NodeRunner(node, lock_wait=0.3).repair(build_plan(node, MAP, STAMP, False), lambda: build_plan(node, MAP, STAMP, False),
                                                    lambda p: p.header(node, MAP, False), _quiet)
         assert journals(node) == []
     finally:
@@ -277,3 +276,22 @@ def test_without_a_digest_tool_the_bytes_are_hashed_here(upgraded, tmp_path, bus
     assert node.answers.digests  # the digests came from the bytes
     _repair(node)
     assert all(l.state.ok for l in build_plan(local, MAP, "later", True).links)
+
+
+def test_a_local_repair_and_one_over_ssh_exclude_each_other(upgraded):
+    from elastix_halint.links.journal import exclusive
+
+    local, node = NodeRoot(str(upgraded)), remote(upgraded, LocalShell(("dash",)))
+    with exclusive(local):
+        with pytest.raises(Busy):
+            NodeRunner(node, lock_wait=0.2).repair(build_plan(node, MAP, STAMP, False), None, lambda p: p.header(node, MAP, False), _quiet)
+    owner = upgraded / "var/lib/halint/links/lock.d"
+    owner.mkdir()
+    (owner / "pid").write_text(f"{os.getpid()}\n")  # a live owner, as a script over ssh leaves it
+    with pytest.raises(Busy):
+        with exclusive(local):
+            pass
+    (owner / "pid").write_text("999999999\n")  # dead: taken over
+    with exclusive(local):
+        assert (owner / "pid").read_text() == f"{os.getpid()}\n"
+    assert not owner.exists() and journals(local) == []

@@ -114,15 +114,17 @@ def status_command(
     if ctx.invoked_subcommand is not None:
         return
     from elastix_halint.links.journal import interrupted
-    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.plan import build_plan, prefetch
     from elastix_halint.links.render import echo, status_json, table
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
     linkmap = _linkmap(links)
     with _node(root, ssh, ssh_config, ssh_option) as (node, _):
-        plan = build_plan(node, linkmap, _stamp(), merge_new=True)
+        stamp = _stamp()
+        prefetch(node, linkmap, stamp)
         pending = interrupted(node)
+        plan = build_plan(node, linkmap, stamp, merge_new=True)
     if fmt == "json":
         echo(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None))
     else:
@@ -168,19 +170,20 @@ def repair_command(
     can put the tree back and an interrupted repair is finished by the next run.
     Exit 0 when every link is ok afterwards (dry run: nothing to do), 1 otherwise or on conflicts.
     """
-    from elastix_halint.links.guard import snapshot_hint
+    from elastix_halint.links.guard import SNAPSHOT_DIR, snapshot_hint
     from elastix_halint.links.journal import interrupted
-    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.plan import build_plan, prefetch
     from elastix_halint.links.render import echo, plan_lines
 
     linkmap = _linkmap(links, from_snapshot)
     with _node(root, ssh, ssh_config, ssh_option) as (node, runner):
+        stamp = _stamp()
+        prefetch(node, linkmap, stamp, dirs=(SNAPSHOT_DIR,))
         if apply:
             _finish_interrupted(node, runner, force)
         elif interrupted(node):
             echo(f"repair {interrupted(node).id} was interrupted: {PENDING_HINT}")
             raise typer.Exit(1)
-        stamp = _stamp()
         plan = build_plan(node, linkmap, stamp, merge_new)
         for line in plan_lines(plan):
             echo(line)
@@ -212,6 +215,7 @@ def _apply(node, runner, linkmap, plan, merge_new: bool, force: bool) -> int:
     if plan.steps:
         require_safe(node, linkmap.mount, force, "repair links")
         plan, skipped = runner.repair(
+            plan,
             lambda: build_plan(node, linkmap, plan.repair_id, merge_new),
             lambda made: made.header(node, linkmap, merge_new),
             echo,
@@ -235,10 +239,11 @@ def undo_command(
 ) -> None:
     """Put the tree back exactly as it was before the last repair (or roll back an interrupted one)."""
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import last_undoable
+    from elastix_halint.links.journal import STATE_DIR, last_undoable
     from elastix_halint.links.render import echo
 
     with _node(root, ssh, ssh_config, ssh_option) as (node, runner):
+        node.prefetch(dirs=(STATE_DIR,), reads=("/proc/mounts", "/proc/drbd"))
         journal = last_undoable(node)
         if journal is None:
             echo("nothing to undo")

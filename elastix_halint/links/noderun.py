@@ -71,12 +71,14 @@ class NodeRunner:
         self.lock_wait = lock_wait  # seconds to wait for another repair or undo to end
 
     # -- the three operations -------------------------------------------------------------------
-    def repair(self, build: Callable[[], RepairPlan], header: Callable[[RepairPlan], dict], echo: Echo):
-        """Plan (``build``) and carry out the plan; plan again when the journals changed meanwhile.
+    def repair(self, plan: RepairPlan, build: Callable[[], RepairPlan], header: Callable[[RepairPlan], dict], echo: Echo):
+        """Carry out ``plan``, made from this root's listing; when the node says its journals
+        changed since (another repair ran), plan again (``build``) from a fresh listing.
         Returns (the plan carried out, what the journal says was skipped)."""
-        for _ in range(ATTEMPTS):
-            self.root.forget()
-            plan = build()
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                self.root.forget()
+                plan = build()
             if not plan.steps:
                 return plan, {}
             name = self._journal_name(plan.repair_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from elastix_halint.links.journal import STATE_DIR
 from elastix_halint.links.state import LinkState, decide, normalize_target, observe, resolve
+from elastix_halint.links.state import prefetch as prefetch_links
 from elastix_halint.links.steps import CopyIn, MakeDir, MakeLink, MoveAside, Retarget, Step, lstat_ids
 from elastix_halint.links.tree import TreeComparison, compare
 from elastix_halint.noderoot.linkmap import LinkMap, LinkSpec
@@ -163,18 +164,11 @@ def _under(rel: str, tops: list[str]) -> bool:
     return any(rel.startswith(t + "/") or t == "" for t in tops)
 
 
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def prefetch(root: NodeRoot, linkmap: LinkMap, stamp: str) -> None:
-    """Tell ``root`` what planning will read: a node reached over ssh answers it in two round
-    trips instead of one per path."""
-    paths = [f"{spec.path}.halint-{stamp}" for spec in linkmap.links]
-    for spec in linkmap.links:
-        paths += _ancestors(spec.path) + _ancestors(normalize_target(spec.target))
-    root.prefetch(stat=tuple(paths), dirs=(STATE_DIR,), reads=("/proc/mounts", "/proc/drbd"), ids=True)
+def prefetch(root: NodeRoot, linkmap: LinkMap, stamp: str, dirs: tuple = ()) -> None:
+    """Tell ``root`` what planning will read (and the directories ``dirs``): a node reached
+    over ssh answers it in two round trips instead of one per path."""
+    asides = tuple(f"{spec.path}.halint-{stamp}" for spec in linkmap.links)
+    prefetch_links(root, linkmap.links, stat=asides, dirs=(STATE_DIR, *dirs), reads=("/proc/mounts", "/proc/drbd"), ids=True)
     replaced = [spec for spec in linkmap.links if decide(spec, observe(root, spec)).status == "replaced-dir"]
     root.prefetch(trees=tuple(p for spec in replaced for p in (spec.path, replica_path(root, spec))))
 

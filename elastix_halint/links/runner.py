@@ -17,9 +17,9 @@ class LocalRunner:
     def __init__(self, root: NodeRoot):
         self.root = root
 
-    def repair(self, build: Callable[[], RepairPlan], header: Callable[[RepairPlan], dict], echo: Echo):
-        """Plan (``build``) under the lock, so the plan journalled is what the tree is then, and
-        carry it out. Returns (the plan, what the journal says was skipped)."""
+    def repair(self, plan: RepairPlan, build: Callable[[], RepairPlan], header: Callable[[RepairPlan], dict], echo: Echo):
+        """Plan again (``build``) under the lock, so the plan journalled is what the tree is
+        then, and carry it out. Returns (the plan, what the journal says was skipped)."""
         with exclusive(self.root):
             # Taking the lock may have created halint's state directory (and /var/lib with it).
             plan = build()

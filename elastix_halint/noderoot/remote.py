@@ -91,8 +91,8 @@ class RemoteRoot(NodeRoot):
         """Ask every question not answered yet in one round trip."""
         a = self.answers
         calls = [("nf_stat", p) for p in dict.fromkeys(stat) if p not in a.entries and not self._known_absent(p)]
-        calls += [("nf_dir", p) for p in dict.fromkeys(dirs) if p not in a.complete]
-        calls += [("nf_tree", p) for p in dict.fromkeys(trees) if p not in a.trees]
+        calls += [("nf_dir", p) for p in dict.fromkeys(dirs) if p not in a.complete and not self._no_dir(p)]
+        calls += [("nf_tree", p) for p in dict.fromkeys(trees) if p not in a.trees and not self._no_dir(p)]
         calls += [("nf_read", p) for p in dict.fromkeys(reads) if p not in a.files]
         calls += [("nf_digest", p) for p in dict.fromkeys(digests) if p not in a.digests]
         if ids and a.ids is None:
@@ -145,6 +145,11 @@ class RemoteRoot(NodeRoot):
             elif frame.tag == "X":
                 raise RemoteError(f"{self.label}: the root {frame.path} is not a folder on the node")
 
+    def _no_dir(self, path: str) -> bool:
+        """Known not to be a directory (missing, or something else)."""
+        known = self.answers.entries.get(path, ...)
+        return known is None or (known is not ... and not stat.S_ISDIR(known.st_mode)) or self._known_absent(path)
+
     def forget(self) -> None:
         """Drop every answer: the node's files changed."""
         object.__setattr__(self, "answers", _Answers())
@@ -178,8 +183,7 @@ class RemoteRoot(NodeRoot):
 
     def listdir(self, path: str) -> list[str]:
         path = _norm(path)
-        known = self.answers.entries.get(path, ...)
-        if known is None or (known is not ... and not stat.S_ISDIR(known.st_mode)) or self._known_absent(path):
+        if self._no_dir(path):
             return []
         if path not in self.answers.complete:
             self.prefetch(dirs=(path,))

@@ -79,22 +79,30 @@ lk_finish() {
 }
 
 # -- the lock: one repair or undo at a time on this node ----------------------------------
-# A folder made with mkdir (atomic), holding the pid of its owner. An owner that died without
-# removing it (kill -9, a reboot) is recognised by kill -0 and its lock taken over. An owner
-# still running (a script whose halint was killed finishes its current step, then dies at its
-# next write) is waited for, up to 20 s.
+# A folder made with mkdir (atomic), holding the pid of its owner (a local halint takes it
+# too, besides its flock on the file lock, which sh cannot take). An owner that died without
+# removing it (kill -9, a reboot) is recognised by kill -0 (or, with no pid written, by the
+# folder's age) and its lock taken over. An owner still running (a script whose halint was
+# killed finishes its current step, then dies at its next write) is waited for, up to 20 s.
 lk_lock() {
     lk_waited=0
-    while ! mkdir "$lk_state/remote.lock" 2>/dev/null; do
-        lk_owner=$(cat "$lk_state/remote.lock/pid" 2>/dev/null)
-        if [ -n "$lk_owner" ] && ! kill -0 "$lk_owner" 2>/dev/null; then
-            if mv -T "$lk_state/remote.lock" "$lk_state/remote.lock.$$" 2>/dev/null; then
-                rm -rf "$lk_state/remote.lock.$$"
+    while ! mkdir "$lk_state/lock.d" 2>/dev/null; do
+        lk_owner=$(cat "$lk_state/lock.d/pid" 2>/dev/null)
+        lk_dead=
+        if [ -n "$lk_owner" ]; then
+            kill -0 "$lk_owner" 2>/dev/null || lk_dead=1
+        elif lk_made=$(stat -c %Y "$lk_state/lock.d" 2>/dev/null); then
+            # No pid after 10 s: its owner died between mkdir and writing it.
+            [ $(( $(date +%s) - $lk_made )) -gt 10 ] && lk_dead=1
+        fi
+        if [ -n "$lk_dead" ]; then
+            if mv -T "$lk_state/lock.d" "$lk_state/lock.d.$$" 2>/dev/null; then
+                rm -rf "$lk_state/lock.d.$$"
             fi
             continue
         fi
         if [ "$lk_waited" -ge "${lk_wait:-200}" ]; then
-            hl_frame_text E "" "another halint links repair or undo is running on this node (pid ${lk_owner:-unknown}; if none is, remove $lk_state/remote.lock)"
+            hl_frame_text E "" "another halint links repair or undo is running on this node (pid ${lk_owner:-unknown}; if none is, remove $lk_state/lock.d)"
             hl_end 5
             exit 5
         fi
@@ -102,12 +110,12 @@ lk_lock() {
         lk_waited=$(( $lk_waited + 1 ))
     done
     lk_locked=1
-    printf '%s\n' "$$" >"$lk_state/remote.lock/pid"
+    printf '%s\n' "$$" >"$lk_state/lock.d/pid"
 }
 
 lk_unlock() {
     if [ -n "$lk_locked" ]; then
-        rm -rf "$lk_state/remote.lock"
+        rm -rf "$lk_state/lock.d"
         lk_locked=
     fi
 }
