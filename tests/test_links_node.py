@@ -295,3 +295,26 @@ def test_a_local_repair_and_one_over_ssh_exclude_each_other(upgraded):
     with exclusive(local):
         assert (owner / "pid").read_text() == f"{os.getpid()}\n"
     assert not owner.exists() and journals(local) == []
+
+
+def test_a_journal_that_grows_after_halint_read_it_is_read_again(upgraded, monkeypatch):
+    """The script of a killed halint still ends its step (and journals it) after the rerun read
+    the journal: the node refuses the rerun's stale view, the rerun reads again and finishes."""
+    local = NodeRoot(str(upgraded))
+    plan = build_plan(local, MAP, STAMP, True)
+    journal = Journal.create(local, STAMP, plan.header(local, MAP, True))
+    journal.append("begin", 0)
+    node = remote(upgraded, LocalShell(("dash",)))
+    runner, real_run, runs = NodeRunner(node), NodeRunner._run, []
+
+    def run(self, job, steps, echo):
+        if not runs:  # the orphan ends step 0 after the view was read
+            plan.steps[0].apply(local)
+            journal.append("done", 0)
+        runs.append(job)
+        return real_run(self, job, steps, echo)
+
+    monkeypatch.setattr(NodeRunner, "_run", run)
+    runner.finish(journals(node)[-1], _quiet)
+    assert [len(job.work) for job in runs] == [len(plan.steps), len(plan.steps) - 1]
+    assert journals(local)[-1].read().status == "committed"

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
-from elastix_halint.links.journal import STATE_DIR, SUFFIX, Busy, Journal, JournalView, journals
+from elastix_halint.links.journal import STATE_DIR, SUFFIX, Busy, Journal, JournalView, interrupted, journals, last_undoable
 from elastix_halint.links.plan import RepairPlan
 from elastix_halint.links.steps import MakeDir, Step, StepError
 from elastix_halint.noderoot.remote import RemoteRoot
@@ -93,22 +93,38 @@ class NodeRunner:
         raise Busy("the node's repair journals keep changing: another halint is repairing this node")
 
     def finish(self, journal: Journal, echo: Echo) -> Outcome:
-        view = journal.read()
-        work = [(i, i in view.begun, s) for i, s in enumerate(view.steps) if i not in view.done and i not in view.skipped]
-        return self._again(_Job("forward", journal.name, work, self.fingerprint()), view, echo)
+        """Finish the interrupted repair of ``journal`` (the steps it does not say are over)."""
+        def job(view: JournalView) -> _Job:
+            work = [(i, i in view.begun, s) for i, s in enumerate(view.steps) if i not in view.done and i not in view.skipped]
+            return _Job("forward", journal.name, work, self.fingerprint())
+
+        return self._again(journal, job, interrupted, echo)
 
     def undo(self, journal: Journal, echo: Echo) -> Outcome:
-        view = journal.read()
-        todo = sorted(view.begun - view.reverted - set(view.skipped), reverse=True)
-        job = _Job("undo", journal.name, [(i, True, view.steps[i]) for i in todo], self.fingerprint(),
-                   undo_begun="undo" in view.flags, dir_times=view.header.get("dir_times", {}))
-        return self._again(job, view, echo)
+        """Revert every step of ``journal`` that began, newest first, then its directory times."""
+        def job(view: JournalView) -> _Job:
+            todo = sorted(view.begun - view.reverted - set(view.skipped), reverse=True)
+            return _Job("undo", journal.name, [(i, True, view.steps[i]) for i in todo], self.fingerprint(),
+                        undo_begun="undo" in view.flags, dir_times=view.header.get("dir_times", {}))
 
-    def _again(self, job: _Job, view: JournalView, echo: Echo) -> Outcome:
-        try:
-            return self._run(job, view.steps, echo)
-        except Stale:
-            raise Busy("another halint changed this node's repair journals meanwhile; run the command again") from None
+        return self._again(journal, job, last_undoable, echo)
+
+    def _again(self, journal: Journal, job: Callable[[JournalView], _Job], chosen: Callable, echo: Echo) -> Outcome:
+        """Run ``job`` of ``journal``; when the journals changed before the lock was taken (e.g.
+        the script of a killed halint was still ending its step), read them again, as long as
+        ``journal`` is still the one to work on."""
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                self.root.forget()
+                again = chosen(self.root)
+                if again is None or again.name != journal.name:
+                    break
+            view = journal.read()
+            try:
+                return self._run(job(view), view.steps, echo)
+            except Stale:
+                continue
+        raise Busy("another halint changed this node's repair journals meanwhile; run the command again")
 
     # -- helpers ----------------------------------------------------------------------------------
     def _journal_name(self, repair_id: str) -> str:
@@ -122,8 +138,13 @@ class NodeRunner:
     def fingerprint(self) -> str:
         """NAME:SIZE of every journal, as the listing the plan was made from saw them (links.sh
         compares it with what it finds once it holds the lock)."""
-        names = sorted(n for n in self.root.listdir(STATE_DIR) if n.endswith(SUFFIX))
-        seen = [f"{n}:{st.st_size}" for n in names if (st := self.root.lstat(f"{STATE_DIR}/{n}")) is not None]
+        seen = []
+        for name in sorted(n for n in self.root.listdir(STATE_DIR) if n.endswith(SUFFIX)):
+            path = f"{STATE_DIR}/{name}"
+            read = self.root.answers.files.get(path)  # a journal read: its size is what was read
+            st = self.root.lstat(path)
+            if read is not None or st is not None:
+                seen.append(f"{name}:{len(read) if read is not None else st.st_size}")
         return " ".join(seen) or "none"
 
     def script(self, job: _Job) -> str:
