@@ -26,6 +26,7 @@ class LintOptions:
     verbose: bool = False
     config: str | None = None
     files: bool = False
+    config_from: str | None = None  # where to look for the settings file (default: the first path)
 
 
 def split_refs(values: list[str] | None) -> list[str]:
@@ -44,7 +45,7 @@ def effective_format(fmt: str) -> str:
 def settings_for(opts: LintOptions) -> Settings:
     if opts.config is not None and not os.path.isfile(opts.config):
         raise UsageError("no such configuration file", opts.config)
-    path = opts.config or find_config(opts.paths[0] if opts.paths else opts.root or os.getcwd())
+    path = opts.config or find_config(opts.config_from or (opts.paths[0] if opts.paths else opts.root or os.getcwd()))
     settings = load_settings(path)
     if opts.select:
         settings.select = split_refs(opts.select)
