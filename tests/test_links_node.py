@@ -318,3 +318,18 @@ def test_a_journal_that_grows_after_halint_read_it_is_read_again(upgraded, monke
     runner.finish(journals(node)[-1], _quiet)
     assert [len(job.work) for job in runs] == [len(plan.steps), len(plan.steps) - 1]
     assert journals(local)[-1].read().status == "committed"
+
+
+def test_a_name_that_is_not_utf8_is_merged_byte_for_byte(upgraded):
+    """Names are bytes on a node: one in Latin-1 is listed, planned, copied and undone as is."""
+    latin1 = os.path.join(os.fsencode(upgraded), b"etc/asterisk/caf\xe9.conf")
+    with open(latin1, "wb") as fh:
+        fh.write(b"x\n")
+    before = listing(upgraded)
+    node = remote(upgraded, LocalShell(("dash",)))
+    local_plan = build_plan(NodeRoot(str(upgraded)), MAP, STAMP, True)
+    assert [s.to_json() for s in build_plan(node, MAP, STAMP, True).steps] == [s.to_json() for s in local_plan.steps]
+    _repair(node)
+    assert os.path.isfile(os.path.join(os.fsencode(upgraded), b"replica/etc/asterisk/caf\xe9.conf"))
+    NodeRunner(node).undo(journals(node)[-1], _quiet)
+    assert listing(upgraded) == before

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
+from elastix_halint.commands import remote_options as ro
+
 ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests). Default: /."
-SSH_HELP = "Work on this node over ssh: [user@]host, an ssh_config alias or ssh://[user@]host[:port], then :ROOT."
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 PENDING_HINT = "`halint links repair --apply` finishes it, `halint links undo` rolls it back"
 
@@ -59,14 +60,15 @@ def _linkmap(links: Optional[str], from_snapshot: Optional[str] = None):
 
 
 @contextlib.contextmanager
-def _node(root: Optional[str], ssh: Optional[str], ssh_config: Optional[str], ssh_options: list[str]):
+def _node(root: Optional[str], ssh: Optional[List[str]], ssh_config: Optional[str], ssh_option: Optional[List[str]]):
     """(the node's root, who carries out plans there): this machine's ``--root`` (default /),
     or the node of ``--ssh DEST[:ROOT]`` over one multiplexed connection."""
     import os
 
     from elastix_halint.errors import UsageError
 
-    if ssh is None:
+    remote = ro.parse(ssh, ssh_config, ssh_option)
+    if remote is None:
         from elastix_halint.links.runner import LocalRunner
         from elastix_halint.noderoot.root import NodeRoot
 
@@ -78,15 +80,14 @@ def _node(root: Optional[str], ssh: Optional[str], ssh_config: Optional[str], ss
         return
     if root is not None:
         raise UsageError("give --root or --ssh DEST[:ROOT], not both (the node's root goes after the ':')")
+    if len(remote.dests) > 1:
+        raise UsageError("halint links works on one node at a time: give one --ssh")
     from elastix_halint.links.noderun import NodeRunner
     from elastix_halint.noderoot.remote import RemoteRoot
-    from elastix_halint.remote.dest import parse_dest
-    from elastix_halint.remote.ssh import Connection, SshOptions
+    from elastix_halint.remote.ssh import Connection
 
-    dest = parse_dest(ssh)
-    options = SshOptions(ssh_config, tuple(ssh_options))
-    options.check()
-    with Connection(dest, options) as conn:
+    (dest,) = remote.dests
+    with Connection(dest, remote.options) as conn:
         node = RemoteRoot(dest.root, shell=conn, label=dest.label)
         yield node, NodeRunner(node)
 
@@ -100,9 +101,9 @@ def _stamp() -> str:
 def status_command(
     ctx: typer.Context,
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
-    ssh: Optional[str] = typer.Option(None, "--ssh", metavar="DEST[:ROOT]", help=SSH_HELP),
-    ssh_config: Optional[str] = typer.Option(None, "--ssh-config", metavar="FILE", help="ssh -F FILE."),
-    ssh_option: list[str] = typer.Option([], "--ssh-option", metavar="OPT", help="ssh -o OPT (repeatable)."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
     links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
 ) -> None:
@@ -159,9 +160,9 @@ def repair_command(
     from_snapshot: Optional[str] = typer.Option(None, "--from-snapshot", metavar="ARCHIVE", help="Take the link map from this snapshot's manifest."),
     force: bool = typer.Option(False, "--force", help="Repair even when the replica is not mounted or the node is not DRBD Primary."),
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
-    ssh: Optional[str] = typer.Option(None, "--ssh", metavar="DEST[:ROOT]", help=SSH_HELP),
-    ssh_config: Optional[str] = typer.Option(None, "--ssh-config", metavar="FILE", help="ssh -F FILE."),
-    ssh_option: list[str] = typer.Option([], "--ssh-option", metavar="OPT", help="ssh -o OPT (repeatable)."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
     links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
 ) -> None:
     """Mend the links (dry run unless --apply): move replaced copies aside, merge, relink.
@@ -233,9 +234,9 @@ def _apply(node, runner, linkmap, plan, merge_new: bool, force: bool) -> int:
 def undo_command(
     force: bool = typer.Option(False, "--force", help="Undo even when the replica is not mounted or the node is not DRBD Primary."),
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
-    ssh: Optional[str] = typer.Option(None, "--ssh", metavar="DEST[:ROOT]", help=SSH_HELP),
-    ssh_config: Optional[str] = typer.Option(None, "--ssh-config", metavar="FILE", help="ssh -F FILE."),
-    ssh_option: list[str] = typer.Option([], "--ssh-option", metavar="OPT", help="ssh -o OPT (repeatable)."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
 ) -> None:
     """Put the tree back exactly as it was before the last repair (or roll back an interrupted one)."""
     from elastix_halint.links.guard import require_safe

@@ -25,6 +25,19 @@
 # it changed in a directory is made durable with sync(1) before "done" is journalled.
 
 # -- links --------------------------------------------------------------------------------
+# What halint sets after this file (these defaults: nothing to do).
+lk_root=
+lk_mode=
+lk_name=
+lk_header=
+lk_seen=
+lk_delay=
+lk_wait=
+lk_undo_begun=
+lk_replan_if_new_state=
+lk_work() { :; }
+lk_dirtimes() { :; }
+
 lk_state=
 lk_journal=
 lk_locked=
@@ -93,7 +106,7 @@ lk_lock() {
             kill -0 "$lk_owner" 2>/dev/null || lk_dead=1
         elif lk_made=$(stat -c %Y "$lk_state/lock.d" 2>/dev/null); then
             # No pid after 10 s: its owner died between mkdir and writing it.
-            [ $(( $(date +%s) - $lk_made )) -gt 10 ] && lk_dead=1
+            [ $(( $(date +%s) - lk_made )) -gt 10 ] && lk_dead=1
         fi
         if [ -n "$lk_dead" ]; then
             if mv -T "$lk_state/lock.d" "$lk_state/lock.d.$$" 2>/dev/null; then
@@ -107,7 +120,7 @@ lk_lock() {
             exit 5
         fi
         sleep 0.1 2>/dev/null || sleep 1
-        lk_waited=$(( $lk_waited + 1 ))
+        lk_waited=$((lk_waited + 1))
     done
     lk_locked=1
     printf '%s\n' "$$" >"$lk_state/lock.d/pid"
@@ -278,10 +291,13 @@ lk_link_revert() {
     lk_settle
 }
 
-# lk_touch OPTIONS PATH WHEN: set a time of PATH (@SECONDS.NANOSECONDS; whole seconds when
-# the node's touch takes no fraction; not at all without touch -h, as on CentOS 5).
+# lk_touch PATH WHEN OPTION...: set a time of PATH (WHEN: SECONDS.NANOSECONDS; whole seconds
+# when the node's touch takes no fraction; not at all without touch -h, as on CentOS 5).
 lk_touch() {
-    touch $1 -d "@$3" -- "$2" 2>/dev/null || touch $1 -d "@${3%.*}" -- "$2" 2>/dev/null
+    lk_tp=$1
+    lk_tw=$2
+    shift 2
+    touch "$@" -d "@$lk_tw" -- "$lk_tp" 2>/dev/null || touch "$@" -d "@${lk_tw%.*}" -- "$lk_tp" 2>/dev/null
 }
 
 lk_retarget_ready() {
@@ -305,8 +321,8 @@ lk_swap() {
     ln -s -- "$3" "$lk_tmp" || lk_fail "cannot create a link beside $1"
     chown -h "$4:$5" "$lk_tmp" 2>/dev/null
     if [ -n "$6" ]; then
-        lk_touch "-h -a" "$lk_tmp" "$6"
-        lk_touch "-h -m" "$lk_tmp" "$7"
+        lk_touch "$lk_tmp" "$6" -h -a
+        lk_touch "$lk_tmp" "$7" -h -m
     fi
     lk_pause
     mv -T -f -- "$lk_tmp" "$lk_r" || lk_fail "cannot replace the link $1"
@@ -338,14 +354,14 @@ lk_do() {
     lk_fn "$3"
     shift 3
     if [ "$lk_mode" = undo ]; then
-        ${lk_f}_revert "$@"
+        "${lk_f}_revert" "$@"
         lk_pause
         lk_event "{\"event\": \"reverted\", \"step\": $lk_i}"
         lk_say R "" "$lk_i"
         return
     fi
     if [ "$lk_begun" = 0 ]; then
-        if ! ${lk_f}_ready "$@"; then
+        if ! "${lk_f}_ready" "$@"; then
             if [ "$lk_f" != lk_copy ]; then
                 hl_frame_text N "" "" "$lk_i"
                 lk_finish 3
@@ -359,7 +375,7 @@ lk_do() {
         lk_event "{\"event\": \"begin\", \"step\": $lk_i}"
         lk_pause
     fi
-    ${lk_f}_apply "$@"
+    "${lk_f}_apply" "$@"
     if [ $? = 10 ]; then
         lk_skip "conflict: it appeared during the repair with other content"
         return
@@ -377,8 +393,8 @@ lk_skip() {
 lk_dirtime() {
     lk_path "$1"
     if [ -d "$lk_r" ] && [ ! -L "$lk_r" ]; then
-        lk_touch -a "$lk_r" "$2"
-        lk_touch -m "$lk_r" "$3"
+        lk_touch "$lk_r" "$2" -a
+        lk_touch "$lk_r" "$3" -m
     fi
 }
 
@@ -412,9 +428,11 @@ lk_main() {
                 hl_frame_text E "" "the journal $lk_name exists already"
                 lk_finish 4
             fi
-            (umask 077; printf '%s\n' "$lk_header" >"$lk_journal.tmp") &&
+            if ! { (umask 077; printf '%s\n' "$lk_header" >"$lk_journal.tmp") &&
                 dd if=/dev/null of="$lk_journal.tmp" conv=notrunc,fsync 2>/dev/null &&
-                mv -T -f -- "$lk_journal.tmp" "$lk_journal" || lk_fail "cannot write the journal $lk_journal"
+                mv -T -f -- "$lk_journal.tmp" "$lk_journal"; }; then
+                lk_fail "cannot write the journal $lk_journal"
+            fi
             lk_settle
             hl_frame_text J "$lk_name" ""
             ;;

@@ -18,6 +18,10 @@
 # Stat lines: raw mode (hex), uid, gid, size, atime and mtime (epoch seconds), then %x and %y
 # whose fraction gives the nanoseconds (stat on CentOS 5 has no %.9Y; never %N: NODES.md).
 
+# What halint sets after this file (these defaults: the node's /, no question).
+nf_root=
+nf_ask() { :; }
+
 nf_fmt='%f %u %g %s %X %Y %x %y'
 
 # nf_entries PATH...: the L frame of their stat lines, then one N frame each.
