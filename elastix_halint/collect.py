@@ -18,9 +18,9 @@ import stat as stat_mod
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError, UsageError
+from elastix_halint.model.record import Record
 from elastix_halint.nodefs import LocalFS, Meta, NodeFS
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
 from elastix_halint.secrets import marker_for, replace_secrets, secrets_of_text
@@ -277,8 +277,7 @@ def capture_facts(root: "str | NodeFS", live: bool, linkmap: LinkMap | None = No
 # --------------------------------------------------------------------------- the bundle
 
 
-@dataclass(frozen=True)
-class NodeBundle:
+class NodeBundle(Record):
     """A node folder to write: its name, files (relative path → (content, mode)), and the
     configuration files that exist but could not be read (e.g. authkeys when not run as root)."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import posixpath
 import stat
-from dataclasses import dataclass
 
+from elastix_halint.model.record import Record
 from elastix_halint.noderoot.linkmap import LinkSpec
 from elastix_halint.noderoot.root import NodeRoot, entry_kind
 
@@ -20,8 +20,7 @@ STATUSES = ("ok", "missing", "replaced-dir", "replaced-file", "wrong-target", "d
 MAX_HOPS = 40  # what the Linux kernel allows before ELOOP
 
 
-@dataclass(frozen=True)
-class LinkObservation:
+class LinkObservation(Record):
     """What is at an expected link's path. ``target_exists``/``loops`` describe the link's
     target; ``target_exists`` is None when unknown (e.g. from a ``stat`` listing)."""
 
@@ -32,8 +31,7 @@ class LinkObservation:
     loops: bool = False
 
 
-@dataclass(frozen=True)
-class LinkState:
+class LinkState(Record):
     path: str
     expected: str  # the link map's target
     status: str  # one of STATUSES
@@ -87,8 +85,7 @@ def decide(spec: LinkSpec, obs: LinkObservation) -> LinkState:
     return state("ok", f"links to {obs.target}")
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
     path: str  # canonical node path (as far as it resolved)
     exists: bool
     loops: bool = False

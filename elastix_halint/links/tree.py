@@ -8,15 +8,14 @@ files' contents by digests computed on the node, see docs/links.md)."""
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 
+from elastix_halint.model.record import Mutable, field
 from elastix_halint.noderoot.root import NodeRoot, entry_kind, lstat_or_none, same_content
 
 __all__ = ["TreeComparison", "compare", "entry_kind", "lstat_or_none", "same_content"]
 
 
-@dataclass
-class TreeComparison:
+class TreeComparison(Mutable):
     size: int = 0  # bytes in regular files of the upgraded copy
     files: int = 0  # non-directory entries of the upgraded copy
     new_dirs: list[str] = field(default_factory=list)  # to create in the replica, parents first

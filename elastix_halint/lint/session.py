@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
 from elastix_halint.errors import UsageError
 from elastix_halint.lint.config import Settings, check_fail_on, find_config, load_settings
+from elastix_halint.model.record import Mutable, field
 
 FORMATS = ("auto", "text", "json", "sarif", "github")
 
 
-@dataclass
-class LintOptions:
+class LintOptions(Mutable):
     paths: list[str]
     root: str | None = None
     peer: str | None = None

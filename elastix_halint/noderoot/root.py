@@ -11,7 +11,8 @@ from __future__ import annotations
 import filecmp
 import os
 import stat
-from dataclasses import dataclass
+
+from elastix_halint.model.record import Record
 
 
 def _unescape_mount(field: str) -> str:
@@ -56,8 +57,7 @@ def same_content(a: str, b: str) -> bool:
     return kind == "dir"
 
 
-@dataclass(frozen=True)
-class NodeRoot:
+class NodeRoot(Record):
     root: str = "/"
 
     def path(self, abspath: str) -> str:
