@@ -14,14 +14,12 @@ import hashlib
 import posixpath
 import shlex
 import stat
-from dataclasses import dataclass, field
-
+from elastix_halint.model.record import Mutable, Record, field
 from elastix_halint.noderoot.root import NodeRoot, entry_kind
 from elastix_halint.remote.errors import RemoteError
 
 
-@dataclass(frozen=True)
-class RemoteStat:
+class RemoteStat(Record):
     """The part of ``os.stat_result`` that halint reads, from a node's ``stat -c``."""
 
     st_mode: int
@@ -57,8 +55,7 @@ def _node_path(name: str) -> str:
     return _norm(name[1:] if name.startswith(".") else name)
 
 
-@dataclass
-class _Answers:
+class _Answers(Mutable):
     entries: dict[str, RemoteStat | None] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     children: dict[str, set[str]] = field(default_factory=dict)
@@ -68,8 +65,10 @@ class _Answers:
     digests: dict[str, str | None] = field(default_factory=dict)
     ids: tuple[int, int] | None = None
 
+    def clear(self) -> None:
+        self.__init__()
 
-@dataclass(frozen=True)
+
 class RemoteRoot(NodeRoot):
     """``root`` is the node's folder standing for ``/`` (``--ssh DEST:ROOT``)."""
 
@@ -152,7 +151,7 @@ class RemoteRoot(NodeRoot):
 
     def forget(self) -> None:
         """Drop every answer: the node's files changed."""
-        object.__setattr__(self, "answers", _Answers())
+        self.answers.clear()
 
     def _known_absent(self, path: str) -> bool:
         """Absent for sure: a directory above it is listed whole without the next step down,
