@@ -113,7 +113,9 @@ def test_bad_destinations_are_one_line_errors(ssh_lab, upgraded, tmp_path):
     assert both.returncode == 2 and "not both" in both.stderr
     missing = run_halint(*ssh_args(ssh_lab, "modern", tmp_path / "absent"))
     assert missing.returncode == 2 and "absent" in missing.stderr
-    for result in (both, missing):
+    two = run_halint(*ssh_args(ssh_lab, "modern", upgraded), "--ssh", "busybox")
+    assert two.returncode == 2 and "one node at a time" in two.stderr
+    for result in (both, missing, two):
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
