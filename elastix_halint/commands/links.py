@@ -84,10 +84,9 @@ def _node(root: Optional[str], ssh: Optional[List[str]], ssh_config: Optional[st
         raise UsageError("halint links works on one node at a time: give one --ssh")
     from elastix_halint.links.noderun import NodeRunner
     from elastix_halint.noderoot.remote import RemoteRoot
-    from elastix_halint.remote.ssh import Connection
 
     (dest,) = remote.dests
-    with Connection(dest, remote.options) as conn:
+    with remote.connect() as (conn,):
         node = RemoteRoot(dest.root, shell=conn, label=dest.label)
         yield node, NodeRunner(node)
 
