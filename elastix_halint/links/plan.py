@@ -170,7 +170,7 @@ def prefetch(root: NodeRoot, linkmap: LinkMap, stamp: str, dirs: tuple = ()) -> 
     asides = tuple(f"{spec.path}.halint-{stamp}" for spec in linkmap.links)
     prefetch_links(root, linkmap.links, stat=asides, dirs=(STATE_DIR, *dirs), reads=("/proc/mounts", "/proc/drbd"), ids=True)
     replaced = [spec for spec in linkmap.links if decide(spec, observe(root, spec)).status == "replaced-dir"]
-    root.prefetch(trees=tuple(p for spec in replaced for p in (spec.path, replica_path(root, spec))))
+    root.prefetch(trees=tuple(spec.path for spec in replaced))
 
 
 def build_plan(root: NodeRoot, linkmap: LinkMap, stamp: str, merge_new: bool) -> RepairPlan:
