@@ -306,7 +306,7 @@ SECTIONS: dict[str, dict[str, frozenset]] = {
     "common": dict(_SETTINGS_83),
     "resource": dict(_SETTINGS_83, on=ALL, floating=ALL, **{"stacked-on-top-of": ALL, "_this_host": ALL,
                      "_remote_host": ALL, "volume": NEW, "connection": ONLY9, "connection-mesh": ONLY9}),
-    "on": {"volume": NEW, "proxy": ALL, "disk": ONLY9},
+    "on": {"volume": NEW, "proxy": ALL, "disk": ONLY9, "options": NEW},
     "volume": {"disk": NEW},
     "proxy": {"on": ALL, "plugin": ALL, "options": ALL},
     "connection": {"net": ONLY9, "disk": ONLY9, "volume": ONLY9, "path": ONLY9, "host": ONLY9},
