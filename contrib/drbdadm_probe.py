@@ -49,7 +49,7 @@ from elastix_halint.model import drbd_keywords as kw  # noqa: E402
 
 OUT = REPO / "elastix_halint" / "model" / "drbdadm_values.py"
 TOOLS = {"8.3": "/usr/lib/drbd/drbdadm-83", "8.4": "/usr/lib/drbd/drbdadm-84", "9": shutil.which("drbdadm") or "/usr/sbin/drbdadm"}
-SECTIONS = ("global", "net", "disk", "syncer", "startup", "options", "handlers", "proxy")
+SECTIONS = ("global", "net", "disk", "syncer", "startup", "options", "handlers", "proxy", "peer-disk")
 SUFFIXES = "kKmMgGsStTx"
 HOSTS = (
     "  on alpha { device /dev/drbd0; disk /dev/sda1; address 10.0.0.1:7788; meta-disk internal; }\n"
@@ -59,7 +59,12 @@ LIMIT = 2**64 - 1
 
 
 def config(section: str, statement: str) -> str:
-    """A valid configuration for every version with ``statement`` in ``section``."""
+    """A valid configuration for every version with ``statement`` in ``section``
+    (``peer-disk``: the ``disk`` section of a DRBD 9 ``connection``)."""
+    if section == "peer-disk":
+        hosts = HOSTS.replace("on alpha { ", "on alpha { node-id 0; ").replace("on beta { ", "on beta { node-id 1; ")
+        return (f"resource r0 {{\n{hosts}  connection {{\n    host alpha;\n    host beta;\n"
+                f"    disk {{\n      {statement}\n    }}\n  }}\n}}\n")
     if section == "global":
         return f"global {{\n  {statement}\n}}\nresource r0 {{\n  protocol C;\n{HOSTS}}}\n"
     return f"resource r0 {{\n  protocol C;\n  {section} {{\n    {statement}\n  }}\n{HOSTS}}}\n"
@@ -143,7 +148,7 @@ STRING_PROBES = ["x", "abc", "1", "md5", '"two words"', "disk", "net", "minor", 
                  "a", "c", "Detach", "YES", '"C"']
 # Words that may be scanner keywords of some drbdadm (then refused where a value is expected).
 SCANNER_WORDS = (
-    "yes no ask on minor inside outside skip include floating stacked-on-top-of ignore-on _this_host _remote_host "
+    "yes no ask on via minor inside outside skip include floating stacked-on-top-of ignore-on _this_host _remote_host "
     "address device disk meta-disk flexible-meta-disk volume global common resource startup handlers syncer net "
     "options proxy via host hosts path connection connection-mesh node-id port template-file sci ssocks sdp ipv4 "
     "ipv6 plugin alternate-link-address _peer_node_id _is_standalone"
@@ -259,9 +264,12 @@ def collect(version: str, names: dict[str, str]) -> dict:
     """drbdadm's raw answers: the reserved words, every value probe of every option it takes
     in some section, the boundaries of plain numbers and the longest quoted value taken."""
     reserved = probe_reserved(version, names)
-    every = sorted(set(number_probes() + BOOL_PROBES + STRING_PROBES + [e for vals in kw.ENUMS.values() for e in vals]))
-    first = [(s, n, v) for s in SECTIONS for n in sorted(names)
-             for v in ("", "yes", "1", "x", *kw.ENUMS.get(n, ())[:1])]
+    every = sorted(set(number_probes() + BOOL_PROBES + STRING_PROBES + [e for vals in kw.ENUMS.values() for e in vals]
+                       + [e for vals in HANDLERS.values() for e in vals]))
+    sections = SECTIONS if version == "9" else tuple(s for s in SECTIONS if s != "peer-disk")
+    first = [(s, n, v) for s in sections for n in sorted(names)
+             for v in ("", "yes", "1", "100", "1000", "100000", "x", "alpha", *kw.ENUMS.get(n, ())[:1],
+                       *HANDLERS.get(n, ())[:1])]
     valid = {(s, n) for (s, n, _v), ok in zip(first, judge(version, [config(s, statement(n, v)) for s, n, v in first])) if ok}
     triples = [(s, n, v) for s, n in sorted(valid) for v in every]
     observed: dict[str, dict[str, dict[str, bool]]] = {}
@@ -283,7 +291,22 @@ def collect(version: str, names: dict[str, str]) -> dict:
     pairs = [(s, n) for s, by in observed.items() for n in by]
     answers = iter(judge(version, [config(s, statement(n, f'"{"a" * k}"')) for s, n in pairs for k in LENGTHS]))
     lengths = {f"{s} {n}": [k for k in LENGTHS if next(answers)] for s, n in pairs}
-    return {"reserved": reserved, "observed": observed, "bounds": bounds, "lengths": lengths}
+    # The exact longest quoted value below 256 (a field's max_len): binary search between the
+    # longest accepted and the shortest refused probe length.
+    cases = []
+    for s, n in pairs:
+        ok = lengths[f"{s} {n}"]
+        if ok and max(ok) < 255:
+            cases.append((s, n, max(ok), min([k for k in LENGTHS if k > max(ok)] or [256])))
+    state = {(s, n): [lo, hi] for s, n, lo, hi in cases}
+    while any(hi - lo > 1 for lo, hi in state.values()):
+        todo = [(s, n, (lo + hi) // 2) for (s, n), (lo, hi) in state.items() if hi - lo > 1]
+        for (s, n, k), ok in zip(todo, judge(version, [config(s, statement(n, f'"{"a" * k}"')) for s, n, k in todo])):
+            state[(s, n)][0 if ok else 1] = k
+    for (s, n), (lo, _hi) in state.items():
+        lengths[f"{s} {n}"].append(lo)
+    return {"reserved": reserved, "keywords": probe_keywords(version, names), "observed": observed, "bounds": bounds,
+            "lengths": lengths}
 
 
 def infer(version: str, raw: dict) -> dict:
@@ -309,6 +332,7 @@ def infer(version: str, raw: dict) -> dict:
             tables.setdefault(section, {})[name] = {k: v for k, v in rule.items() if k != "reserved"}
     out = {s: dict(sorted(by.items())) for s, by in sorted(tables.items())}
     out["reserved"] = reserved
+    out["keywords"] = raw["keywords"]
     return out
 
 
@@ -341,12 +365,34 @@ def classify(observed: dict[str, bool], reserved: list[str], bounds: list[int] |
     return None
 
 
+HANDLERS: dict[str, list[str]] = {}  # enum values drbdsetup lists (filled by candidate_names)
+
+
 def candidate_names() -> dict[str, str]:
+    """Option names to probe: halint's keyword tables and the options drbdsetup (9 and 8.4)
+    lists in its own ``xml-help`` (the same field tables drbdadm 9 parses with)."""
     names = {}
     for section in SECTIONS:
         for name, definition in kw.KEYWORDS.get(section, {}).items():
             names.setdefault(name, definition.type)
+    for tool in (shutil.which("drbdsetup"), "/usr/lib/drbd/drbdsetup-84"):
+        for command in ("net-options", "disk-options", "attach", "resource-options", "peer-device-options", "new-peer",
+                        "connect", "new-resource"):
+            out = subprocess.run([tool, "xml-help", command], capture_output=True, text=True).stdout if tool else ""
+            for name, body in re.findall(r'<option name="([^"]+)"[^>]*>(.*?)</option>', out, re.S):
+                names.setdefault(name, "?")
+                for value in re.findall(r"<handler>([^<]+)</handler>", body):
+                    if value not in HANDLERS.setdefault(name, []):
+                        HANDLERS[name].append(value)
     return names
+
+
+def probe_keywords(version: str, names: dict[str, str]) -> list[str]:
+    """The words drbdadm's scanner makes keywords: those refused as a resource name."""
+    words = sorted(set(SCANNER_WORDS) | set(names) | {w for vals in kw.ENUMS.values() for w in vals}
+                   | {f"require-drbd-module-version-{op}" for op in ("eq", "ne", "gt", "ge", "lt", "le")})
+    texts = [f"resource {w} {{\n  protocol C;\n{HOSTS}}}\n" for w in words]
+    return [w for w, ok in zip(words, judge(version, texts)) if not ok]
 
 
 def render(tables: dict, versions: dict[str, str]) -> str:
@@ -356,8 +402,11 @@ def render(tables: dict, versions: dict[str, str]) -> str:
         "``DRBDADM_VALUES[version][section][option]`` is a rule: ``any`` (drbdadm does not look at\n"
         "the value), ``bool`` (``NAME;``, ``NAME yes;``, ``NAME no;``), ``flag`` (``NAME;`` only),\n"
         "``number`` (``min``/``max`` in the default unit ``scale``; ``suffixes`` the unit letters\n"
-        "it takes), ``enum`` (``values``), ``string`` (``max_len``). An option missing from a\n"
-        "section is not accepted there by that version.\n"
+        "it takes), ``enum`` (``values``), ``enum_num`` (values or a number), ``any`` (one token),\n"
+        "``word``/``name`` (a word or number / a word, not a ``reserved`` one), ``tokens`` (anything\n"
+        "up to ``;``). An option missing from a section is not accepted there by that version.\n"
+        "``reserved``: words refused as a value; ``keywords``: words the scanner makes keywords\n"
+        "(refused as a resource name).\n"
         '"""\n\n'
     )
     return head + f"PROBED_WITH = {pprint.pformat(versions)}\n\nDRBDADM_VALUES = {pprint.pformat(tables, width=110)}\n"

@@ -477,6 +477,12 @@ class DrbdConfig:
     includes: tuple[Include, ...] = ()
     skipped: tuple[Span, ...] = ()
     top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
+    # What drbdadm 8.3, 8.4 and 9 say of the file (parsing/drbdadm_emu.Verdict), in that order.
+    drbdadm: tuple = ()
+
+    def verdict(self, version: str | None):
+        """drbdadm ``version``'s verdict (``"8.3"``, ``"8.4"``, ``"9"``), or None."""
+        return next((v for v in self.drbdadm if v.version == version), None)
 
     def resource(self, name: str) -> Resource | None:
         for r in self.resources:
@@ -526,6 +532,7 @@ class DrbdConfig:
             "includes": [i.to_json() for i in self.includes],
             "skipped": [s.to_json() for s in self.skipped],
             "comments": comments_json(self.comments, "drbd", redact, self.secret_values()),
+            "drbdadm": {v.version: v.to_json() for v in self.drbdadm},
         }
 
     def summary(self, redact: bool = True) -> list[str]:

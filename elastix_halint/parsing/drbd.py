@@ -121,6 +121,8 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     resources = make_resources(sections, common)
     version, evidence = detect_version(sections)
     acc.diagnostics += check_references(resources)
+    verdicts = drbdadm_verdicts(source, resources, root)
+    acc.diagnostics = _agree_with_drbdadm(acc.diagnostics, verdicts)
     model = DrbdConfig(
         files=tuple(dict.fromkeys(acc.files)),
         sections=sections,
@@ -133,9 +135,56 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
         includes=tuple(acc.includes),
         skipped=tuple(acc.skipped),
         top_options=tuple(acc.top_options),
+        drbdadm=verdicts,
     )
     diagnostics = tuple(sorted(acc.diagnostics, key=_diagnostic_order(acc.files)))
     return ParseResult(KIND, source, model, diagnostics, tuple(acc.sources))
+
+
+def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None) -> tuple:
+    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm_emu.py).
+    drbdadm-83 runs only on a node the file names: it is judged as run on the node named most
+    often in ``on`` sections."""
+    from collections import Counter
+
+    from elastix_halint.parsing.drbdadm_emu import Emulator
+
+    def include(pattern: str, including: SourceFile):
+        out = []
+        for real, shown in _include_targets(pattern, including, root):
+            try:
+                out.append((real, read_source(real, shown, allow_empty=True)))
+            except InputError:
+                out.append((real, None))
+        return out
+
+    names = Counter(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
+    node83 = names.most_common(1)[0][0] if names else ""
+    return tuple(Emulator(v, include, node83 if v == "8.3" else "").run(source) for v in ("8.3", "8.4", "9"))
+
+
+def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts) -> list[Diagnostic]:
+    """halint's parse errors, made to agree with drbdadm: when some drbdadm takes the file they
+    are warnings (lint findings); when none does, each version's stop in the text (a syntax
+    error or an include it cannot open) has an error on its line. Value and consistency
+    errors drbdadm finds are left to rule DRBD131, which knows the node's version."""
+    from dataclasses import replace
+
+    from elastix_halint.model.span import Span
+    from elastix_halint.parsing.drbdadm_emu import INCLUDE, SYNTAX
+
+    if any(v.ok or v.depends for v in verdicts):
+        return [replace(d, severity=Severity.WARNING) if d.severity >= Severity.ERROR else d for d in diagnostics]
+    out = list(diagnostics)
+    for v in verdicts:
+        if v.kind not in (SYNTAX, INCLUDE) or v.line is None:
+            continue
+        if any(d.severity >= Severity.ERROR and d.span and d.span.file == v.file and d.span.line == v.line for d in out):
+            continue
+        code = INCLUDE_ERROR if v.kind == INCLUDE else SYNTAX_ERROR
+        out.append(Diagnostic(code, Severity.ERROR, f"drbdadm {v.version} stops here: {v.message}",
+                              Span(v.file, v.line, v.column, v.line, v.column + 1)))
+    return out
 
 
 def _diagnostic_order(files: list[str]):
