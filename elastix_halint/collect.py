@@ -10,19 +10,18 @@ never modified; the node folder appears in one rename when complete.
 
 from __future__ import annotations
 
-import glob
 import io
 import os
 import re
 import shutil
 import stat as stat_mod
-import subprocess
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError, UsageError
+from elastix_halint.model.record import Record
+from elastix_halint.nodefs import LocalFS, Meta, NodeFS
 from elastix_halint.noderoot.linkmap import LinkMap, elastix
 from elastix_halint.secrets import marker_for, replace_secrets, secrets_of_text
 
@@ -31,7 +30,6 @@ CONFIG_PATHS = (
     "/etc/hostname", "/etc/sysconfig/network",
 )
 PROC_FILES = ("proc/partitions", "proc/drbd")
-COMMAND_TIMEOUT = 30
 # Commands whose output is a fact, as (fact file, argv). They describe the running system, so
 # they only run for a live root.
 COMMANDS = (
@@ -76,57 +74,45 @@ def node_secrets(files: dict[str, bytes], drbd: set[str]) -> frozenset:
 # --------------------------------------------------------------------------- what to copy
 
 
-def _under(root: str, node_path: str) -> str:
-    rel = node_path.lstrip("/")
-    return os.path.join(root, rel) if rel else root
+def _fs(root: "str | NodeFS") -> "NodeFS":
+    return LocalFS(root) if isinstance(root, str) else root
 
 
-_INCLUDE = re.compile(r'^\s*include\s+"?([^";\s]+)"?\s*;', re.MULTILINE)
+def _lines(data: bytes) -> list[str]:
+    """Lines as a file opened in text mode gives them (universal newlines, UTF-8, errors replaced)."""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def drbd_files(root: str) -> list[str]:
+# drbdadm's own lexer knows only ASCII blanks (and so does scripts/collect.sh, which globs
+# every word after "include": keep the two in step).
+_INCLUDE = re.compile(r'^\s*include\s+"?([^";\s]+)"?\s*;', re.MULTILINE | re.ASCII)
+
+
+def drbd_files(root: "str | NodeFS") -> list[str]:
     """Node paths of drbd.conf, /etc/drbd.d/* and whatever drbd.conf includes."""
+    fs = _fs(root)
     found = []
-    conf = _under(root, "/etc/drbd.conf")
     patterns = ["/etc/drbd.d/*"]
     try:
-        with open(conf, encoding="utf-8", errors="replace") as fh:
-            patterns += [p if p.startswith("/") else "/etc/" + p for p in _INCLUDE.findall(fh.read())]
+        text = "\n".join(_lines(fs.read("/etc/drbd.conf")))
+        patterns += [p if p.startswith("/") else "/etc/" + p for p in _INCLUDE.findall(text)]
     except OSError:
         pass
     for pattern in patterns:
-        for real in sorted(glob.glob(_under(root, pattern))):
-            node_path = "/" + os.path.relpath(real, root).replace(os.sep, "/")
-            if os.path.isfile(real) and not node_path.startswith("/..") and node_path not in found:
+        for node_path in fs.glob(pattern):
+            if not node_path.startswith("/..") and node_path not in found and fs.isfile(node_path):
                 found.append(node_path)
     return found
 
 
-def config_files(root: str) -> list[str]:
+def config_files(root: "str | NodeFS", drbd: list[str] | None = None) -> list[str]:
     """Node paths of the configuration files present under ``root``."""
-    paths = [p for p in CONFIG_PATHS if os.path.isfile(_under(root, p))]
-    return paths + [p for p in drbd_files(root) if p not in paths]
+    fs = _fs(root)
+    paths = [p for p in CONFIG_PATHS if fs.isfile(p)]
+    return paths + [p for p in (drbd_files(fs) if drbd is None else drbd) if p not in paths]
 
 
 # --------------------------------------------------------------------------- facts
-
-
-def _user(uid: int) -> str:
-    import pwd
-
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group(gid: int) -> str:
-    import grp
-
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
 
 
 # Characters that end a line for str.splitlines(), which the fact parsers use, and other controls.
@@ -159,121 +145,130 @@ _FTYPES = (
 )
 
 
-def _ftype(st: os.stat_result) -> str:
+def _ftype(st: Meta) -> str:
     for test, name in _FTYPES:
-        if test(st.st_mode):
+        if test(st.mode):
             return name
-    return "regular empty file" if st.st_size == 0 else "regular file"
+    return "regular empty file" if st.size == 0 else "regular file"
 
 
-def stat_text(root: str, node_paths: list[str]) -> str:
+def stat_text(root: "str | NodeFS", node_paths: list[str]) -> str:
     """What ``stat -c '%a %U %G %n' PATHS`` prints (following symlinks, as stat does)."""
+    fs = _fs(root)
     lines = []
     for path in node_paths:
-        try:
-            st = os.stat(_under(root, path))
-        except OSError:
+        st = fs.stat(path)
+        if st is None:
             lines.append(_missing(path))
             continue
-        lines.append(f"{stat_mod.S_IMODE(st.st_mode):o} {_user(st.st_uid)} {_group(st.st_gid)} {path}")
+        lines.append(f"{stat_mod.S_IMODE(st.mode):o} {fs.user(st.uid)} {fs.group(st.gid)} {path}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def links_text(root: str, node_paths: list[str]) -> str:
+def links_text(root: "str | NodeFS", node_paths: list[str]) -> str:
     """What ``stat -c '%F|%n|%N' PATHS`` prints (not following symlinks)."""
+    fs = _fs(root)
     lines = []
     for path in node_paths:
-        real = _under(root, path)
-        try:
-            st = os.lstat(real)
-        except OSError:
+        st = fs.lstat(path)
+        if st is None:
             lines.append(_missing(path))
             continue
         quoted = _quote(path)
-        if stat_mod.S_ISLNK(st.st_mode):
-            try:
-                quoted += " -> " + _quote(os.readlink(real))
-            except OSError:
-                pass  # stat prints the bare name too when the link cannot be read
+        if stat_mod.S_ISLNK(st.mode):
+            target = fs.readlink(path)
+            if target is not None:  # stat prints the bare name too when the link cannot be read
+                quoted += " -> " + _quote(target)
         lines.append(f"{_ftype(st)}|{path}|{quoted}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def chkconfig_text(root: str) -> str | None:
+def chkconfig_text(root: "str | NodeFS") -> str | None:
     """``chkconfig --list`` rebuilt from the SysV rc links (``rcN.d/S??name`` means on)."""
-    init_d = next((d for d in ("etc/rc.d/init.d", "etc/init.d") if os.path.isdir(os.path.join(root, d))), None)
+    fs = _fs(root)
+    init_d = next((d for d in ("/etc/rc.d/init.d", "/etc/init.d") if fs.isdir(d)), None)
     if init_d is None:
         return None
-    rc_base = "etc/rc.d" if os.path.isdir(os.path.join(root, "etc/rc.d/rc3.d")) else "etc"
+    rc_base = "/etc/rc.d" if fs.isdir("/etc/rc.d/rc3.d") else "/etc"
+    started = []  # per runlevel: the S??name entries of rcN.d
+    for level in range(7):
+        try:
+            started.append([e for e in fs.listdir(f"{rc_base}/rc{level}.d") if _START.match(e)])
+        except OSError:
+            started.append([])
     lines = []
-    for name in sorted(os.listdir(os.path.join(root, init_d))):
-        if not os.path.isfile(os.path.join(root, init_d, name)) or name.startswith("."):
+    for name in sorted(fs.listdir(init_d)):
+        if name.startswith(".") or not fs.isfile(f"{init_d}/{name}"):
             continue
-        levels = []
-        for level in range(7):
-            rc_dir = os.path.join(root, rc_base, f"rc{level}.d")
-            on = bool(glob.glob(os.path.join(glob.escape(rc_dir), f"S[0-9][0-9]{glob.escape(name)}")))
-            levels.append(f"{level}:{'on' if on else 'off'}")
+        levels = [f"{level}:{'on' if any(e[3:] == name for e in started[level]) else 'off'}" for level in range(7)]
         lines.append(f"{name:<15}\t" + "\t".join(levels))
     return "\n".join(lines) + "\n"
 
 
-def _run(argv: tuple[str, ...]) -> str | None:
-    """Output of ``argv`` in the C locale, or None when it is not installed or fails."""
-    if shutil.which(argv[0]) is None:
-        return None
-    env = dict(os.environ, LC_ALL="C", LANG="C", SYSTEMD_PAGER="", SYSTEMD_COLORS="0")
-    try:
-        done = subprocess.run(argv, capture_output=True, timeout=COMMAND_TIMEOUT, env=env, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", "replace")
+_START = re.compile("S[0-9][0-9]")
 
 
-def node_name(root: str, live: bool) -> str:
+def node_name(root: "str | NodeFS", live: bool) -> str:
     """``uname -n`` on a live root; else /etc/hostname, /etc/sysconfig/network, the folder name."""
+    fs = _fs(root)
     if live:
-        return os.uname().nodename
-    try:
-        with open(_under(root, "/etc/hostname"), encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    return line.split()[0]
-    except OSError:
-        pass
-    try:
-        with open(_under(root, "/etc/sysconfig/network"), encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("HOSTNAME="):
-                    return line.split("=", 1)[1].strip().strip("\"'")
-    except OSError:
-        pass
-    return os.path.basename(os.path.abspath(root))
+        return fs.uname()
+    for path, pick in (("/etc/hostname", _hostname_line), ("/etc/sysconfig/network", _network_line)):
+        try:
+            lines = _lines(fs.read(path))
+        except OSError:
+            continue
+        for line in lines:
+            name = pick(line)
+            if name is not None:
+                return name
+    return os.path.basename(os.path.abspath(fs.root))
 
 
-def capture_facts(root: str, live: bool, linkmap: LinkMap | None = None) -> dict[str, str]:
+def _hostname_line(line: str) -> str | None:
+    return line.split()[0] if line.strip() and not line.lstrip().startswith("#") else None
+
+
+def _network_line(line: str) -> str | None:
+    return line.split("=", 1)[1].strip().strip("\"'") if line.startswith("HOSTNAME=") else None
+
+
+def _sfdisk(fs: "NodeFS") -> str | None:
+    """``sfdisk -d`` of every disk (util-linux before 2.27 has no ``lsblk -J``: CentOS 5, 6)."""
+    dumps = []
+    for device_link in fs.glob("/sys/block/*/device"):
+        disk = device_link.split("/")[3].replace("!", "/")
+        out = fs.command(("sfdisk", "-d", f"/dev/{disk}"))
+        if out is not None:
+            dumps.append(out)
+    return "".join(dumps) or None
+
+
+def capture_facts(root: "str | NodeFS", live: bool, linkmap: LinkMap | None = None) -> dict[str, str]:
     """Fact files (bundle-relative path → text) of the node whose root is ``root``."""
+    fs = _fs(root)
     linkmap = linkmap or elastix()
     facts: dict[str, str] = {}
     if live:
-        facts["facts/uname-n"] = os.uname().nodename + "\n"
-    facts["facts/stat"] = stat_text(root, config_files(root) + [linkmap.mount])
-    facts["facts/links"] = links_text(root, [link.path for link in linkmap.links] + [linkmap.mount])
+        facts["facts/uname-n"] = fs.uname() + "\n"
+    facts["facts/stat"] = stat_text(fs, config_files(fs) + [linkmap.mount])
+    facts["facts/links"] = links_text(fs, [link.path for link in linkmap.links] + [linkmap.mount])
     if live:
         for rel, argv in COMMANDS:
-            out = _run(argv)
+            out = fs.command(argv)
             if out is not None:
                 facts[rel] = out
+        if "facts/lsblk.json" not in facts:
+            out = _sfdisk(fs)
+            if out is not None:
+                facts["facts/sfdisk"] = out
     if "facts/chkconfig" not in facts:
-        text = chkconfig_text(root)
+        text = chkconfig_text(fs)
         if text is not None:
             facts["facts/chkconfig"] = text
     for rel in PROC_FILES:
         try:
-            with open(os.path.join(root, rel), "rb") as fh:
-                facts[rel] = fh.read(1 << 20).decode("utf-8", "replace")
+            facts[rel] = fs.read("/" + rel, 1 << 20).decode("utf-8", "replace")
         except OSError:
             pass
     return facts
@@ -282,8 +277,7 @@ def capture_facts(root: str, live: bool, linkmap: LinkMap | None = None) -> dict
 # --------------------------------------------------------------------------- the bundle
 
 
-@dataclass(frozen=True)
-class NodeBundle:
+class NodeBundle(Record):
     """A node folder to write: its name, files (relative path → (content, mode)), and the
     configuration files that exist but could not be read (e.g. authkeys when not run as root)."""
 
@@ -292,31 +286,33 @@ class NodeBundle:
     skipped: tuple[str, ...] = ()
 
 
-def bundle_files(root: str, with_secrets: bool = False, linkmap: LinkMap | None = None) -> NodeBundle:
-    """The bundle folder of the node whose root is ``root``."""
-    if not os.path.isdir(root):
+def bundle_files(root: "str | NodeFS", with_secrets: bool = False, linkmap: LinkMap | None = None) -> NodeBundle:
+    """The bundle folder of the node whose root is ``root`` (a folder here, or a NodeFS)."""
+    if isinstance(root, str) and not os.path.isdir(root):
         raise InputError("not a directory", root)
-    live = os.path.abspath(root) == "/"
+    fs = _fs(root)
     files: dict[str, tuple[bytes, int]] = {}
     skipped: list[str] = []
-    drbd = set(drbd_files(root)) | {"/etc/drbd.conf"}
+    drbd_list = drbd_files(fs)
+    drbd = set(drbd_list) | {"/etc/drbd.conf"}
     read: dict[str, tuple[bytes, int]] = {}
-    for node_path in config_files(root):
-        real = _under(root, node_path)
+    for node_path in config_files(fs, drbd_list):
         try:
-            with open(real, "rb") as fh:
-                data = fh.read()
-            mode = stat_mod.S_IMODE(os.stat(real).st_mode)
+            data = fs.read(node_path)
+            st = fs.stat(node_path)
+            if st is None:
+                raise FileNotFoundError(2, "No such file or directory", node_path)
         except OSError as exc:
             skipped.append(f"{node_path}: {exc.strerror or exc}")
             continue
-        read[node_path] = (data, mode & 0o777 or 0o644)
+        read[node_path] = (data, stat_mod.S_IMODE(st.mode) & 0o777 or 0o644)
     known = frozenset() if with_secrets else node_secrets({p: d for p, (d, _m) in read.items()}, drbd)
     for node_path, (data, mode) in read.items():
         files[node_path.lstrip("/")] = (data if with_secrets else redact(node_path, data, node_path in drbd, known), mode)
-    for rel, text in capture_facts(root, live, linkmap).items():
-        files[rel] = (text.encode("utf-8"), 0o644)
-    return NodeBundle(node_name(root, live), files, tuple(skipped))
+    for rel, text in capture_facts(fs, fs.live, linkmap).items():
+        # A file name that is not UTF-8 goes back to its own bytes, as stat prints it.
+        files[rel] = (text.encode("utf-8", "surrogateescape"), 0o644)
+    return NodeBundle(node_name(fs, fs.live), files, tuple(skipped))
 
 
 def _check_name(name: str) -> str:
@@ -325,15 +321,36 @@ def _check_name(name: str) -> str:
     return name
 
 
-def write_folder(out: str, bundle: NodeBundle) -> str:
-    """Write ``out/<name>/`` in one go: built in a hidden temp folder, then renamed into place."""
+def warn(bundle: NodeBundle, label: str | None = None, node_warnings: list[str] = ()) -> None:
+    """On stderr: what a node's script said, and the files that could not be read."""
+    import sys
+
+    where = f"{label}: " if label else ""
+    for warning in node_warnings:
+        sys.stderr.write(f"halint: warning: {where}{warning}\n")
+    for skipped in bundle.skipped:
+        sys.stderr.write(f"halint: warning: {where}not collected: {skipped}\n")
+
+
+def check_unique(bundles: list[NodeBundle], labels: list[str]) -> None:
+    """Nodes of one bundle need distinct names (their folder names)."""
+    seen: dict[str, str] = {}
+    for bundle, label in zip(bundles, labels):
+        if bundle.name in seen:
+            raise UsageError(f"{seen[bundle.name]} and {label} are both named {bundle.name!r}: one bundle cannot hold both")
+        seen[bundle.name] = label
+
+
+def write_folder(out: str, bundle: NodeBundle, durable: bool = True) -> str:
+    """Write ``out/<name>/`` in one go: built in a hidden temp folder, then renamed into place.
+    ``durable``: fsync every file (not for a throwaway bundle)."""
     try:
-        return _write_folder(out, _check_name(bundle.name), bundle.files)
+        return _write_folder(out, _check_name(bundle.name), bundle.files, durable)
     except OSError as exc:
         raise InputError(f"cannot write the bundle: {exc.strerror or exc}", exc.filename or out) from None
 
 
-def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> str:
+def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]], durable: bool = True) -> str:
     os.makedirs(out, exist_ok=True)
     target = os.path.join(out, name)
     tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".halint-tmp", dir=out)
@@ -343,8 +360,9 @@ def _write_folder(out: str, name: str, files: dict[str, tuple[bytes, int]]) -> s
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(path, mode)
         os.chmod(tmp, 0o755)
         old = None

@@ -4,8 +4,8 @@ the raw text of a secret (reports quote source lines through the redacting sourc
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 
@@ -25,16 +25,14 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     """Replace the text at ``span`` (single line) with ``replacement``: the unit of ``--fix``."""
 
     span: Span
     replacement: str
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Record):
     code: str
     severity: Severity
     message: str

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
 from typing import Callable
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, Diagnostic, Severity
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.model.cluster import CONFIG_FILES, Cluster, Node, NodeFacts
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 from elastix_halint.parsing import kinds
 from elastix_halint.parsing.result import ParseResult
@@ -48,8 +48,7 @@ FACT_OF_KIND = {kind: attr for kind, attr in FACT_FILES.values()}
 ANONYMOUS = "files"
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Record):
     """One file of a node: its key (node path or fact file), kind, and how to parse it."""
 
     key: str
@@ -153,7 +152,7 @@ def build_node(name: str, root: str, inputs: list[Input], live: bool = False, an
         elif res.model is not None:
             models.setdefault(CONFIG_FILES.get(item.key, item.kind), res.model)
     missing = [p for p, attr in CONFIG_FILES.items() if models.get(attr) is None]
-    missing += [attr for attr in NodeFacts.__dataclass_fields__ if attr != "sources" and attr not in facts]
+    missing += [attr for attr in NodeFacts._fields if attr != "sources" and attr not in facts]
     return Node(
         name=name,
         root=root,

@@ -10,15 +10,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError
+from elastix_halint.model.record import Record
 
 MAX_BYTES = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(Record):
     path: str  # as shown in reports (relative to the bundle or as given)
     text: str
     encoding: str = "utf-8"

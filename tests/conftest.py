@@ -42,3 +42,16 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def ssh_lab(tmp_path_factory):
+    """Loopback sshd servers and client config (tests/sshd_helpers.py says what is in it)."""
+    from sshd_helpers import SshLab
+
+    reason = SshLab.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    lab = SshLab.start(tmp_path_factory.mktemp("sshlab"))
+    yield lab
+    lab.stop()

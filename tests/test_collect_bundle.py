@@ -128,7 +128,8 @@ def test_tar_stream_refuses_a_terminal(root, monkeypatch):
     from elastix_halint.errors import UsageError
 
     with pytest.raises(UsageError):
-        collect_command(root=str(root), out="-", with_secrets=False)
+        collect_command(root=str(root), out="-", with_secrets=False, ssh=None, ssh_config=None, ssh_option=None,
+                        script=False, from_stream=None)
 
 
 def test_recollect_replaces_the_node_folder_whole(root, tmp_path):

@@ -150,7 +150,7 @@ def test_parse_suggestion_spanning_more_than_a_word_is_not_a_fix():
 
 def test_latin1_source_warning_is_reported_once():
     result = fake_parse("n1/etc/drbd.conf", "x 1\n")
-    from dataclasses import replace
+    from elastix_halint.model.record import replace
 
     result = replace(result, source=replace(result.source, encoding="latin-1", warnings=("line 3: not valid UTF-8; decoded as Latin-1",)))
     run = lint(make_cluster({"n1": {"/etc/drbd.conf": result}}))

@@ -39,7 +39,7 @@ def test_a_file_changed_since_lint_is_left_alone(tmp_path):
 
 
 def test_overlapping_edits_keep_the_first(tmp_path):
-    from dataclasses import replace
+    from elastix_halint.model.record import replace
 
     path = tmp_path / "drbd.conf"
     path.write_text("bad 1\n")

@@ -101,7 +101,7 @@ def test_json_document(tmp_path, monkeypatch):
 
 
 def test_github_annotations_are_escaped(tmp_path, monkeypatch):
-    from dataclasses import replace
+    from elastix_halint.model.record import replace
 
     run, _ = _run(tmp_path, monkeypatch)
     p = next(p for p in run.problems if p.rule_id == "TST101")

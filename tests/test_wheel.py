@@ -33,6 +33,8 @@ def test_wheel_carries_grammars_and_rules(wheel):
     assert rule_files and all(f"elastix_halint/builtin/{p.parent.name}/{p.name}" in names for p in rule_files)
     assert not any("__pycache__" in n for n in names)
     assert not any(n.startswith(("rules/", "grammars/")) for n in names), "no top-level packages leak into site-packages"
+    # The node-side scripts travel as readable .sh files (halint collect --script prints them).
+    assert {"elastix_halint/remote/scripts/lib.sh", "elastix_halint/remote/scripts/collect.sh"} <= set(names)
 
 
 def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
@@ -59,6 +61,9 @@ def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
     assert rules.returncode == 0, rules.stderr
     rule_modules = [p for p in (REPO / "rules").glob("*/*.py") if not p.name.startswith("_")]
     assert rules.stdout.rstrip().endswith(f"\n{len(rule_modules)} rules")
+    # ... and prints the node-side script from the package data.
+    printed = subprocess.run([str(env_dir / "bin" / "halint"), "collect", "--script"], cwd=conf.parent, capture_output=True, text=True)
+    assert printed.returncode == 0 and printed.stdout.startswith("#!/bin/sh") and "hl_collect()" in printed.stdout
     # ... and runs them: DRBD114 lives in rules/drbd/drbd114_no_split_brain_notification.py.
     lint = subprocess.run([str(env_dir / "bin" / "halint"), "lint", "--select", "DRBD114", "--fail-on", "info", str(conf)],
                           cwd=conf.parent, capture_output=True, text=True)

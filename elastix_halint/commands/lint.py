@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from elastix_halint.commands import remote_options as ro
+
 
 def register(app: typer.Typer) -> None:
     app.command("lint")(lint_command)
@@ -28,6 +30,10 @@ def lint_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
     config: Optional[str] = typer.Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
     files: bool = typer.Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
+    keep_bundle: Optional[str] = typer.Option(None, "--keep-bundle", metavar="DIR", help="With --ssh: also write the collected bundle into DIR."),
 ) -> int:
     """Lint cluster configuration: both nodes' DRBD, Heartbeat and host files and their facts.
 
@@ -36,12 +42,29 @@ def lint_command(
     """
     from elastix_halint.lint.session import LintOptions, run_lint
 
-    return run_lint(
-        LintOptions(
-            paths=list(paths or ([] if root or peer else ["."])), root=root, peer=peer, fmt=fmt, select=select or [], ignore=ignore or [],
-            fail_on=fail_on, fix=fix, diff=diff, verbose=verbose, config=config, files=files,
-        )
-    )
+    options = dict(fmt=fmt, select=select or [], ignore=ignore or [], fail_on=fail_on, fix=fix, diff=diff, verbose=verbose,
+                   config=config, files=files)
+    remote = ro.parse(ssh, ssh_config, ssh_option)
+    if remote is None:
+        if keep_bundle:
+            from elastix_halint.errors import UsageError
+
+            raise UsageError("--keep-bundle keeps what --ssh collects: give --ssh DEST")
+        return run_lint(LintOptions(paths=list(paths or ([] if root or peer else ["."])), root=root, peer=peer, **options))
+    _check_remote(paths, root, peer, fix, diff, files)
+    from elastix_halint.remote.collector import linted_bundle
+
+    with linted_bundle(remote.dests, remote.options, keep_bundle, config) as (path, settings_from, config):
+        return run_lint(LintOptions(paths=[path], config_from=settings_from, **{**options, "config": config}))
+
+
+def _check_remote(paths, root, peer, fix, diff, files) -> None:
+    from elastix_halint.errors import UsageError
+
+    if paths or root or peer:
+        raise UsageError("--ssh gives the nodes: no PATH, --root or --peer with it")
+    if fix or diff or files:
+        raise UsageError("--fix, --diff and --files work on local files: collect with --keep-bundle DIR, then lint DIR")
 
 
 def rules_command(

@@ -3,8 +3,7 @@ snapshot taken after the upgrade is strongly advised."""
 
 from __future__ import annotations
 
-import glob
-import os
+import fnmatch
 
 from elastix_halint.errors import HalintError
 from elastix_halint.links.plan import RepairPlan
@@ -45,10 +44,9 @@ def upgrade_time(root: NodeRoot, plan: RepairPlan) -> float | None:
     times = []
     for link in plan.links:
         if link.state.status.startswith("replaced-"):
-            try:
-                times.append(os.lstat(root.path(link.state.path)).st_mtime)
-            except OSError:
-                pass
+            st = root.lstat(link.state.path)
+            if st is not None:
+                times.append(st.st_mtime)
     return max(times) if times else None
 
 
@@ -57,8 +55,9 @@ def snapshot_hint(root: NodeRoot, plan: RepairPlan) -> str | None:
     since = upgrade_time(root, plan)
     if since is None:
         return None
-    directory = root.path(SNAPSHOT_DIR)
-    archives = [p for pattern in SNAPSHOT_PATTERNS for p in glob.glob(os.path.join(directory, pattern))]
-    if any(os.path.getmtime(p) > since for p in archives):
-        return None
+    archives = [n for n in root.listdir(SNAPSHOT_DIR) if any(fnmatch.fnmatchcase(n, p) for p in SNAPSHOT_PATTERNS)]
+    for name in archives:
+        st = root.lstat(f"{SNAPSHOT_DIR}/{name}")
+        if st is not None and st.st_mtime > since:
+            return None
     return f"no snapshot in {SNAPSHOT_DIR} is newer than the upgrade; consider `halint snapshot` first"

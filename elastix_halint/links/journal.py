@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 
 from elastix_halint.errors import HalintError
@@ -56,13 +57,48 @@ class JournalView:
         return self.status in ("repairing", "undoing")
 
 
+def parse(text: str) -> JournalView:
+    """A journal's text read back (a torn last line, whose action never started, is ignored)."""
+    lines = text.splitlines()
+    header = json.loads(lines[0])
+    view = JournalView(header, [step_from_json(s) for s in header["steps"]])
+    for line in lines[1:]:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a torn last line: its action never started
+            continue
+        event, index = record["event"], record.get("step")
+        if event == "begin":
+            view.begun.add(index)
+        elif event == "done":
+            view.done.add(index)
+        elif event == "skip":
+            view.skipped[index] = record.get("why", "")
+        elif event == "reverted":
+            view.reverted.add(index)
+        else:
+            view.flags.add(event)
+    return view
+
+
 class Journal:
-    def __init__(self, path: str):
-        self.path = path
+    """One repair's journal on a node: ``node_path`` is where the node keeps it."""
+
+    def __init__(self, root: NodeRoot, node_path: str):
+        self.root, self.node_path = root, node_path
+
+    @property
+    def path(self) -> str:
+        """Where the journal is (on this machine for a local root, on the node for a remote one)."""
+        return self.root.path(self.node_path)
 
     @property
     def id(self) -> str:
-        return os.path.basename(self.path)[: -len(SUFFIX)]
+        return posixpath.basename(self.node_path)[: -len(SUFFIX)]
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.node_path)
 
     @classmethod
     def create(cls, root: NodeRoot, repair_id: str, header: dict) -> "Journal":
@@ -78,7 +114,7 @@ class Journal:
             _write_line(fh, {**header, "id": name})
         os.rename(tmp, final)  # the plan appears whole or not at all
         fsync_dir(directory)
-        return cls(final)
+        return cls(root, f"{STATE_DIR}/{name}{SUFFIX}")
 
     def append(self, event: str, index: int | None = None, **extra) -> None:
         record = {"event": event, **extra}
@@ -87,38 +123,20 @@ class Journal:
         with open(self.path, "a", encoding="utf-8") as fh:
             _write_line(fh, record)
 
+    def text(self) -> str:
+        text = self.root.read_text(self.node_path)
+        if text is None:
+            raise HalintError(f"cannot read the journal {self.path}")
+        return text
+
     def read(self) -> JournalView:
-        with open(self.path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-        header = json.loads(lines[0])
-        view = JournalView(header, [step_from_json(s) for s in header["steps"]])
-        for line in lines[1:]:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:  # a torn last line: its action never started
-                continue
-            event, index = record["event"], record.get("step")
-            if event == "begin":
-                view.begun.add(index)
-            elif event == "done":
-                view.done.add(index)
-            elif event == "skip":
-                view.skipped[index] = record.get("why", "")
-            elif event == "reverted":
-                view.reverted.add(index)
-            else:
-                view.flags.add(event)
-        return view
+        return parse(self.text())
 
 
 def journals(root: NodeRoot) -> list[Journal]:
     """Every journal, oldest first (names start with a sortable UTC timestamp)."""
-    directory = state_dir(root)
-    try:
-        names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX))
-    except FileNotFoundError:
-        return []
-    return [Journal(os.path.join(directory, n)) for n in names]
+    names = sorted(n for n in root.listdir(STATE_DIR) if n.endswith(SUFFIX))
+    return [Journal(root, f"{STATE_DIR}/{n}") for n in names]
 
 
 def interrupted(root: NodeRoot) -> Journal | None:

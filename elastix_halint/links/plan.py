@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 
 from elastix_halint.links.state import LinkState, decide, normalize_target, observe, resolve
 from elastix_halint.links.steps import CopyIn, MakeDir, MakeLink, MoveAside, Retarget, Step, lstat_ids
-from elastix_halint.links.tree import TreeComparison, compare, lstat_or_none
+from elastix_halint.links.tree import TreeComparison, compare
 from elastix_halint.noderoot.linkmap import LinkMap, LinkSpec
 from elastix_halint.noderoot.root import NodeRoot
 
@@ -47,14 +47,14 @@ class RepairPlan:
         times = {}
         for step in self.steps:
             for directory in step.touched_dirs():
-                st = lstat_or_none(root.path(directory))
+                st = root.lstat(directory)
                 if st is not None and directory not in times:
                     times[directory] = [st.st_atime_ns, st.st_mtime_ns]
         return times
 
     def header(self, root: NodeRoot, linkmap: LinkMap, merge_new: bool) -> dict:
         return {
-            "root": os.path.abspath(root.root),
+            "root": root.where,
             "map": linkmap.to_json(),
             "merge_new": merge_new,
             "steps": [s.to_json() for s in self.steps],
@@ -69,9 +69,16 @@ def replica_path(root: NodeRoot, spec: LinkSpec) -> str:
     return resolved.path if resolved.exists else normalize_target(spec.target)
 
 
+def is_directory(root: NodeRoot, path: str) -> bool:
+    """``path`` is a directory once its links are followed (inside the root)."""
+    resolved = resolve(root, path)
+    st = root.lstat(resolved.path) if resolved.exists else None
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
 def unique_aside(root: NodeRoot, path: str, stamp: str) -> str:
     aside, n = f"{path}.halint-{stamp}", 1
-    while os.path.lexists(root.path(aside)):
+    while root.lstat(aside) is not None:
         n += 1
         aside = f"{path}.halint-{stamp}-{n}"
     return aside
@@ -92,7 +99,7 @@ class Planner:
         steps, current = [], "/"
         for part in [p for p in path.split("/") if p]:
             current = posixpath.join(current, part)
-            if current in self.planned_dirs or os.path.lexists(self.root.path(current)):
+            if current in self.planned_dirs or self.root.lstat(current) is not None:
                 continue
             if not current.startswith(within.rstrip("/") + "/"):
                 self.notes.append(f"{current} does not exist and is not created here; the link will dangle")
@@ -116,7 +123,7 @@ class Planner:
             if state.status == "loop" and normalize_target(state.actual or "", spec.path) == normalize_target(spec.target):
                 repair.notes.append(f"the replica path {spec.target} itself loops; fix it by hand")
             else:
-                st = os.lstat(self.root.path(spec.path))
+                st = self.root.lstat(spec.path)
                 repair.steps += self.mkdirs(target)
                 times = (st.st_atime_ns, st.st_mtime_ns)
                 repair.steps.append(Retarget(spec.path, state.actual or "", spec.target, st.st_uid, st.st_gid, times))
@@ -128,10 +135,10 @@ class Planner:
 
     def plan_replaced(self, spec: LinkSpec, repair: LinkRepair, target: str) -> None:
         aside = repair.aside = unique_aside(self.root, spec.path, self.stamp)
-        comparison = repair.comparison = compare(self.root.path(spec.path), self.root.path(target))
+        comparison = repair.comparison = compare(self.root, spec.path, target)
         repair.steps.append(MoveAside(spec.path, aside))
         is_dir = repair.state.status == "replaced-dir"
-        if self.merge_new and not os.path.isdir(self.root.path(self.mount)):
+        if self.merge_new and not is_directory(self.root, self.mount):
             repair.notes.append(f"no merge: the replica mount point {self.mount} does not exist")
         elif self.merge_new:
             for rel in comparison.new_dirs:

@@ -6,7 +6,7 @@ from typing import Callable
 
 from elastix_halint.links.journal import Journal, JournalView
 from elastix_halint.links.steps import Conflict, CopyIn, StepError, pause
-from elastix_halint.links.tree import same_content
+from elastix_halint.noderoot.root import same_content
 from elastix_halint.noderoot.root import NodeRoot
 
 Echo = Callable[[str], None]

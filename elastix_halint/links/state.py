@@ -8,22 +8,19 @@ absolute link targets are resolved inside it, as a chroot would.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import stat
-from dataclasses import dataclass
 
-from elastix_halint.links.tree import entry_kind
+from elastix_halint.model.record import Record
 from elastix_halint.noderoot.linkmap import LinkSpec
-from elastix_halint.noderoot.root import NodeRoot
+from elastix_halint.noderoot.root import NodeRoot, entry_kind
 
 KINDS = ("symlink", "dir", "file", "missing", "other")
 STATUSES = ("ok", "missing", "replaced-dir", "replaced-file", "wrong-target", "dangling", "loop")
 MAX_HOPS = 40  # what the Linux kernel allows before ELOOP
 
 
-@dataclass(frozen=True)
-class LinkObservation:
+class LinkObservation(Record):
     """What is at an expected link's path. ``target_exists``/``loops`` describe the link's
     target; ``target_exists`` is None when unknown (e.g. from a ``stat`` listing)."""
 
@@ -34,8 +31,7 @@ class LinkObservation:
     loops: bool = False
 
 
-@dataclass(frozen=True)
-class LinkState:
+class LinkState(Record):
     path: str
     expected: str  # the link map's target
     status: str  # one of STATUSES
@@ -89,8 +85,7 @@ def decide(spec: LinkSpec, obs: LinkObservation) -> LinkState:
     return state("ok", f"links to {obs.target}")
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
     path: str  # canonical node path (as far as it resolved)
     exists: bool
     loops: bool = False
@@ -109,16 +104,15 @@ def resolve(root: NodeRoot, path: str) -> Resolution:
             current = posixpath.dirname(current)
             continue
         candidate = posixpath.join(current, name)
-        try:
-            st = os.lstat(root.path(candidate))
-        except (FileNotFoundError, NotADirectoryError):
+        st = root.lstat(candidate)
+        if st is None:
             rest = "/".join(reversed(pending))
             return Resolution(posixpath.join(candidate, rest) if rest else candidate, False)
         if stat.S_ISLNK(st.st_mode):
             hops += 1
             if hops > MAX_HOPS:
                 return Resolution(candidate, False, loops=True)
-            text = os.readlink(root.path(candidate))
+            text = root.readlink(candidate)
             if text.startswith("/"):
                 current = "/"
             pending.extend(p for p in reversed(text.split("/")) if p)
@@ -134,16 +128,14 @@ def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
     parent = resolve(root, posixpath.dirname(spec.path))
     if not parent.exists:
         return LinkObservation(spec.path, "missing", loops=parent.loops)
-    where = root.path(posixpath.join(parent.path, posixpath.basename(spec.path)))
-    try:
-        st = os.lstat(where)
-    except (FileNotFoundError, NotADirectoryError):
+    link_path = posixpath.join(parent.path, posixpath.basename(spec.path))
+    st = root.lstat(link_path)
+    if st is None:
         return LinkObservation(spec.path, "missing")
     kind = entry_kind(st.st_mode)
     if kind != "symlink":
         return LinkObservation(spec.path, kind)
-    text = os.readlink(where)
-    link_path = posixpath.join(parent.path, posixpath.basename(spec.path))
+    text = root.readlink(link_path)
     target = resolve(root, normalize_target(text, link_path))
     return LinkObservation(spec.path, "symlink", text, target.exists, target.loops)
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from elastix_halint.errors import HalintError
-from elastix_halint.links.tree import lstat_or_none, same_content
-from elastix_halint.noderoot.root import NodeRoot
+from elastix_halint.noderoot.root import NodeRoot, same_content
 
 
 class StepError(HalintError):
@@ -296,7 +295,7 @@ def step_from_json(data: dict) -> Step:
 
 def lstat_ids(root: NodeRoot, path: str) -> tuple[int, int, int]:
     """(mode, uid, gid) of node path ``path`` (0o755, ours when it is gone)."""
-    st = lstat_or_none(root.path(path))
+    st = root.lstat(path)
     if st is None:
-        return 0o755, os.getuid(), os.getgid()
+        return (0o755, *root.own_ids())
     return st.st_mode & 0o7777, st.st_uid, st.st_gid

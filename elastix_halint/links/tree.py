@@ -1,62 +1,21 @@
 """Compare the tree an upgrade wrote (where a link should be) with the replica's copy.
 
 Used for the status table (size, file count, how many files differ or are absent) and for the
-merge plan (which directories to create and which files to copy into the replica)."""
+merge plan (which directories to create and which files to copy into the replica). Everything is
+read through the :class:`NodeRoot`, so a node reached over ssh is compared the same way (its
+files' contents by digests computed on the node, see docs/links.md)."""
 
 from __future__ import annotations
 
-import filecmp
-import os
-import stat
-from dataclasses import dataclass, field
+import posixpath
+
+from elastix_halint.model.record import Mutable, field
+from elastix_halint.noderoot.root import NodeRoot, entry_kind, lstat_or_none, same_content
+
+__all__ = ["TreeComparison", "compare", "entry_kind", "lstat_or_none", "same_content"]
 
 
-def entry_kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "dir"
-    if stat.S_ISREG(mode):
-        return "file"
-    return "symlink" if stat.S_ISLNK(mode) else "other"
-
-
-def lstat_or_none(path: str) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def same_content(a: str, b: str) -> bool:
-    """Same kind and same bytes (files) or same link text (symlinks); directories match."""
-    sa, sb = lstat_or_none(a), lstat_or_none(b)
-    if sa is None or sb is None or entry_kind(sa.st_mode) != entry_kind(sb.st_mode):
-        return False
-    kind = entry_kind(sa.st_mode)
-    if kind == "file":
-        return sa.st_size == sb.st_size and filecmp.cmp(a, b, shallow=False)
-    if kind == "symlink":
-        return os.readlink(a) == os.readlink(b)
-    return kind == "dir"
-
-
-def walk(top: str) -> list[tuple[str, os.stat_result]]:
-    """Every entry under ``top`` (relative paths, parents before children), ``""`` is ``top``."""
-    out = []
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        full = os.path.join(top, rel) if rel else top
-        st = os.lstat(full)
-        out.append((rel, st))
-        if stat.S_ISDIR(st.st_mode):
-            with os.scandir(full) as it:
-                names = sorted(e.name for e in it)
-            stack.extend(os.path.join(rel, n) if rel else n for n in reversed(names))
-    return out
-
-
-@dataclass
-class TreeComparison:
+class TreeComparison(Mutable):
     size: int = 0  # bytes in regular files of the upgraded copy
     files: int = 0  # non-directory entries of the upgraded copy
     new_dirs: list[str] = field(default_factory=list)  # to create in the replica, parents first
@@ -68,11 +27,17 @@ class TreeComparison:
         return {"size": self.size, "files": self.files, "differ": len(self.differ), "absent": len(self.absent)}
 
 
-def compare(upgraded: str, replica: str) -> TreeComparison:
-    """What of ``upgraded`` is absent from or different in ``replica`` (both host paths)."""
+def _join(top: str, rel: str) -> str:
+    return posixpath.join(top, rel) if rel else top
+
+
+def compare(root: NodeRoot, upgraded: str, replica: str) -> TreeComparison:
+    """What of node path ``upgraded`` is absent from or different in node path ``replica``."""
     result = TreeComparison()
     blocked_dirs: list[str] = []
-    for rel, st in walk(upgraded):
+    both: list[str] = []  # on both sides as files or links of one kind: contents decide
+    entries = root.walk(upgraded)
+    for rel, st in entries:
         kind = entry_kind(st.st_mode)
         if kind != "dir":
             result.files += 1
@@ -81,8 +46,7 @@ def compare(upgraded: str, replica: str) -> TreeComparison:
             if kind != "dir":
                 result.absent.append(rel)
             continue
-        other = os.path.join(replica, rel) if rel else replica
-        ost = lstat_or_none(other)
+        ost = root.lstat(_join(replica, rel))
         if ost is None:
             if kind == "dir":
                 result.new_dirs.append(rel)
@@ -94,6 +58,11 @@ def compare(upgraded: str, replica: str) -> TreeComparison:
         elif kind == "dir" and entry_kind(ost.st_mode) != "dir":
             result.blocked.append(rel)
             blocked_dirs.append(rel)
-        elif not same_content(os.path.join(upgraded, rel) if rel else upgraded, other):
+        elif kind != entry_kind(ost.st_mode) or (kind == "file" and st.st_size != ost.st_size):
             result.differ.append(rel)
+        elif kind != "dir":
+            both.append(rel)
+    same = root.same_contents([(_join(upgraded, rel), _join(replica, rel)) for rel in both])
+    differ = set(result.differ) | {rel for rel, equal in zip(both, same) if not equal}
+    result.differ = [rel for rel, _ in entries if rel in differ]  # in walk order
     return result

@@ -10,18 +10,17 @@ Unknown keys, rules and values are usage errors (exit 2), never silently ignored
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from elastix_halint.diagnostics import Severity
 from elastix_halint.errors import UsageError
+from elastix_halint.model.record import Mutable, field
 
 CONFIG_NAMES = (".halint.toml", "pyproject.toml")
 KEYS = {"select", "ignore", "fail-on", "severity", "options"}
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 
 
-@dataclass
-class Settings:
+class Settings(Mutable):
     select: list[str] | None = None  # None: every rule
     ignore: list[str] = field(default_factory=list)
     fail_on: str = "warning"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
 from elastix_halint.diagnostics import ENCODING_WARNING, SYNTAX_ERROR, VALUE_ERROR, Edit, Severity
 from elastix_halint.errors import UsageError
@@ -18,29 +17,27 @@ from elastix_halint.lint.config import Settings, selected_ids
 from elastix_halint.lint.problem import Problem
 from elastix_halint.lint.rule import Context, Finding, Rule
 from elastix_halint.lint.suppress import SuppressionIndex
+from elastix_halint.model.record import Mutable, field
 from elastix_halint.model.span import Span
 
 _WORD = re.compile(r"[A-Za-z][\w-]*")
 _LINE_NO = re.compile(r"line (\d+)")
 
 
-@dataclass
-class SourceInfo:
+class SourceInfo(Mutable):
     source: object  # SourceFile
     kind: str
     node: str | None
 
 
-@dataclass
-class RunView:
+class RunView(Mutable):
     """What ``run``-scope rules see."""
 
     problems: list[Problem]
     unused_suppressions: list[tuple[object, str, str]]  # (Comment, reference, why)
 
 
-@dataclass
-class LintRun:
+class LintRun(Mutable):
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, SourceInfo] = field(default_factory=dict)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (rule ID, where, missing)

@@ -10,17 +10,16 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError
 from elastix_halint.lint.problem import Problem
+from elastix_halint.model.record import Mutable
 from elastix_halint.secrets import redact_line, secrets_of_text
 
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass
-class FileFix:
+class FileFix(Mutable):
     path: str  # as reported
     real_path: str
     kind: str

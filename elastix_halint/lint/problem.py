@@ -3,14 +3,12 @@ and the file kind used to redact quoted lines. Every report format renders these
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from elastix_halint.diagnostics import Edit, Severity
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     rule_id: str
     rule_name: str
     severity: Severity

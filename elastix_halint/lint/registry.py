@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, field
 
 from elastix_halint.errors import UsageError
 from elastix_halint.lint.rule import Rule, rule_problems
+from elastix_halint.model.record import Mutable, field
 
 GROUP = "elastix_halint.rules"
 BUILTIN_PREFIX = "elastix_halint.builtin."
 
 
-@dataclass
-class Registry:
+class Registry(Mutable):
     rules: dict[str, type[Rule]] = field(default_factory=dict)  # by ID, in ID order
     warnings: list[str] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)  # rule ID -> module it came from

@@ -49,10 +49,10 @@ then exactly the four ``## `` sections of ``DOC_SECTIONS``, in that order. A met
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator
 
 from elastix_halint.diagnostics import Edit, Severity
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 __all__ = ["Rule", "Finding", "Edit", "Severity", "Span", "DOC_SECTIONS", "RuleDoc", "rule_doc", "SCOPES"]
@@ -61,8 +61,7 @@ SCOPES = ("file", "node", "cluster", "run")
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Fix")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One problem a rule found.
 
     ``node``: the model node the problem is about (its ``.span`` is used), or a ``Span``, or None
@@ -150,8 +149,7 @@ class Context:
         return getattr(getattr(target, "facts", None), name, None)
 
 
-@dataclass(frozen=True)
-class RuleDoc:
+class RuleDoc(Record):
     summary: str
     sections: dict[str, str] = field(default_factory=dict)
     problems: tuple[str, ...] = ()

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
 from elastix_halint.errors import UsageError
 from elastix_halint.lint.config import Settings, check_fail_on, find_config, load_settings
+from elastix_halint.model.record import Mutable, field
 
 FORMATS = ("auto", "text", "json", "sarif", "github")
 
 
-@dataclass
-class LintOptions:
+class LintOptions(Mutable):
     paths: list[str]
     root: str | None = None
     peer: str | None = None
@@ -26,6 +25,7 @@ class LintOptions:
     verbose: bool = False
     config: str | None = None
     files: bool = False
+    config_from: str | None = None  # where to look for the settings file (default: the first path)
 
 
 def split_refs(values: list[str] | None) -> list[str]:
@@ -44,7 +44,7 @@ def effective_format(fmt: str) -> str:
 def settings_for(opts: LintOptions) -> Settings:
     if opts.config is not None and not os.path.isfile(opts.config):
         raise UsageError("no such configuration file", opts.config)
-    path = opts.config or find_config(opts.paths[0] if opts.paths else opts.root or os.getcwd())
+    path = opts.config or find_config(opts.config_from or (opts.paths[0] if opts.paths else opts.root or os.getcwd()))
     settings = load_settings(path)
     if opts.select:
         settings.select = split_refs(opts.select)

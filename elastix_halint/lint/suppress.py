@@ -5,13 +5,13 @@ opens the block the finding is in (models of block files tell which lines those 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from elastix_halint.model.record import Mutable, field
 
 _PATTERN = re.compile(r"halint:\s*ignore\[([^\]]*)\]", re.IGNORECASE)
 
 
-@dataclass
-class Suppression:
+class Suppression(Mutable):
     comment: object  # the model Comment (has .span)
     refs: tuple[str, ...]  # as written
     used: set[str] = field(default_factory=set)  # refs that suppressed something

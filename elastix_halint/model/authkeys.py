@@ -8,9 +8,8 @@ unless asked (``to_json(redact=False)``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from elastix_halint.model.common import Comment, comments_json
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.parsing.result import REDACTED
@@ -21,8 +20,7 @@ KEYED_METHODS = ("md5", "sha1")  # crc takes no key
 MAX_INDEX = 15  # Heartbeat's MAXAUTH is 16: indexes 0..15 (authkeys(5) documents 1..15)
 
 
-@dataclass(frozen=True, slots=True)
-class AuthDirective:
+class AuthDirective(Record):
     """``auth N``: ``index`` is None when N is not a number."""
 
     index: int | None
@@ -37,8 +35,7 @@ class AuthDirective:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(Record):
     """``N METHOD [KEY]``. ``secret`` is None when the line has no key (right for crc).
 
     A secret may be a collected-bundle marker (:func:`elastix_halint.secrets.is_marker`): equal
@@ -85,8 +82,7 @@ class Key:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class AuthKeys:
+class AuthKeys(Record):
     auth: AuthDirective | None  # the first ``auth`` line
     keys: tuple[Key, ...]
     comments: tuple[Comment, ...] = ()

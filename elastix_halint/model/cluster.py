@@ -6,7 +6,6 @@ says why, from ``Node.missing``); an empty dict or tuple means "captured, and em
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from elastix_halint.diagnostics import Diagnostic
@@ -19,6 +18,7 @@ from elastix_halint.model.facts import (
     StatEntry,
     Uname,
 )
+from elastix_halint.model.record import Record, field
 from elastix_halint.parsing.result import ParseResult
 
 # Node paths of the configuration files a node may have, and the model attribute each fills.
@@ -34,8 +34,7 @@ CONFIG_FILES: dict[str, str] = {
 FACT_NAMES = ("uname", "hostname", "stat", "links", "boot", "partitions", "ipaddrs", "procdrbd")
 
 
-@dataclass(frozen=True)
-class NodeFacts:
+class NodeFacts(Record):
     """What a node's commands and /proc said. Each is None when it was not captured.
 
     ``uname``/``hostname``: ``Uname`` (``.nodename``, ``.span``) from ``uname -n`` and
@@ -81,15 +80,14 @@ class NodeFacts:
                 return None
             if isinstance(value, dict):
                 return {k: v.to_json() for k, v in value.items()}
-            if isinstance(value, tuple):
+            if type(value) is tuple:  # not a model object (a Record is a tuple too)
                 return [v.to_json() for v in value]
             return value.to_json()
 
         return {name: dump(getattr(self, name)) for name in FACT_NAMES}
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(Record):
     """One cluster node: its files (node path → ParseResult), the models, the facts.
 
     ``name`` is the node folder's name in a bundle, ``uname -n`` on a live node; ``root`` is the
@@ -147,8 +145,7 @@ class Node:
         }
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(Record):
     """The nodes linted together. ``origin``: "bundle", "root" or "files"; ``path`` as given."""
 
     nodes: tuple[Node, ...]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(Record):
     """A ``#`` comment, kept so suppressions (``# halint: ignore[ID]``) and ``--fix`` can see it.
 
     ``text`` is the comment without the leading ``#`` and surrounding blanks.

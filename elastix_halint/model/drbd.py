@@ -26,11 +26,11 @@ Normalised values (``Option.normalised``), by the option's kind in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.drbd_net import AddressUse, Connection, Endpoint, Mesh, Proxy
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 REDACTED = "<redacted>"
@@ -40,8 +40,7 @@ SECRET_OPTIONS = frozenset({"shared-secret"})
 HOST_KEYWORDS = ("on", "floating", "stacked-on-top-of", "_this_host", "_remote_host")
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(Record):
     """One word of a statement as written: ``text`` without quotes (escapes resolved)."""
 
     text: str
@@ -52,8 +51,7 @@ class Value:
         return {"text": REDACTED if redact else self.text, "quoted": self.quoted, "span": self.span.to_json()}
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record):
     """A statement ``name values… ;`` inside ``section`` (the keyword of the enclosing block)."""
 
     name: str
@@ -66,11 +64,10 @@ class Option:
     canonical_name: str = ""  # the 8.4+ name: "resync-rate" for 8.3 "rate", "disk-flushes" for "no-disk-flushes"
     canonical_section: str = ""  # the 8.4+ section: "disk" for 8.3 syncer "rate"
 
-    def __post_init__(self):
-        if not self.canonical_name:
-            object.__setattr__(self, "canonical_name", self.name)
-        if not self.canonical_section:
-            object.__setattr__(self, "canonical_section", self.section)
+    def __new__(cls, name, name_span, values, span, section, normalised=None, unit=None,
+                canonical_name="", canonical_section=""):
+        return cls._make((name, name_span, values, span, section, normalised, unit,
+                          canonical_name or name, canonical_section or section))
 
     @property
     def text(self) -> str:
@@ -105,8 +102,7 @@ class Option:
         return data
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     """A block ``keyword args… { options and sections }`` (``global``, ``resource r0``, ``on alpha``,
     ``net``, ``volume 0``, ``connection``…). ``open_line`` is the line of its ``{``."""
 
@@ -159,8 +155,7 @@ class Section:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(Record):
     """``address [AF] IP:PORT``. ``family`` is ``ipv4`` when not written; ``ip`` has no brackets."""
 
     family: str  # ipv4 | ipv6 | ssocks | sdp | sci
@@ -177,8 +172,7 @@ class Address:
         return f"{ip}:{self.port}"
 
 
-@dataclass(frozen=True)
-class Volume:
+class Volume(Record):
     """One replicated device of a host: an explicit ``volume N { … }`` or the implicit volume 0
     made of ``device``/``disk``/``meta-disk`` statements in the host (or inherited from the
     resource). ``options`` are the statements it was built from (for spans)."""
@@ -217,8 +211,7 @@ class Volume:
         }
 
 
-@dataclass(frozen=True)
-class Host:
+class Host(Record):
     """A host section (``on NAME… {}``, ``floating ADDR {}``, ``stacked-on-top-of RES {}``).
 
     ``names`` are the node names of ``on`` (several for ``on a b {}``); empty for ``floating``;
@@ -274,8 +267,7 @@ class Host:
         }
 
 
-@dataclass(frozen=True)
-class MergedSection:
+class MergedSection(Record):
     """A resource's settings of one kind (``net``, ``disk``…) after drbdadm's inheritance:
     the resource's own statements override ``common``'s. ``origins[i]`` is ``"resource"`` or
     ``"common"`` for ``options[i]``; each option's ``span.file`` says which file it is in."""
@@ -308,8 +300,7 @@ class MergedSection:
 SETTING_SECTIONS = ("net", "disk", "syncer", "startup", "handlers", "options", "proxy")
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(Record):
     name: str
     name_span: Span
     span: Span
@@ -445,8 +436,7 @@ def _proxy_uses(proxy: Proxy | None, name: str, conn: Connection | None = None) 
             for addr, role in ((proxy.inside, "proxy-inside"), (proxy.outside, "proxy-outside")) if addr is not None]
 
 
-@dataclass(frozen=True, slots=True)
-class Include:
+class Include(Record):
     """``include "PATTERN";`` and the files it matched (display paths, glob order)."""
 
     pattern: str
@@ -457,8 +447,7 @@ class Include:
         return {"pattern": self.pattern, "files": list(self.files), "span": self.span.to_json()}
 
 
-@dataclass(frozen=True)
-class DrbdConfig:
+class DrbdConfig(Record):
     """A whole drbd.conf with its includes.
 
     ``version`` is the syntax the text appears to use (``"8.3"``, ``"8.4"``, ``"9"`` or None

@@ -15,7 +15,8 @@ scale (``rate 1..4194304`` KiB/s); :meth:`Keyword.bounds` converts them to the u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from elastix_halint.model.record import Record, field
+
 
 V83, V84, V9 = "8.3", "8.4", "9"
 VERSIONS = (V83, V84, V9)
@@ -29,8 +30,7 @@ SCALE_BYTES = {"1": 1, "s": 512, "k": 1024, "K": 1024, "M": 1024**2, "G": 1024**
 SUFFIXES = ("K", "M", "G", "s")
 
 
-@dataclass(frozen=True)
-class Keyword:
+class Keyword(Record):
     """One option. ``type``: ``int`` (a number in ``unit``), ``size`` (bytes), ``rate``
     (bytes/s), ``bool`` (8.3 flag, 8.4+ yes/no), ``flag`` (bare keyword), ``enum``, ``string``,
     ``cmd`` (handler command), ``name``/``names`` (resource or host names), ``address``,

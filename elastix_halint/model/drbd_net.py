@@ -26,13 +26,11 @@ proxies alike (``Resource.address_uses()``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 
-@dataclass(frozen=True)
-class Proxy:
+class Proxy(Record):
     """``proxy on NAMES { inside ADDR; outside ADDR; options { … } }`` (DRBD proxy), in a host
     section (8.x) or after ``via`` in a DRBD 9 endpoint."""
 
@@ -54,8 +52,7 @@ class Proxy:
         }
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Record):
     """One end of a path.
 
     ``keyword``: ``host``, ``address`` (a floating host named by its address), ``_this_host``,
@@ -87,8 +84,7 @@ class Endpoint:
         }
 
 
-@dataclass(frozen=True)
-class Path:
+class Path(Record):
     """The endpoints of one path; ``implicit``: written as ``host`` statements directly in the
     ``connection`` (or derived by drbdadm), not in a ``path { }`` block."""
 
@@ -101,8 +97,7 @@ class Path:
                 "span": self.span.to_json()}
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(Record):
     """A DRBD 9 connection, written or derived (``origin``: ``written``, ``mesh``,
     ``implicit``). ``net``/``disk`` are the options of its own ``net { }`` and ``disk { }``
     blocks (a mesh's ``net`` for a mesh connection); ``volumes`` maps a volume number to the
@@ -144,8 +139,7 @@ class Connection:
         }
 
 
-@dataclass(frozen=True)
-class Mesh:
+class Mesh(Record):
     """``connection-mesh { hosts A B C; net { … } }``."""
 
     hosts: tuple[str, ...]
@@ -157,8 +151,7 @@ class Mesh:
         return {"hosts": list(self.hosts), "net": [o.to_json(redact) for o in self.net], "span": self.span.to_json()}
 
 
-@dataclass(frozen=True)
-class AddressUse:
+class AddressUse(Record):
     """An address a resource mentions: ``host`` is the node it belongs to (drbdadm's name),
     ``role`` where it was written: ``host`` (the host section's ``address``, or a floating
     host's), ``connection`` or ``path`` (an endpoint's own address), ``proxy-inside``,

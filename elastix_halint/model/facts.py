@@ -7,8 +7,7 @@ Every record carries the span of the line it came from, so a rule can point at t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
 
@@ -19,8 +18,7 @@ def _span(span: Span | None) -> dict | None:
 # --------------------------------------------------------------------------- partitions
 
 
-@dataclass(frozen=True, slots=True)
-class Partition:
+class Partition(Record):
     """A block device or partition and its size in bytes (``sda3``, ``drbd0``)."""
 
     name: str
@@ -31,8 +29,7 @@ class Partition:
         return {"name": self.name, "size_bytes": self.size_bytes, "span": _span(self.span)}
 
 
-@dataclass(frozen=True)
-class PartitionTable:
+class PartitionTable(Record):
     """Partitions from ``/proc/partitions``, ``lsblk -b -J`` or ``sfdisk -d`` (``source``)."""
 
     source: str
@@ -51,8 +48,7 @@ class PartitionTable:
 # --------------------------------------------------------------------------- boot services
 
 
-@dataclass(frozen=True, slots=True)
-class BootService:
+class BootService(Record):
     """Whether a service starts at boot.
 
     ``state`` is the tool's own word (chkconfig ``on``/``off``; systemd ``enabled``, ``static``,
@@ -82,8 +78,7 @@ class BootService:
         }
 
 
-@dataclass(frozen=True)
-class BootServices:
+class BootServices(Record):
     source: str  # "chkconfig" or "systemctl"
     services: tuple[BootService, ...]
 
@@ -101,8 +96,7 @@ class BootServices:
 # --------------------------------------------------------------------------- stat and links
 
 
-@dataclass(frozen=True, slots=True)
-class StatEntry:
+class StatEntry(Record):
     """One line of ``stat -c '%a %U %G %n'``: permission bits (``0o600``), owner, group, path."""
 
     path: str
@@ -121,8 +115,7 @@ class StatEntry:
         }
 
 
-@dataclass(frozen=True)
-class _PathListing:
+class _PathListing(Record):
     """Entries of a ``stat`` run, one per path, and the paths stat reported as absent."""
 
     entries: tuple
@@ -143,7 +136,6 @@ class _PathListing:
         return {"entries": [e.to_json() for e in self.entries], "missing": list(self.missing)}
 
 
-@dataclass(frozen=True)
 class StatListing(_PathListing):
     entries: tuple[StatEntry, ...] = ()
 
@@ -156,8 +148,7 @@ DIRECTORY = "directory"
 REGULAR = "regular file"
 
 
-@dataclass(frozen=True, slots=True)
-class LinkEntry:
+class LinkEntry(Record):
     """One line of ``stat -c '%F|%n|%N'``: file type as stat names it, path, link target or None."""
 
     path: str
@@ -177,7 +168,6 @@ class LinkEntry:
         return {"path": self.path, "ftype": self.ftype, "target": self.target, "span": _span(self.span)}
 
 
-@dataclass(frozen=True)
 class LinkListing(_PathListing):
     entries: tuple[LinkEntry, ...] = ()
 
@@ -188,8 +178,7 @@ class LinkListing(_PathListing):
 # --------------------------------------------------------------------------- addresses, uname
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceAddress:
+class InterfaceAddress(Record):
     """One address line of ``ip -o addr show``."""
 
     ifname: str
@@ -216,8 +205,7 @@ class InterfaceAddress:
         }
 
 
-@dataclass(frozen=True)
-class AddressList:
+class AddressList(Record):
     addresses: tuple[InterfaceAddress, ...]
     interfaces: tuple[str, ...] = ()  # every interface named, also those without an address
 
@@ -231,8 +219,7 @@ class AddressList:
         return [f"{a.label or a.ifname} {a.family} {a.address}/{a.prefix}" for a in self.addresses]
 
 
-@dataclass(frozen=True)
-class Uname:
+class Uname(Record):
     """``uname -n``: the node name DRBD's ``on`` sections and Heartbeat's ``node`` must match."""
 
     nodename: str
@@ -250,8 +237,7 @@ class Uname:
 COUNTERS = ("ns", "nr", "dw", "dr", "al", "bm", "lo", "pe", "ua", "ap", "ep", "oos")
 
 
-@dataclass(frozen=True, slots=True)
-class DrbdFlags:
+class DrbdFlags(Record):
     """The state flag characters after the protocol (``r-----``; ``r---`` in 8.0/8.2)."""
 
     text: str
@@ -274,8 +260,7 @@ class DrbdFlags:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SyncProgress:
+class SyncProgress(Record):
     """The resync/verify lines under a minor: ``[==>....] sync'ed: 33.5% (..)K`` and ``finish: ...``."""
 
     verify: bool  # "verified:" rather than "sync'ed:"
@@ -300,8 +285,7 @@ class SyncProgress:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class DrbdMinor:
+class DrbdMinor(Record):
     """One ``N: cs:... ro:.../... ds:.../...`` block of /proc/drbd."""
 
     minor: int
@@ -346,8 +330,7 @@ class DrbdMinor:
         }
 
 
-@dataclass(frozen=True)
-class ProcDrbd:
+class ProcDrbd(Record):
     """``/proc/drbd``. ``minors`` is empty for DRBD 9 (state is in ``drbdsetup status``)."""
 
     version: str | None

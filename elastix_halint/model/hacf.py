@@ -9,10 +9,10 @@ Unknown directives are kept with ``known=False`` (Heartbeat refuses them: rule H
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from elastix_halint.model.common import Comment, comments_json
 from elastix_halint.model.hacf_keywords import BOOL_FALSE, BOOL_TRUE, COMM_MEDIA
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.result import REDACTED
 
@@ -42,8 +42,7 @@ def parse_int(text: str) -> int | None:
     return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Arg:
+class Arg(Record):
     text: str
     span: Span
 
@@ -51,8 +50,7 @@ class Arg:
         return {"text": self.text, "span": self.span.to_json()}
 
 
-@dataclass(frozen=True, slots=True)
-class Directive:
+class Directive(Record):
     name: str
     name_span: Span
     args: tuple[Arg, ...]
@@ -98,8 +96,7 @@ class Directive:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class Medium:
+class Medium(Record):
     """One communication path: ``bcast eth1 eth2`` gives two, one per interface.
 
     ``kind`` is the directive name. Fields a kind does not have are None. ``serial`` puts its
@@ -129,8 +126,7 @@ class Medium:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class TimeValue:
+class TimeValue(Record):
     """A time directive in force (the last one in the file): ``ms`` is None when unreadable."""
 
     name: str
@@ -143,8 +139,7 @@ class TimeValue:
         return {"ms": self.ms, "text": self.text, "span": self.span.to_json()}
 
 
-@dataclass(frozen=True, slots=True)
-class Times:
+class Times(Record):
     keepalive: TimeValue | None
     deadtime: TimeValue | None
     warntime: TimeValue | None
@@ -164,15 +159,13 @@ class Times:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PingGroup:
+class PingGroup(Record):
     name: str
     addresses: tuple[Arg, ...]
     directive: Directive
 
 
-@dataclass(frozen=True, slots=True)
-class Respawn:
+class Respawn(Record):
     """``respawn USER COMMAND [ARGS]`` (also ``failfast``)."""
 
     user: str | None
@@ -181,8 +174,7 @@ class Respawn:
     directive: Directive
 
 
-@dataclass(frozen=True, slots=True)
-class ApiAuth:
+class ApiAuth(Record):
     """``apiauth CLIENT [uid=a,b] [gid=c,d]``."""
 
     client: str | None
@@ -213,8 +205,7 @@ def _media_of(d: Directive, udpport: int | None) -> list[Medium]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class HaCf:
+class HaCf(Record):
     directives: tuple[Directive, ...]
     comments: tuple[Comment, ...] = ()
 

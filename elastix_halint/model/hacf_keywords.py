@@ -17,11 +17,10 @@ uses it for HB100 (did-you-mean on unknown names).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from elastix_halint.model.record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class DirectiveSpec:
+class DirectiveSpec(Record):
     name: str
     form: str  # option | wholeline | medium
     value: str

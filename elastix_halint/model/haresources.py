@@ -8,9 +8,9 @@ stripped, ``\\``-newline joined, blanks collapsed, node name lower-cased for mat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from elastix_halint.model.common import Comment, comments_json
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 
 # ResourceManager's ``isip``: the shell pattern [0-9]*.[0-9]*.[0-9]*.[0-9]* ('*' matches dots too).
@@ -37,8 +37,7 @@ def split_resource(text: str) -> tuple[str, tuple[str, ...], bool]:
     return agent, tuple(rest.split("::")), False
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(Record):
     text: str  # as written (after joining continuations)
     agent: str  # the script name: IPaddr, Filesystem, drbddisk, mysqld...
     args: tuple[str, ...]
@@ -60,8 +59,7 @@ class Resource:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceGroup:
+class ResourceGroup(Record):
     node: str  # as written; Heartbeat compares it lower-cased (``node_key``)
     node_span: Span
     resources: tuple[Resource, ...]
@@ -94,8 +92,7 @@ COMMENT_IN_CONTINUATION = "comment-in-continuation"  # '#' on a joined line is n
 STRAY_BACKSLASH = "stray-backslash"  # a lone '\' word mid-line becomes a resource named '\'
 
 
-@dataclass(frozen=True, slots=True)
-class LineNote:
+class LineNote(Record):
     kind: str
     span: Span
     message: str
@@ -104,8 +101,7 @@ class LineNote:
         return {"kind": self.kind, "message": self.message, "span": self.span.to_json()}
 
 
-@dataclass(frozen=True, slots=True)
-class HaResources:
+class HaResources(Record):
     groups: tuple[ResourceGroup, ...]
     comments: tuple[Comment, ...] = ()
     notes: tuple[LineNote, ...] = ()

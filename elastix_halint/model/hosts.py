@@ -8,14 +8,13 @@ parser reports them).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from elastix_halint.model.common import Comment, comments_json
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(Record):
     text: str
     span: Span
 
@@ -23,8 +22,7 @@ class Name:
         return {"text": self.text, "span": self.span.to_json()}
 
 
-@dataclass(frozen=True, slots=True)
-class HostsEntry:
+class HostsEntry(Record):
     address: str
     address_span: Span
     names: tuple[Name, ...]
@@ -51,8 +49,7 @@ class HostsEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class HostsFile:
+class HostsFile(Record):
     entries: tuple[HostsEntry, ...]
     comments: tuple[Comment, ...] = ()
 

@@ -7,11 +7,10 @@ the column *after* the last character, so a one-character token at column 5 has
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from elastix_halint.model.record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(Record):
     file: str
     line: int
     column: int

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
 
 from elastix_halint.errors import InputError
+from elastix_halint.model.record import Record
 
 ELASTIX_PATHS = (
     "/etc/asterisk",
@@ -29,8 +29,7 @@ ELASTIX_PATHS = (
 DEFAULT_MOUNT = "/replica"
 
 
-@dataclass(frozen=True)
-class LinkSpec:
+class LinkSpec(Record):
     path: str  # absolute path on the node, e.g. /etc/asterisk
     target: str  # absolute link target, e.g. /replica/etc/asterisk
 
@@ -38,8 +37,7 @@ class LinkSpec:
         return {"path": self.path, "target": self.target}
 
 
-@dataclass(frozen=True)
-class LinkMap:
+class LinkMap(Record):
     mount: str
     links: tuple[LinkSpec, ...]
     name: str = "elastix"

@@ -1,9 +1,18 @@
-"""Paths and live state of a node's root (``/`` on a live node, a folder in tests)."""
+"""Paths and live state of a node's root (``/`` on a live node, a folder in tests).
+
+:class:`NodeRoot` reads the node's files through a few methods (``lstat``, ``readlink``,
+``listdir``, ``read_text``, ``walk``, ``same_contents``) so that whatever is decided from them
+(link states, repair plans, refusals) is decided the same way whether the files are on this
+machine or on a node reached over ssh (:class:`elastix_halint.noderoot.remote.RemoteRoot`
+answers the same questions from the node's own tools)."""
 
 from __future__ import annotations
 
+import filecmp
 import os
-from dataclasses import dataclass
+import stat
+
+from elastix_halint.model.record import Record
 
 
 def _unescape_mount(field: str) -> str:
@@ -19,8 +28,36 @@ def _unescape_mount(field: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class NodeRoot:
+def entry_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "symlink" if stat.S_ISLNK(mode) else "other"
+
+
+def lstat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def same_content(a: str, b: str) -> bool:
+    """Same kind and same bytes (files) or same link text (symlinks); directories match
+    (``a`` and ``b`` are paths on this machine)."""
+    sa, sb = lstat_or_none(a), lstat_or_none(b)
+    if sa is None or sb is None or entry_kind(sa.st_mode) != entry_kind(sb.st_mode):
+        return False
+    kind = entry_kind(sa.st_mode)
+    if kind == "file":
+        return sa.st_size == sb.st_size and filecmp.cmp(a, b, shallow=False)
+    if kind == "symlink":
+        return os.readlink(a) == os.readlink(b)
+    return kind == "dir"
+
+
+class NodeRoot(Record):
     root: str = "/"
 
     def path(self, abspath: str) -> str:
@@ -28,15 +65,66 @@ class NodeRoot:
         rel = abspath.lstrip("/")
         return os.path.join(self.root, rel) if rel else self.root
 
+    @property
+    def where(self) -> str:
+        """How messages and journals name this root."""
+        return os.path.abspath(self.root)
+
+    # -- the node's files (node paths in, stat-like results out) ----------------------------
+    def lstat(self, path: str) -> os.stat_result | None:
+        """``lstat`` of node path ``path``; None when nothing is there."""
+        return lstat_or_none(self.path(path))
+
+    def readlink(self, path: str) -> str:
+        return os.readlink(self.path(path))
+
+    def listdir(self, path: str) -> list[str]:
+        """Sorted names in directory ``path`` (empty when it is not one)."""
+        try:
+            return sorted(os.listdir(self.path(path)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """A small file's content (None when it cannot be read)."""
+        try:
+            with open(self.path(path), "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def walk(self, top: str) -> list[tuple[str, os.stat_result]]:
+        """Every entry under ``top`` (relative paths, parents before children, siblings sorted);
+        ``""`` is ``top`` itself. Symlinks are not followed."""
+        out, stack = [], [""]
+        while stack:
+            rel = stack.pop()
+            st = self.lstat(f"{top.rstrip('/')}/{rel}" if rel else top)
+            if st is None:  # gone meanwhile
+                continue
+            out.append((rel, st))
+            if stat.S_ISDIR(st.st_mode):
+                names = self.listdir(f"{top.rstrip('/')}/{rel}" if rel else top)
+                stack.extend(f"{rel}/{n}" if rel else n for n in reversed(names))
+        return out
+
+    def same_contents(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        """For each pair of node paths: same kind and same bytes or link text."""
+        return [same_content(self.path(a), self.path(b)) for a, b in pairs]
+
+    def own_ids(self) -> tuple[int, int]:
+        """(uid, gid) that new files get when nothing says otherwise."""
+        return os.getuid(), os.getgid()
+
+    # -- what the node's /proc says ----------------------------------------------------------
     def mount_points(self) -> set[str]:
         """Mount points listed in ``<root>/proc/mounts`` (node paths, e.g. ``/replica``)."""
-        try:
-            with open(self.path("/proc/mounts"), encoding="utf-8", errors="replace") as fh:
-                lines = fh.read().splitlines()
-        except OSError:
-            return set()
         points = set()
-        for line in lines:
+        for line in (self.read_text("/proc/mounts") or "").splitlines():
             fields = line.split()
             if len(fields) >= 2:
                 points.add(_unescape_mount(fields[1]).rstrip("/") or "/")
@@ -53,10 +141,13 @@ class NodeRoot:
         """Local DRBD role per minor from ``<root>/proc/drbd`` (None when unreadable)."""
         from elastix_halint.errors import InputError
         from elastix_halint.parsing.facts import procdrbd
-        from elastix_halint.source import read_source
+        from elastix_halint.source import decode
 
+        data = self.read_bytes("/proc/drbd")
+        if data is None:
+            return None
         try:
-            result = procdrbd.parse(read_source(self.path("/proc/drbd"), "/proc/drbd"))
+            result = procdrbd.parse(decode(data, "/proc/drbd"))
         except InputError:
             return None
         if result.model is None:

@@ -9,9 +9,9 @@ presence per method) is rule HB202's. No message ever quotes a key: diagnostics 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from elastix_halint.model.authkeys import MAX_INDEX, METHODS, AuthDirective, AuthKeys, Key
+from elastix_halint.model.record import replace
 from elastix_halint.parsing.larkkit import suggest
 from elastix_halint.parsing.linewise import C_BLANKS, C_WORD, Line, items, load_with, read_lines, result, value_error, value_warning
 from elastix_halint.parsing.result import ParseResult

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass, field
 
 from elastix_halint.diagnostics import INCLUDE_ERROR, SYNTAX_ERROR, Diagnostic, Severity
 from elastix_halint.errors import InputError
 from elastix_halint.model.drbd import DrbdConfig, Include, Option, Section
+from elastix_halint.model.record import Mutable, field
 from elastix_halint.parsing.drbd_lexer import tokenize
 from elastix_halint.parsing.drbd_tree import read_tree
 from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resources
@@ -35,8 +35,7 @@ def sniff(text: str) -> bool:
     return "{" in head and any(marker in head for marker in ("resource ", "common {", "global {"))
 
 
-@dataclass
-class _Load:
+class _Load(Mutable):
     """What reading an entry file and its includes collects."""
 
     sections: list = field(default_factory=list)
@@ -168,8 +167,7 @@ def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts) -> list[Diagnos
     are warnings (lint findings); when none does, each version's stop in the text (a syntax
     error or an include it cannot open) has an error on its line. Value and consistency
     errors drbdadm finds are left to rule DRBD131, which knows the node's version."""
-    from dataclasses import replace
-
+    from elastix_halint.model.record import replace
     from elastix_halint.model.span import Span
     from elastix_halint.parsing.drbdadm_emu import INCLUDE, SYNTAX
 

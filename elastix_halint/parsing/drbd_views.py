@@ -4,7 +4,6 @@ syntax version the text appears to use, and resource-name references checked."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from elastix_halint.diagnostics import VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
@@ -18,6 +17,7 @@ from elastix_halint.model.drbd import (
     Section,
     Volume,
 )
+from elastix_halint.model.record import replace
 from elastix_halint.parsing import drbd_values as values_of
 from elastix_halint.parsing.drbd_connections import make_connections, make_proxy
 from elastix_halint.parsing.larkkit import suggest

@@ -24,6 +24,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from elastix_halint.model.record import Record
+
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
 from elastix_halint.parsing.drbdadm_scan import (EOF, ERR_DQ, ERR_LONG, ERR_LONG_DQ, INTEGER, IPADDR, IPADDR6, KMODVERS,
                                                  KW, OP, STRING, Tok, scan)
@@ -34,8 +36,7 @@ _SCALE_SHIFT = {"1": 0, "k": 10, "s": 9}
 SYNTAX, VALUE, SEMANTIC, INCLUDE = "syntax", "value", "semantic", "include"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     """``ok``, or the first error: ``file`` and ``line`` as drbdadm prints them (``line`` None
     when drbdadm names no line), its ``message``, and its ``kind``: ``syntax`` (the scanner or
     parser stops), ``include`` (a file it cannot open), ``value`` (a value or range check),

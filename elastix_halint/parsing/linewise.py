@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Iterator
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model.common import Comment
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.larkkit import parse_line_text, suggest
 from elastix_halint.parsing.result import ParseResult
@@ -40,8 +40,7 @@ _ODD_BLANK = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]")
 CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Record):
     """A line to parse: ``number`` is the physical line of its first character.
 
     ``positions`` maps each character of ``text`` to its ``(line, column)`` in the file when

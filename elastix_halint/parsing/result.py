@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from elastix_halint.diagnostics import Diagnostic, Severity
+from elastix_halint.model.record import Record, field
 from elastix_halint.source import SourceFile
 
 M = TypeVar("M")
@@ -13,8 +13,7 @@ M = TypeVar("M")
 REDACTED = "<redacted>"
 
 
-@dataclass(frozen=True)
-class ParseResult(Generic[M]):
+class ParseResult(Record, Generic[M]):
     kind: str
     source: SourceFile
     model: M | None

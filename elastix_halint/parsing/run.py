@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
 from elastix_halint import jsontext
 from elastix_halint.errors import InputError, UsageError
+from elastix_halint.model.record import Mutable
 from elastix_halint.parsing import kinds
 from elastix_halint.parsing.result import ParseResult
 
 
-@dataclass
-class Outcome:
+class Outcome(Mutable):
     path: str
     kind: str | None
     result: ParseResult | None = None

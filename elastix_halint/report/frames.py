@@ -27,8 +27,7 @@ def quoted_frame(line_text: str, span: Span, kind: str | None, redact: bool = Tr
     """``caret_frame`` of a source line with its secrets redacted and the caret moved to match."""
     if not redact:
         return caret_frame(line_text, span, gutter)
-    from dataclasses import replace
-
+    from elastix_halint.model.record import replace
     from elastix_halint.secrets import redact_columns
 
     text, remap = redact_columns(line_text, kind, known)

@@ -7,17 +7,16 @@ becomes one diagnostic at its own line and the rest of the file is still read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
+from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.result import ParseResult
 from elastix_halint.source import SourceFile, read_source
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Record):
     number: int
     text: str
     tree: object  # a lark Tree (or Token) of this one line

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from elastix_halint.diagnostics import VALUE_ERROR, Diagnostic, Severity
+from elastix_halint.model.record import replace
 from elastix_halint.model.span import Span
 from elastix_halint.model.facts import DrbdFlags, DrbdMinor, ProcDrbd, SyncProgress
 from elastix_halint.parsing.facts._lines import line_span, load_with, parse_lines, result, token_span, tokens, value_error
