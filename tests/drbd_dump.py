@@ -118,6 +118,8 @@ def _value(opt: dict, version: str):
         return " ".join(opt["values"])
     if name == "stacked-timeouts":
         return None
+    if version == "9" and opt["name"].startswith("no-") and opt["values"]:
+        return " ".join(opt["values"])  # drbdadm 9: ``no-X VALUE`` is X = VALUE
     if isinstance(norm, bool):
         return "yes" if norm else "no"
     if name == "protocol" and version == "8.4" and len(opt["values"]) == 1 and len(opt["values"][0]) == 1:
@@ -135,17 +137,21 @@ def _place(opt: dict, version: str) -> tuple[str, str]:
     return canon.get("section", opt["section"]), canon.get("name", opt["name"])
 
 
-def _keep(opt: dict, version: str) -> bool:
+def _keep(opt: dict, version: str, in_common: bool = False) -> bool:
     name = _place(opt, version)[1]
     if version == "9" and name == "become-primary-on":
         return False  # drbdadm 9 parses it and keeps it out of the dump
+    if version != "8.3" and name == "resync-after" and not in_common:
+        # drbdadm 8.4/9 run on a machine no host section names ignore every resource, and
+        # without a terminal drop a resync-after naming an ignored resource (with a warning).
+        return False
     return opt["name"] not in ("delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold")
 
 
-def _options_by_section(options: list[dict], version: str, out: dict | None = None) -> dict:
+def _options_by_section(options: list[dict], version: str, out: dict | None = None, in_common: bool = False) -> dict:
     out = {} if out is None else out
     for opt in options:
-        if not _keep(opt, version):
+        if not _keep(opt, version, in_common):
             continue
         section, name = _place(opt, version)
         if version == "8.3" and section in ("resource", "common") and name == "protocol":
@@ -157,7 +163,11 @@ def _options_by_section(options: list[dict], version: str, out: dict | None = No
     return out
 
 
-def _sorted(sections: dict) -> dict:
+def _sorted(sections: dict, version: str | None = None) -> dict:
+    if version == "9" and [name for name, _v in sections.get("startup", [])] == ["stacked-timeouts"]:
+        # drbdadm 9 links its stacked-timeouts option into the startup list only when the list
+        # is not empty (it copies the list head by value): alone, it is not in the dump.
+        sections = dict(sections, startup=[])
     return {k: (sorted(v, key=repr) if isinstance(v, list) else v) for k, v in sections.items() if v}
 
 
@@ -230,11 +240,14 @@ def halint_document(model: dict, version: str) -> dict:
             doc["global"]["disable-ip-verification"] = True
     common = model.get("common")
     if common is not None:
-        doc["common"] = _options_by_section(_raw_options(common), version)
+        doc["common"] = _options_by_section(_raw_options(common), version, in_common=True)
         plugins = _plugins(next((s for s in common["sections"] if s["keyword"] == "proxy"), None))
         if plugins:
             doc["common"]["proxy/plugin"] = plugins
-        doc["common"] = _sorted(doc["common"])
+        if version == "8.3":  # drbdadm-83 writes common's proxy block as text inside the XML
+            doc["common"].pop("proxy", None)
+            doc["common"].pop("proxy/plugin", None)
+        doc["common"] = _sorted(doc["common"], version)
     for res in model["resources"]:
         hosts = []
         for h in res["hosts"]:
@@ -267,7 +280,7 @@ def halint_document(model: dict, version: str) -> dict:
         if res["proxy_plugins"]:
             sections["proxy/plugin"] = [(line, None) for line in res["proxy_plugins"]]
         doc["resources"].append({"name": res["name"], "hosts": hosts, "connections": connections,
-                                 "sections": _sorted(sections)})
+                                 "sections": _sorted(sections, version)})
     return doc
 
 

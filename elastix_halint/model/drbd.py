@@ -468,6 +468,7 @@ class DrbdConfig(Record):
     top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
     # What drbdadm 8.3, 8.4 and 9 say of the file (parsing/drbdadm_emu.Verdict), in that order.
     drbdadm: tuple = ()
+    drbdadm_in_parse: tuple[str, ...] = ()  # versions whose stop in the text is a parse error already
 
     def verdict(self, version: str | None):
         """drbdadm ``version``'s verdict (``"8.3"``, ``"8.4"``, ``"9"``), or None."""

@@ -222,7 +222,8 @@ class Emulator:
         self.values = DRBDADM_VALUES[version]
         self.include_files = include
         self.hostname = hostname
-        self.first: tuple | None = None  # (file, line, message, kind)
+        self.first: tuple | None = None  # (file, line, message, kind, column)
+        self.unplaced: tuple | None = None  # the first error drbdadm prints without a place
         self.uniq: dict[str, bool] = {}
         self.upr: dict[str, bool] = {}
         self.seen: set[str] = set()
@@ -241,11 +242,22 @@ class Emulator:
 
     # -- results -------------------------------------------------------------------------------
     def error(self, line: int | None, message: str, kind: str = SEMANTIC, file: str | None = None) -> None:
-        """An error after which drbdadm goes on (``config_valid = 0``)."""
+        """An error after which drbdadm goes on (``config_valid = 0``). The verdict names the
+        first error drbdadm prints with a place; one without (``unknown protocol``, ``X is not a
+        valid number``) only when no other follows."""
+        if line is None:
+            if self.unplaced is None:
+                self.unplaced = (file if file is not None else self.file, None, message, kind, 1)
+            return
         if self.first is None:
             tok = self.tok
             column = tok.column if tok is not None and tok.line == line and file is None else 1
             self.first = (file if file is not None else self.file, line, message, kind, column)
+
+    @property
+    def valid(self) -> bool:
+        """drbdadm's ``config_valid``: no error so far."""
+        return self.first is None and self.unplaced is None
 
     def stop(self, line: int | None, message: str, kind: str = SYNTAX, file: str | None = None):
         self.error(line, message, kind, file)
@@ -256,17 +268,17 @@ class Emulator:
             self.read_file(source, source.real_path or source.path)
             # After parsing, drbdadm's "current file and line" are the entry file's end.
             self.file, self.line = source.path, scan(source.text, self.v)[-1].line
-            if self.first is None:
+            if self.valid:
                 self.post_parse()
-            if self.first is None:
+            if self.valid:
                 self.validate()
         except _Stop:
             pass
         except RecursionError:
             self.error(None, "includes nested too deeply", INCLUDE)
-        if self.first is None:
+        if self.valid:
             return Verdict(self.v, True, depends=self.depends)
-        file, line, message, kind, column = self.first
+        file, line, message, kind, column = self.first or self.unplaced
         return Verdict(self.v, False, file, line, message, kind, self.depends, column)
 
     # -- the scanner ---------------------------------------------------------------------------
@@ -472,14 +484,15 @@ class Emulator:
         table = self.values.get(section, {})
         while True:
             tok = self.lex()
-            self.fline = self.line
+            if self.v != "9" or section == "syncer":  # drbdadm 9's __parse_options keeps fline
+                self.fline = self.line
             if self.op(tok, "}"):
                 return
             if tok.kind == EOF and self.v != "9":
                 self.expected("an option")
             name, no_prefix = self.option_name(tok)
-            if section == "proxy" and name == "plugin":
-                self.parse_plugin()
+            if section == "proxy" and (name == "plugin" or (self.v == "9" and name not in table)):
+                self.parse_plugin()  # drbdadm 9 hands every word it does not know to the plugin reader
                 continue
             if section == "startup" and name == "become-primary-on" and self.v != "9":
                 names = self.parse_hosts(";")  # startup_delegate: host names up to ``;``
@@ -490,7 +503,7 @@ class Emulator:
                 name = None
             rule = table.get(name) if name else None
             if rule is None or (no_prefix and self.v == "9" and name in ("become-primary-on", "stacked-timeouts")):
-                self.expected(f"an option keyword ({section})")
+                self.expected("an option keyword")
             self.option_value(rule, name, no_prefix, res, section)
 
     def option_value(self, rule: dict, name: str, no_prefix: bool, res: Res | None, section: str) -> None:
@@ -543,7 +556,7 @@ class Emulator:
         if kind in ("number", "enum_num") and not (kind == "enum_num" and tok.text in rule.get("values", ())):
             self.range_check(rule, name, tok.text)
         elif kind == "enum" and not self.enum_ok(rule, tok.text):
-            self.error(self.fline, f"unknown {name} '{tok.text}'", VALUE)
+            self.error(None, f"unknown {name} '{tok.text}', should be one of A,B,C", VALUE)
         self.add_option(res, section, name, tok.text)
         self.exp_op(";")
 
@@ -831,7 +844,7 @@ class Emulator:
                 else:
                     value = self.exp(STRING).text
                     if self.v == "8.4" and not self.enum_ok(self.values["net"]["protocol"], value):
-                        self.error(self.fline, f"unknown protocol '{value}', should be one of A,B,C", VALUE)
+                        self.error(None, f"unknown protocol '{value}', should be one of A,B,C", VALUE)
                     self.add_option(res, "net", "protocol", value)
                     self.exp_op(";")
             elif self.kw(tok, "on"):
@@ -1478,7 +1491,7 @@ class Emulator:
                     if len(path.ends) != 2:
                         what = "connection" if path.implicit else "path"
                         self.error(path.line, f"Resource {res.name}: {what} needs to have two endpoints", file=res.file)
-            if self.first is not None:
+            if not self.valid:
                 continue
             for names, line in res.meshes:
                 self.mesh_connections(res, names, line)
@@ -1490,7 +1503,7 @@ class Emulator:
             for host in res.hosts:
                 if host.node_id is None:
                     self.derror(host, res, "node-id", host.line, res.file)
-        if self.first is None:
+        if self.valid:
             self.address_conflicts()
         for res in self.config:
             if not res.stacked_on_one:
@@ -1538,7 +1551,7 @@ class Emulator:
                     self.error(res.line, f"in resource {res.name}: There is no 'on' section for hostname '{second}' "
                                          "named in the connection-mesh", file=res.file)
                     return
-                if b.proxy is not None and self.first is None:
+                if b.proxy is not None and self.valid:
                     self.error(b.line, f"in resource {res.name}: proxy in an 'on' section and connection-mesh",
                                file=res.file)
                 if a is b:
