@@ -364,21 +364,27 @@ def accepted(version: str, rc: int, stderr: str) -> bool:
 
 
 def halint_errors(conf: Path, version: str) -> tuple[bool, set, dict]:
-    """(parse ok, {(file name, line)} of every error, the JSON model) for one case."""
+    """(parse ok, {(file name, line)} of every error, the JSON model) for one case: the parse
+    diagnostics and the lint findings, lint told the node's DRBD version (rule DRBD131's
+    ``version`` option). The file is parsed once, for both."""
     from elastix_halint.lint.config import Settings
-    from elastix_halint.lint.engine import Engine
-    from elastix_halint.lint.registry import load_registry
+    from elastix_halint.lint.engine import Engine, results_of
     from elastix_halint.loader import load_paths
-    from elastix_halint.parsing.run import outcome_json, parse_one
 
-    outcome = parse_one(str(conf), "drbd")
-    entry = json.loads(json.dumps(outcome_json(outcome, redact=False)))
-    errors = {(Path(d["span"]["file"]).name, d["span"]["line"]) for d in entry.get("diagnostics", [])
-              if d["severity"] == "error" and d["span"]}
-    settings = Settings(options={"DRBD131": {"version": version}})
-    run = Engine(_registry(), settings).lint(load_paths([str(conf)]))
+    cluster = load_paths([str(conf)])
+    (result,) = [r for node in cluster.nodes for r in results_of(node) if r.kind == "drbd"]
+    model = json.loads(json.dumps(result.model.to_json(redact=False))) if result.model is not None else {}
+    errors = {(Path(d.span.file).name, d.span.line) for d in result.diagnostics if d.severity >= 3 and d.span}
+    # DRBD131 reports every refusal of the node's drbdadm; the other rules say the same in
+    # friendlier words (and are tested on their own).
+    settings = Settings(select=["DRBD131"], options={"DRBD131": {"version": version}})
+    run = Engine(_registry(), settings).lint(cluster)
     errors |= {(Path(p.span.file).name, p.span.line) for p in run.problems if p.span and p.severity >= 3}
-    return bool(entry["ok"]), errors, entry.get("model") or {}
+    # A finding at the real place of a statement drbdadm locates in the wrong file says where
+    # drbdadm points ("drbdadm says drbd.conf:52").
+    errors |= {(name, int(line)) for p in run.problems if p.severity >= 3
+               for name, line in re.findall(r"drbdadm says ([^\s:()]+):(\d+)", p.message)}
+    return result.ok, errors, model
 
 
 _REGISTRY = []

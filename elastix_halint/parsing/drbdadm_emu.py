@@ -51,10 +51,15 @@ class Verdict(Record):
     kind: str = ""
     depends: bool = False
     column: int = 1
+    # Where the statement really is, when drbdadm prints another place (it names the entry
+    # file, not the included one, for a DRBD 9 connection's host it cannot resolve).
+    real_file: str | None = None
+    real_line: int | None = None
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "file": self.file, "line": self.line, "column": self.column, "message": self.message,
-                "kind": self.kind or None, "depends_on_machine": self.depends}
+                "kind": self.kind or None, "depends_on_machine": self.depends, "real_file": self.real_file,
+                "real_line": self.real_line}
 
 
 class _Stop(Exception):
@@ -165,6 +170,7 @@ class EndPoint:
     name: str
     line: int
     keyword: str
+    file: str = ""
     address: tuple | None = None
     port: str | None = None
     host: Host | None = None
@@ -241,18 +247,19 @@ class Emulator:
         self.depends = False
 
     # -- results -------------------------------------------------------------------------------
-    def error(self, line: int | None, message: str, kind: str = SEMANTIC, file: str | None = None) -> None:
+    def error(self, line: int | None, message: str, kind: str = SEMANTIC, file: str | None = None,
+              real: tuple | None = None) -> None:
         """An error after which drbdadm goes on (``config_valid = 0``). The verdict names the
         first error drbdadm prints with a place; one without (``unknown protocol``, ``X is not a
         valid number``) only when no other follows."""
         if line is None:
             if self.unplaced is None:
-                self.unplaced = (file if file is not None else self.file, None, message, kind, 1)
+                self.unplaced = (file if file is not None else self.file, None, message, kind, 1, None)
             return
         if self.first is None:
             tok = self.tok
             column = tok.column if tok is not None and tok.line == line and file is None else 1
-            self.first = (file if file is not None else self.file, line, message, kind, column)
+            self.first = (file if file is not None else self.file, line, message, kind, column, real)
 
     @property
     def valid(self) -> bool:
@@ -267,7 +274,7 @@ class Emulator:
         try:
             self.read_file(source, source.real_path or source.path)
             # After parsing, drbdadm's "current file and line" are the entry file's end.
-            self.file, self.line = source.path, scan(source.text, self.v)[-1].line
+            self.file, self.line = source.path, source.text.count("\n") + 1
             if self.valid:
                 self.post_parse()
             if self.valid:
@@ -278,8 +285,9 @@ class Emulator:
             self.error(None, "includes nested too deeply", INCLUDE)
         if self.valid:
             return Verdict(self.v, True, depends=self.depends)
-        file, line, message, kind, column = self.first or self.unplaced
-        return Verdict(self.v, False, file, line, message, kind, self.depends, column)
+        file, line, message, kind, column, real = self.first or self.unplaced
+        real = real if real is not None and real != (file, line) else (None, None)
+        return Verdict(self.v, False, file, line, message, kind, self.depends, column, *real)
 
     # -- the scanner ---------------------------------------------------------------------------
     def read_file(self, source, real: str) -> None:
@@ -1220,7 +1228,7 @@ class Emulator:
 
     # -- DRBD 9 connections --------------------------------------------------------------------
     def parse_endpoint(self, path: Path, keyword: str) -> EndPoint:
-        end = EndPoint("", self.line, keyword)
+        end = EndPoint("", self.line, keyword, self.file)
         if keyword in ("address", "_this_host", "_remote_host"):
             if keyword == "address":
                 end.name, end.by_address = "UNKNOWN", True
@@ -1597,9 +1605,11 @@ class Emulator:
                     continue
                 host = conn.peer
             if host is None:
+                # drbdadm names the entry file here (its config_file after parsing) with the line
+                # of the statement in whatever file it is.
                 self.error(end.line, f"in resource {res.name} a hostname (\"{end.name}\") is given with a \"host\" "
                                      "keyword, has no \"address\" keyword, and no matching host section (\"on\" keyword)",
-                           file=res.file)
+                           real=(end.file, end.line))
                 return
             end.host = host
             if end.address is None or end.port is not None:
@@ -1608,7 +1618,7 @@ class Emulator:
                 if addr is None or port is None:
                     missing = " and ".join(p for p, have in (("address", addr), ("port", port)) if not have)
                     self.error(end.line, f"Resource {res.name}, host {end.name}: cannot determine which {missing} to use",
-                               file=res.file)
+                               real=(end.file, end.line))
                 else:
                     end.address = (addr[0], addr[1], port)
         if conn.implicit and len(pair) == 2 and pair[0].node_id is None and pair[1].node_id is None:

@@ -91,70 +91,112 @@ def _dq(text: str, pos: int) -> tuple[str, int]:
     return best_kind, best_len
 
 
+_FAST = re.compile(r"(\n)|([ \t\r]+)|(#[^\n]*)|([A-Za-z0-9/._-]+)|([{};\[\]])|(.)")
+
+
 def scan(text: str, version: str) -> list[Tok]:
     """Every token of ``text`` as drbdadm ``version`` (``"8.3"``, ``"8.4"``, ``"9"``) reads it,
-    ending with an EOF token."""
-    keywords = frozenset(DRBDADM_VALUES[version]["keywords"])
+    ending with an EOF token.
+
+    A fast path takes the common tokens (blanks, comments, punctuation, words) from one regex;
+    a word, a colon or a quote that may start something longer (an IPv6 address, a quoted
+    string) goes through :func:`_longest`, the rule-by-rule longest match."""
+    keywords = _keywords(version)
     max_word = 80 if version == "8.3" else 128
     kmod = version == "9"
     tokens: list[Tok] = []
     append = tokens.append
     line, pos, end, line_start = 1, 0, len(text), 0
+    match = _FAST.match
     while pos < end:
-        ch = text[pos]
-        if ch == "\n":
+        m = match(text, pos)
+        group = m.lastindex
+        if group == 1:
             line += 1
+            pos = line_start = m.end()
+            continue
+        if group in (2, 3):
+            pos = m.end()
+            continue
+        column = pos - line_start + 1
+        if group == 4:
+            word = m.group()
+            after = m.end()
+            if not (after < end and text[after] == ":") and len(word) <= max_word:
+                if word in keywords:
+                    kind = KW
+                elif kmod and _KMOD.fullmatch(word):
+                    kind = KMODVERS
+                elif _IPV4.fullmatch(word):
+                    kind = IPADDR
+                elif _NUM.fullmatch(word):
+                    kind = INTEGER
+                else:
+                    kind = STRING
+                append(Tok(kind, word, line, word, column))
+                pos = after
+                continue
+        elif group == 5:
+            ch = m.group()
+            append(Tok(OP, ch, line, ch, column))
             pos += 1
-            line_start = pos
             continue
-        if ch in " \t\r":
-            pos += 1
-            continue
-        if ch == "#":
-            nl = text.find("\n", pos)
-            pos = end if nl < 0 else nl
-            continue
-        if ch == '"':
+        elif text[pos] == '"':
             kind, length = _dq(text, pos)
             raw = text[pos:pos + length]
-            append(Tok(kind, unescape(raw) if kind == STRING else raw, line, raw, pos - line_start + 1))
+            append(Tok(kind, unescape(raw) if kind == STRING else raw, line, raw, column))
             pos += length
             continue
-        # The longest match; on a tie the rule listed first (the order of ``candidates``).
-        candidates: list[tuple[int, str]] = []
-        run = _RUN.match(text, pos)
-        run_len = run.end() - pos if run else 0
-        if run_len and run.group() in keywords:
-            candidates.append((run_len, KW))
-        if kmod and run_len:
-            m = _KMOD.match(text, pos)
-            if m:
-                candidates.append((m.end() - pos, KMODVERS))
-        if run_len:
-            m = _IPV4.match(text, pos)
-            if m:
-                candidates.append((m.end() - pos, IPADDR))
-        if ch in "0123456789abcdefABCDEF:":
-            seg = _IPV6_SPAN.match(text, pos).group()
-            if seg.count(":") >= 2:
-                for k in range(len(seg), 1, -1):
-                    if _IPV6.fullmatch(seg, 0, k):
-                        candidates.append((k, IPADDR6))
-                        break
-        if run_len:
-            m = _NUM.match(text, pos)
-            if m:
-                candidates.append((m.end() - pos, INTEGER))
-            candidates.append((min(run_len, max_word), STRING))
-            if run_len > max_word:
-                candidates.append((max_word + 1, ERR_LONG))
-        if ch in _OPCHARS:
-            candidates.append((1, OP))
-        candidates.append((1, ELSE))
-        length = max(c[0] for c in candidates)
-        kind = next(k for n, k in candidates if n == length)
+        kind, length = _longest(text, pos, keywords, max_word, kmod)
         raw = text[pos:pos + length]
-        append(Tok(kind, raw, line, raw, pos - line_start + 1))
+        append(Tok(kind, raw, line, raw, column))
         pos += length
     append(Tok(EOF, "", line, "", pos - line_start + 1))
     return tokens
+
+
+def _keywords(version: str) -> frozenset:
+    found = _KEYWORDS.get(version)
+    if found is None:
+        found = _KEYWORDS[version] = frozenset(DRBDADM_VALUES[version]["keywords"])
+    return found
+
+
+_KEYWORDS: dict[str, frozenset] = {}
+
+
+def _longest(text: str, pos: int, keywords: frozenset, max_word: int, kmod: bool) -> tuple[str, int]:
+    """The token at ``pos`` by flex's rule: the longest match, on a tie the rule listed first."""
+    ch = text[pos]
+    candidates: list[tuple[int, str]] = []
+    run = _RUN.match(text, pos)
+    run_len = run.end() - pos if run else 0
+    if run_len and run.group() in keywords:
+        candidates.append((run_len, KW))
+    if kmod and run_len:
+        m = _KMOD.match(text, pos)
+        if m:
+            candidates.append((m.end() - pos, KMODVERS))
+    if run_len:
+        m = _IPV4.match(text, pos)
+        if m:
+            candidates.append((m.end() - pos, IPADDR))
+    if ch in "0123456789abcdefABCDEF:":
+        seg = _IPV6_SPAN.match(text, pos).group()
+        if seg.count(":") >= 2:
+            for k in range(len(seg), 1, -1):
+                if _IPV6.fullmatch(seg, 0, k):
+                    candidates.append((k, IPADDR6))
+                    break
+    if run_len:
+        m = _NUM.match(text, pos)
+        if m:
+            candidates.append((m.end() - pos, INTEGER))
+        candidates.append((min(run_len, max_word), STRING))
+        if run_len > max_word:
+            candidates.append((max_word + 1, ERR_LONG))
+    if ch in _OPCHARS:
+        candidates.append((1, OP))
+    candidates.append((1, ELSE))
+    length = max(c[0] for c in candidates)
+    return next(k for n, k in candidates if n == length), length

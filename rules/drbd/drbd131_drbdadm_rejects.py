@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from elastix_halint.builtin.drbd._helpers import FileRule, module_major
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.model import drbd_keywords as kw
@@ -51,9 +53,11 @@ class DrbdadmRejects(FileRule):
         verdict = model.verdict(version)
         if verdict is None or verdict.ok or verdict.depends or version in model.drbdadm_in_parse:
             return
-        file = verdict.file or (model.files[0] if model.files else "drbd.conf")
-        line = verdict.line or 1
+        file = verdict.real_file or verdict.file or (model.files[0] if model.files else "drbd.conf")
+        line = verdict.real_line or verdict.line or 1
         span = Span(file, line, verdict.column, line, verdict.column + 1)
         where = "" if verdict.line else " (drbdadm names no line)"
+        if verdict.real_line is not None:  # drbdadm prints the entry file for an included statement
+            where = f" (drbdadm says {os.path.basename(verdict.file or '')}:{verdict.line})"
         yield Finding(span, f"drbdadm {version} rejects the configuration here{where}: {verdict.message}",
                       hint=f"correct it for DRBD {version}; `drbdadm dump` on the node shows the same error")
