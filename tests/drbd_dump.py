@@ -137,21 +137,21 @@ def _place(opt: dict, version: str) -> tuple[str, str]:
     return canon.get("section", opt["section"]), canon.get("name", opt["name"])
 
 
-def _keep(opt: dict, version: str, in_common: bool = False) -> bool:
+def _keep(opt: dict, version: str, resource_level: bool = False) -> bool:
     name = _place(opt, version)[1]
     if version == "9" and name == "become-primary-on":
         return False  # drbdadm 9 parses it and keeps it out of the dump
-    if version != "8.3" and name == "resync-after" and not in_common:
+    if version != "8.3" and name == "resync-after" and resource_level:
         # drbdadm 8.4/9 run on a machine no host section names ignore every resource, and
         # without a terminal drop a resync-after naming an ignored resource (with a warning).
         return False
     return opt["name"] not in ("delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold")
 
 
-def _options_by_section(options: list[dict], version: str, out: dict | None = None, in_common: bool = False) -> dict:
+def _options_by_section(options: list[dict], version: str, out: dict | None = None, resource_level: bool = False) -> dict:
     out = {} if out is None else out
     for opt in options:
-        if not _keep(opt, version, in_common):
+        if not _keep(opt, version, resource_level):
             continue
         section, name = _place(opt, version)
         if version == "8.3" and section in ("resource", "common") and name == "protocol":
@@ -215,7 +215,9 @@ def _volume(vol: dict, host: dict, version: str) -> tuple:
     elif version != "9":
         meta = ("", None) if version == "8.3" else None
     disk = vol["disk"]
-    if host["keyword"] == "stacked-on-top-of" and disk is None:
+    if host["keyword"] == "stacked-on-top-of" and (disk is None or version != "8.3"):
+        # The lower device becomes the disk only where the stacked resource is the local one:
+        # drbdadm-83 runs on a node of the file, 8.4 and 9 here on none.
         disk = ""
     if version == "9" and disk is None:
         disk = ""
@@ -240,7 +242,7 @@ def halint_document(model: dict, version: str) -> dict:
             doc["global"]["disable-ip-verification"] = True
     common = model.get("common")
     if common is not None:
-        doc["common"] = _options_by_section(_raw_options(common), version, in_common=True)
+        doc["common"] = _options_by_section(_raw_options(common), version)
         plugins = _plugins(next((s for s in common["sections"] if s["keyword"] == "proxy"), None))
         if plugins:
             doc["common"]["proxy/plugin"] = plugins
@@ -254,6 +256,8 @@ def halint_document(model: dict, version: str) -> dict:
             if h["keyword"] == "_remote_host":
                 continue
             name = "floating" if h["floating"] else " ".join(h["drbd_names"])
+            if not name and version != "9":
+                name = "UNKNOWN"  # drbdadm 8's names_to_str() of no names
             volumes = [_volume(v, h, version) for v in h["volumes"]]
             if version == "8.3" and not volumes:
                 volumes = [(0, None, "", None, ("", None), [])]
@@ -276,7 +280,7 @@ def halint_document(model: dict, version: str) -> dict:
                 })
         own = [o for opts in res["settings"].values() for o in opts if o["origin"] == "resource"]
         own += [o for o in res["statements"] if o["name"] == "protocol"]
-        sections = _options_by_section(own, version)
+        sections = _options_by_section(own, version, resource_level=True)
         if res["proxy_plugins"]:
             sections["proxy/plugin"] = [(line, None) for line in res["proxy_plugins"]]
         doc["resources"].append({"name": res["name"], "hosts": hosts, "connections": connections,

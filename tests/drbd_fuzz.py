@@ -133,6 +133,11 @@ def valid_case(draw, version: str) -> Case:
             lines.append(f"minor-count {draw(st.integers(nres * 4 + 2, 255))};")
         if draw(st.booleans()):
             lines.append("disable-ip-verification;")
+        if draw(st.booleans()) and "dialog-refresh" in glob:
+            lines.append(f"dialog-refresh {draw(st.integers(0, 600))};")
+        for extra in ("udev-always-use-vnr", "cmd-timeout-short", "cmd-timeout-long"):
+            if extra in glob and draw(st.integers(0, 3)) == 0:
+                lines.append(f"{extra};" if glob[extra]["kind"] == "flag" else f"{extra} {draw(st.integers(0, 900))};")
         main += _block("global", lines, "")
     if draw(st.booleans()):
         common: list[str] = []
@@ -142,7 +147,12 @@ def valid_case(draw, version: str) -> Case:
             common += _block(section, _options(draw, version, section, names, ["alpha", "beta"], 3), "  ")
         main += _block("common", common, "")
     resources = [_resource(draw, version, i, name, names) for i, name in enumerate(names)]
+    if draw(st.integers(0, 5)) == 0:
+        resources.append(_stacked(draw, version, nres, names[0]))
+        names = names + [f"up{nres}"]
     files = {"drbd.conf": ""}
+    if draw(st.integers(0, 7)) == 0:
+        main.append("skip old_resource { on x { anything; } }")
     if draw(st.booleans()):
         main.append('include "drbd.d/*.res";')
         for name, text in zip(names, resources):
@@ -154,22 +164,40 @@ def valid_case(draw, version: str) -> Case:
     return Case(version, files, "valid", alpha)
 
 
+def _address(draw, version: str, net: int, index: int, host: int, port: int) -> str:
+    if version != "8.3" and draw(st.integers(0, 5)) == 0:
+        return f"ipv6 [fd{net:02x}:{index}::{host}]:{port}"
+    return f"10.{net}.{index}.{host}:{port}"
+
+
+def _volume_statements(draw, version: str, name: str, index: int, v: int, minor: int, own_disk: bool) -> list[str]:
+    device = draw(st.sampled_from([f"device /dev/drbd{minor};", f"device minor {minor};",
+                                   f"device /dev/drbd_{name}{v} minor {minor};"] if version != "8.3" else
+                                  [f"device /dev/drbd{minor};", f"device /dev/drbd{minor} minor {minor};"]))
+    meta = [f"meta-disk internal;", f"meta-disk /dev/md{index}{v} [{v}];"]
+    if version != "8.3":
+        meta += [f"meta-disk /dev/md{index}{v};"]
+    if version == "8.4":
+        meta += [f"flexible-meta-disk /dev/fmd{index}{v};"]
+    stmts = [device, f"disk /dev/vg/{name}{v};", draw(st.sampled_from(meta))]
+    if own_disk and version != "8.3" and draw(st.integers(0, 3)) == 0:
+        stmts += _block("disk", _options(draw, version, "disk", [name], ["alpha"], 2), "")
+    return stmts
+
+
 def _resource(draw, version: str, index: int, name: str, names: list[str]) -> str:
     hosts = ["alpha", "beta"] + (["gamma"] if version == "9" and draw(st.booleans()) else [])
+    floating = version != "8.3" and len(hosts) == 2 and draw(st.integers(0, 5)) == 0
     lines: list[str] = []
     if version == "8.3" or draw(st.integers(0, 3)) == 0:
         lines.append(f"protocol {draw(st.sampled_from('ABC'))};")
+    if version != "8.3" and draw(st.integers(0, 8)) == 0:
+        lines += ["skip {", "  anything { at all; }", "}"] if version == "9" else []
     minor = index * 4
     explicit = version != "8.3" and draw(st.booleans())
     nvol = draw(st.integers(1, 2)) if explicit else 1
     res_level = draw(st.booleans())
-    volumes: list[str] = []
-    for v in range(nvol):
-        stmts = [f"device /dev/drbd{minor + v};" if draw(st.booleans()) else f"device minor {minor + v};",
-                 f"disk /dev/vg/{name}{v};", draw(st.sampled_from(["meta-disk internal;", f"meta-disk /dev/md{index}{v}[0];"]))]
-        if version == "8.4" and "flexible" in "x":  # placeholder kept false: 8.4 flexible meta-disk below
-            pass
-        volumes.append((v, stmts))
+    volumes = [(v, _volume_statements(draw, version, name, index, v, minor + v, explicit)) for v in range(nvol)]
     for section in draw(st.lists(st.sampled_from(SETTING_SECTIONS), max_size=4, unique=True)):
         lines += _block(section, _options(draw, version, section, names, hosts, 4), "  ")
     if explicit and res_level:
@@ -177,8 +205,10 @@ def _resource(draw, version: str, index: int, name: str, names: list[str]) -> st
             lines += _block(f"volume {v}", stmts, "  ")
     elif res_level:
         lines += volumes[0][1]
+    proxies = version == "8.4" and not floating and draw(st.integers(0, 6)) == 0
     for h, host in enumerate(hosts, 1):
-        body = [f"address 10.1.{index}.{h}:{7700 + index};"]
+        address = _address(draw, version, 1, index, h, 7700 + index)
+        body = [] if floating else [f"address {address};"]
         if version == "9":
             body.append(f"node-id {h - 1};")
         if not res_level:
@@ -187,24 +217,48 @@ def _resource(draw, version: str, index: int, name: str, names: list[str]) -> st
                     body += _block(f"volume {v}", stmts, "")
             else:
                 body += volumes[0][1]
-        lines += _block(f"on {host}", body, "  ")
+        if proxies:
+            body += _block(f"proxy on {host}", [f"inside 127.0.{index}.{h}:{7900 + index};",
+                                                f"outside 192.168.{index}.{h}:{7900 + index};"], "")
+        lines += _block(f"floating {address}" if floating else f"on {host}", body, "  ")
     if version == "9" and len(hosts) == 3:
+        net = _block("net", _options(draw, version, "net", names, hosts, 2), "")
         if draw(st.booleans()):
-            lines += _block("connection-mesh", ["hosts " + " ".join(hosts) + ";"], "  ")
+            lines += _block("connection-mesh", ["hosts " + " ".join(hosts) + ";"] + net, "  ")
         else:
             for a, b in (("alpha", "beta"), ("alpha", "gamma"), ("beta", "gamma")):
-                lines += _block("connection", [f"host {a};", f"host {b};"], "  ")
-    elif version == "9" and draw(st.booleans()):
+                lines += _block("connection", [f"host {a};", f"host {b};"] + net, "  ")
+    elif version == "9" and not floating and draw(st.booleans()):
         port = 7800 + index
+        extra = _block("net", _options(draw, version, "net", names, hosts, 2), "")
+        if draw(st.integers(0, 2)) == 0:
+            extra += _block("disk", _options(draw, version, "peer-disk", names, hosts, 2), "")
         if draw(st.booleans()):
-            lines += _block("connection", [f"host alpha address 10.2.{index}.1:{port};",
-                                           f"host beta address 10.2.{index}.2:{port};"], "  ")
+            lines += _block("connection", [f"host alpha address {_address(draw, version, 2, index, 1, port)};",
+                                           f"host beta address {_address(draw, version, 2, index, 2, port)};"] + extra,
+                            "  ")
         else:
             lines += _block("connection", _block("path", [f"host alpha port {port};", f"host beta port {port};"], "")
                             + _block("path", [f"host alpha address 10.3.{index}.1:{port};",
-                                              f"host beta address 10.3.{index}.2:{port};"], ""), "  ")
+                                              f"host beta address 10.3.{index}.2:{port};"], "") + extra, "  ")
     body = "\n".join(f"  {line}" if not line.startswith("  ") else line for line in lines)
     return f"resource {name} {{\n{body}\n}}\n"
+
+
+def _stacked(draw, version: str, index: int, lower: str) -> str:
+    """A resource stacked on ``lower`` (its own device in the stacked section) and a third node."""
+    port = 7750 + index
+    stacked = [f"device /dev/drbd{60 + index};", f"address 10.5.{index}.1:{port};"]
+    delta = [f"device /dev/drbd{60 + index};", f"disk /dev/vg/up{index};", "meta-disk internal;",
+             f"address 10.5.{index}.2:{port};"]
+    if version == "9":
+        stacked.append("node-id 0;")
+        delta.append("node-id 1;")
+    lines = _block(f"stacked-on-top-of {lower}", stacked, "  ") + _block("on delta", delta, "  ")
+    if version == "8.3":
+        lines.insert(0, "  protocol A;")
+    body = "\n".join(f"  {line}" if not line.startswith("  ") else line for line in lines)
+    return f"resource up{index} {{\n{body}\n}}\n"
 
 
 # --------------------------------------------------------------------------- damage

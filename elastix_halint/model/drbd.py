@@ -466,13 +466,15 @@ class DrbdConfig(Record):
     includes: tuple[Include, ...] = ()
     skipped: tuple[Span, ...] = ()
     top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
-    # What drbdadm 8.3, 8.4 and 9 say of the file (parsing/drbdadm_emu.Verdict), in that order.
-    drbdadm: tuple = ()
+    # What drbdadm 8.3, 8.4 and 9 say of the file: parsing/drbdadm_emu.Verdicts (``get(v)``,
+    # iterable in that order; each worked out when first asked for).
+    drbdadm: object = ()
     drbdadm_in_parse: tuple[str, ...] = ()  # versions whose stop in the text is a parse error already
 
     def verdict(self, version: str | None):
         """drbdadm ``version``'s verdict (``"8.3"``, ``"8.4"``, ``"9"``), or None."""
-        return next((v for v in self.drbdadm if v.version == version), None)
+        get = getattr(self.drbdadm, "get", None)
+        return get(version) if get else next((v for v in self.drbdadm if v.version == version), None)
 
     def resource(self, name: str) -> Resource | None:
         for r in self.resources:

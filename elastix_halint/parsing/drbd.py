@@ -147,13 +147,13 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     return ParseResult(KIND, source, model, diagnostics, tuple(acc.sources))
 
 
-def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None) -> tuple:
-    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm_emu.py).
-    drbdadm-83 runs only on a node the file names: it is judged as run on the node named most
-    often in ``on`` sections."""
+def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None):
+    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm_emu.py), each
+    worked out when first asked for. drbdadm-83 runs only on a node the file names: it is
+    judged as run on the node named most often in ``on`` sections."""
     from collections import Counter
 
-    from elastix_halint.parsing.drbdadm_emu import Emulator
+    from elastix_halint.parsing.drbdadm_emu import Emulator, Verdicts
 
     def include(pattern: str, including: SourceFile):
         if not pattern:  # glob("") matches nothing: "Failed to open include file ''"
@@ -168,7 +168,7 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None) -> 
 
     names = Counter(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
     node83 = names.most_common(1)[0][0] if names else ""
-    return tuple(Emulator(v, include, node83 if v == "8.3" else "").run(source) for v in ("8.3", "8.4", "9"))
+    return Verdicts(lambda v: Emulator(v, include, node83 if v == "8.3" else "").run(source))
 
 
 def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str],
@@ -184,7 +184,13 @@ def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str
     from elastix_halint.model.span import Span
     from elastix_halint.parsing.drbdadm_emu import INCLUDE, SYNTAX
 
-    if any(v.ok or v.depends for v in verdicts):
+    # Ask the drbdadm of the file's syntax first: usually it takes the file and no other is needed.
+    order = sorted(verdicts.VERSIONS, key=lambda v: v != (version or "8.4"))
+    if not any(d.severity >= Severity.ERROR for d in diagnostics):
+        first = verdicts.get(order[0])
+        if first.ok or first.depends:
+            return diagnostics, ()
+    if any(verdicts.get(v).ok or verdicts.get(v).depends for v in order):
         return [replace(d, severity=Severity.WARNING) if d.severity >= Severity.ERROR else d for d in diagnostics], ()
     rank = {f: i for i, f in enumerate(dict.fromkeys(files))}
 

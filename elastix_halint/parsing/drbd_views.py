@@ -73,7 +73,7 @@ def _volume_number(sec: Section) -> int:
         return -1
 
 
-def host_volumes(host: Section, resource: Section) -> tuple[Volume, ...]:
+def host_volumes(host: Section, resource: Section, lower_devices: dict[int, str] | None = None) -> tuple[Volume, ...]:
     res_volumes = {_volume_number(v): v for v in resource.sections_named("volume")}
     own_volumes = {_volume_number(v): v for v in host.sections_named("volume")}
     volumes = []
@@ -86,9 +86,12 @@ def host_volumes(host: Section, resource: Section) -> tuple[Volume, ...]:
         volumes.append(_volume(0, implicit, host.span, implicit=True))
     if host.keyword == "stacked-on-top-of":
         # drbdadm gives a device defined in a stacked section internal meta-data (one inherited
-        # from the resource gets it only when the stacked resource is the local one).
+        # from the resource gets it only when the stacked resource is the local one), and makes
+        # the lower resource's device its disk.
         own = set(own_volumes) | ({0} if host.option("device") is not None and not own_volumes else set())
         volumes = [replace(v, meta_disk="internal") if v.meta_disk is None and v.number in own else v for v in volumes]
+        devices = lower_devices or {}
+        volumes = [replace(v, disk=devices[v.number]) if v.disk is None and v.number in devices else v for v in volumes]
     return tuple(volumes)
 
 
@@ -114,7 +117,7 @@ def make_host(sec: Section, resource: Section, lower_hosts: dict[str, tuple[str,
         span=sec.span,
         address=address,
         node_id=node_id.normalised if node_id is not None and isinstance(node_id.normalised, int) else None,
-        volumes=host_volumes(sec, resource),
+        volumes=host_volumes(sec, resource, lower_hosts.get(f"{lower}\0devices") if lower else None),
         section=sec,
         floating=sec.keyword == "floating",
         lower=lower,
@@ -149,7 +152,19 @@ def make_resources(sections: tuple[Section, ...], common: Section | None) -> tup
         name = sec.args[0].text if sec.args else ""
         plain = [make_host(h, sec, {}) for h in _host_sections(sec) if h.keyword != "stacked-on-top-of"]
         lower_hosts.setdefault(name, tuple(n for h in plain for n in h.drbd_names))
+        lower_hosts.setdefault(f"{name}\0devices", _lower_devices(plain))
     return tuple(make_resource(sec, common, lower_hosts) for sec in blocks)
+
+
+def _lower_devices(hosts: list[Host]) -> dict[int, str]:
+    """Volume number → the DRBD device a stacked resource sits on (what drbdadm makes its
+    disk), where every host of the lower resource names the same one."""
+    found: dict[int, set] = {}
+    for h in hosts:
+        for v in h.volumes:
+            device = v.device or (f"/dev/drbd{v.minor}" if v.minor is not None else None)
+            found.setdefault(v.number, set()).add(device)
+    return {n: d.pop() for n, d in found.items() if len(d) == 1 and None not in d}
 
 
 def _host_sections(sec: Section) -> list[Section]:

@@ -62,6 +62,34 @@ class Verdict(Record):
                 "real_line": self.real_line}
 
 
+class Verdicts:
+    """The verdicts of drbdadm 8.3, 8.4 and 9 on one configuration, each worked out the first
+    time it is asked for (a parse usually needs one; lint and JSON ask for more)."""
+
+    VERSIONS = ("8.3", "8.4", "9")
+
+    def __init__(self, judge):
+        self._judge = judge  # version -> Verdict
+        self._done: dict[str, Verdict] = {}
+
+    def get(self, version: str) -> Verdict | None:
+        if version not in self.VERSIONS:
+            return None
+        found = self._done.get(version)
+        if found is None:
+            found = self._done[version] = self._judge(version)
+        return found
+
+    def __iter__(self):
+        return (self.get(v) for v in self.VERSIONS)
+
+    def __len__(self) -> int:
+        return len(self.VERSIONS)
+
+    def __repr__(self) -> str:
+        return f"Verdicts({', '.join(f'{v}={self._done[v].ok}' for v in self._done)})"
+
+
 class _Stop(Exception):
     """drbdadm exits here."""
 
@@ -119,6 +147,16 @@ def minor_of_dev(device: str) -> int:
 
 
 def addr_scope_local(addr: str) -> bool:
+    """A loopback address (``inet_pton`` and ``IN_IS_ADDR_LOOPBACK``)."""
+    if addr.startswith("127."):
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(addr).is_loopback
+        except ValueError:
+            return False
+    if ":" not in addr:
+        return False
     import ipaddress
 
     try:
@@ -245,6 +283,7 @@ class Emulator:
         self.file = ""
         self.depth = 0
         self.depends = False
+        self.minor_count = 0
 
     # -- results -------------------------------------------------------------------------------
     def error(self, line: int | None, message: str, kind: str = SEMANTIC, file: str | None = None,
@@ -421,7 +460,8 @@ class Emulator:
                     self.expected("yes | no | ask")
             elif rule["kind"] == "number":
                 value = self.exp(INTEGER)
-                self.range_check(rule, tok.text, value.text)
+                if self.range_check(rule, tok.text, value.text) and tok.text == "minor-count":
+                    self.minor_count = _atoi(value.text)
             self.exp_op(";")
 
     def parse_skip(self) -> None:
@@ -854,6 +894,7 @@ class Emulator:
                     if self.v == "8.4" and not self.enum_ok(self.values["net"]["protocol"], value):
                         self.error(None, f"unknown protocol '{value}', should be one of A,B,C", VALUE)
                     self.add_option(res, "net", "protocol", value)
+                    self.add_option(res, "net-protocol", "protocol", value)
                     self.exp_op(";")
             elif self.kw(tok, "on"):
                 self.parse_host_section(res, self.parse_hosts("{"), require=True)
@@ -1436,13 +1477,35 @@ class Emulator:
 
     def validate(self) -> None:
         """``validate_resource`` of each resource (drbdadm without a terminal: an unknown
-        resource in ``resync-after`` is dropped with a warning)."""
-        if self.v == "8.3" and not any(not r.ignore for r in self.config) and self.config:
-            self.error(None, "no normal resources defined for this host", SEMANTIC)
+        resource in ``resync-after`` is dropped with a warning); drbdadm-83 first checks the
+        highest minor against ``minor-count`` and finally wants a resource for its host."""
+        if self.v == "8.3":
+            self.count_resources_83()
         for res in self.config:
+            if self.v == "9" and not res.hosts:
+                self.error(res.line, f"in resource {res.name}: a host sections ('on … {{ ... }}') is missing.",
+                           file=res.file)
+            if self.v == "8.3" and not res.options.get("net-protocol") and not (
+                    self.common is not None and self.common.options.get("net-protocol")):
+                self.error(res.line, f"in resource {res.name}: protocol definition missing.", file=res.file)
             if res.ignore:
                 continue
             self.validate_me(res)
+        if self.v == "8.3" and self.config and not any(not r.ignore and not r.stacked for r in self.config):
+            self.error(None, "no normal resources defined for this host", SEMANTIC)
+
+    def count_resources_83(self) -> None:
+        highest, count = 0, 0
+        for res in self.config:
+            if res.ignore:
+                continue
+            vol = res.me.volumes.get(0) if res.me is not None else None
+            highest = max(highest, vol.minor if vol is not None else 0)
+            count += 1
+        highest = max(highest, count - 1)
+        if self.minor_count and self.minor_count < highest + 1:
+            self.stop(None, f"The highest minor you have in your config is {highest}but a minor_count of "
+                            f"{self.minor_count} in your config!", SEMANTIC)
 
     def validate_me(self, res: Res) -> None:
         peers = [h for h in res.hosts if h is not res.me]

@@ -14,6 +14,7 @@ starts a comment to the end of the line. Which words are keywords comes from the
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -98,9 +99,93 @@ def scan(text: str, version: str) -> list[Tok]:
     """Every token of ``text`` as drbdadm ``version`` (``"8.3"``, ``"8.4"``, ``"9"``) reads it,
     ending with an EOF token.
 
-    A fast path takes the common tokens (blanks, comments, punctuation, words) from one regex;
-    a word, a colon or a quote that may start something longer (an IPv6 address, a quoted
-    string) goes through :func:`_longest`, the rule-by-rule longest match."""
+    The versions cut a text at the same places unless a word is longer than 8.3's 80
+    characters; where they cut is computed once per text (:func:`_cuts`) and each version only
+    names the pieces (its own keywords, 9's module versions)."""
+    cuts = _cuts(text)
+    if cuts is None:
+        return _scan(text, version)
+    keywords = _keywords(version)
+    kmod = version == "9"
+    names: dict[str, str] = {}
+    tokens: list[Tok] = []
+    append = tokens.append
+    for kind, raw, line, column, pos in cuts:
+        if kind == "W":
+            kind = names.get(raw)
+            if kind is None:
+                kind = names[raw] = _word_kind(raw, keywords, kmod)
+        elif kind == "S":
+            kind = _longest(text, pos, keywords, 128, kmod)[0]
+        elif kind == STRING:
+            append(Tok(STRING, unescape(raw), line, raw, column))
+            continue
+        append(Tok(kind, raw, line, raw, column))
+    return tokens
+
+
+def _word_kind(word: str, keywords: frozenset, kmod: bool) -> str:
+    if word in keywords:
+        return KW
+    if kmod and _KMOD.fullmatch(word):
+        return KMODVERS
+    if _IPV4.fullmatch(word):
+        return IPADDR
+    if _NUM.fullmatch(word):
+        return INTEGER
+    return STRING
+
+
+@functools.lru_cache(maxsize=8)
+def _cuts(text: str):
+    """The version-independent cut of ``text``: (kind, raw, line, column, position) per token,
+    kind ``W`` for a plain word and ``S`` for a piece whose name needs the longest-match rules
+    of a version; None when a word is longer than 80 characters (8.3 cuts it elsewhere)."""
+    out = []
+    append = out.append
+    line, pos, end, line_start = 1, 0, len(text), 0
+    match = _FAST.match
+    while pos < end:
+        m = match(text, pos)
+        group = m.lastindex
+        if group == 1:
+            line += 1
+            pos = line_start = m.end()
+            continue
+        if group in (2, 3):
+            pos = m.end()
+            continue
+        column = pos - line_start + 1
+        if group == 4:
+            word = m.group()
+            after = m.end()
+            if len(word) > 80:
+                return None
+            if not (after < end and text[after] == ":"):
+                append(("W", word, line, column, pos))
+                pos = after
+                continue
+        elif group == 5:
+            ch = m.group()
+            append((OP, ch, line, column, pos))
+            pos += 1
+            continue
+        elif text[pos] == '"':
+            kind, length = _dq(text, pos)
+            append((kind, text[pos:pos + length], line, column, pos))
+            pos += length
+            continue
+        _kind, length = _longest(text, pos, frozenset(), 128, False)
+        if length > 80:
+            return None
+        append(("S", text[pos:pos + length], line, column, pos))
+        pos += length
+    append((EOF, "", line, pos - line_start + 1, pos))
+    return tuple(out)
+
+
+def _scan(text: str, version: str) -> list[Tok]:
+    """:func:`scan` for a text with a word longer than 80 characters, cut for one version."""
     keywords = _keywords(version)
     max_word = 80 if version == "8.3" else 128
     kmod = version == "9"
@@ -123,17 +208,7 @@ def scan(text: str, version: str) -> list[Tok]:
             word = m.group()
             after = m.end()
             if not (after < end and text[after] == ":") and len(word) <= max_word:
-                if word in keywords:
-                    kind = KW
-                elif kmod and _KMOD.fullmatch(word):
-                    kind = KMODVERS
-                elif _IPV4.fullmatch(word):
-                    kind = IPADDR
-                elif _NUM.fullmatch(word):
-                    kind = INTEGER
-                else:
-                    kind = STRING
-                append(Tok(kind, word, line, word, column))
+                append(Tok(_word_kind(word, keywords, kmod), word, line, word, column))
                 pos = after
                 continue
         elif group == 5:
