@@ -203,21 +203,21 @@ def _proxy(proxy: dict | None, version: str) -> tuple | None:
     return (" ".join(proxy["on"]), _address(proxy["inside"]), _address(proxy["outside"]), opts)
 
 
-def _volume(vol: dict, host: dict, version: str) -> tuple:
+def _volume(vol: dict, host: dict, version: str, node: str = "") -> tuple:
     minor = vol["minor"]
     meta = None
     if vol["meta_disk"] is not None:
         meta = (vol["meta_disk"], None if vol["meta_index"] is None else str(vol["meta_index"]))
         if vol["meta_disk"] == "internal":
             meta = ("internal", None)
-    elif version == "9" and vol["disk"] not in (None, "none"):
+    elif version == "9" and vol["disk"] not in (None, "none") and host["keyword"] in ("on", "floating"):
         meta = ("internal", None)  # drbdadm 9 fills in internal meta-data for a volume with a disk
     elif version != "9":
         meta = ("", None) if version == "8.3" else None
     disk = vol["disk"]
-    if host["keyword"] == "stacked-on-top-of" and (disk is None or version != "8.3"):
+    if host["keyword"] == "stacked-on-top-of" and (disk is None or version != "8.3" or node not in host["drbd_names"]):
         # The lower device becomes the disk only where the stacked resource is the local one:
-        # drbdadm-83 runs on a node of the file, 8.4 and 9 here on none.
+        # drbdadm-83 runs on ``node``, a node of the file; 8.4 and 9 here, on none.
         disk = ""
     if version == "9" and disk is None:
         disk = ""
@@ -230,7 +230,8 @@ def _endpoint(end: dict, version: str) -> tuple:
     return (end["name"], _address(end["address"]), _proxy(end["proxy"], version))
 
 
-def halint_document(model: dict, version: str) -> dict:
+def halint_document(model: dict, version: str, node: str = "") -> dict:
+    """``node``: the host drbdadm-83 ran as (it must be one of the file's)."""
     doc: dict = {"global": {}, "common": {}, "resources": []}
     glob = model.get("global")
     for opt in glob["options"] if glob else ():
@@ -258,7 +259,7 @@ def halint_document(model: dict, version: str) -> dict:
             name = "floating" if h["floating"] else " ".join(h["drbd_names"])
             if not name and version != "9":
                 name = "UNKNOWN"  # drbdadm 8's names_to_str() of no names
-            volumes = [_volume(v, h, version) for v in h["volumes"]]
+            volumes = [_volume(v, h, version, node) for v in h["volumes"]]
             if version == "8.3" and not volumes:
                 volumes = [(0, None, "", None, ("", None), [])]
             # drbdadm 9 keeps an 8.x host proxy for the implicit connection only.

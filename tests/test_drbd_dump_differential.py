@@ -14,8 +14,8 @@ import pytest
 
 from conftest import REPO
 from drbd_dump import differences, halint_document, xml_document
-from drbd_helpers import (DRBDADM9, DRBDADM84, HAVE_DRBDADM, HAVE_DRBDADM83, SAMPLE_CONFS, dump_xml, entry_of,
-                          halint_json, oracle_rows, oracle_version, run_oracle)
+from drbd_helpers import (DRBDADM9, DRBDADM84, HAVE_DRBDADM, HAVE_DRBDADM83, SAMPLE_CONFS, _host_for_83, dump_xml,
+                          entry_of, halint_json, oracle_rows, oracle_version, run_oracle)
 from elastix_halint.parsing.run import outcome_json, parse_one
 
 pytestmark = [pytest.mark.drbdadm, pytest.mark.skipif(not HAVE_DRBDADM, reason="Debian drbd-utils not installed")]
@@ -70,7 +70,8 @@ def check_against_drbdadm(path: Path) -> None:
         assert where[0] in _error_lines(path, entry), (ref.stderr, entry["diagnostics"])
         return
     assert entry["ok"], (ref.stdout, entry["diagnostics"])
-    diff = differences(halint_document(entry["model"], version), xml_document(ref.stdout, version))
+    node = _host_for_83(entry.get("model"))[0]
+    diff = differences(halint_document(entry["model"], version, node), xml_document(ref.stdout, version))
     assert not diff, "\n".join(diff)
 
 

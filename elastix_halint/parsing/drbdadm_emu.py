@@ -52,7 +52,8 @@ class Verdict(Record):
     depends: bool = False
     column: int = 1
     # Where the statement really is, when drbdadm prints another place (it names the entry
-    # file, not the included one, for a DRBD 9 connection's host it cannot resolve).
+    # file, not the included one, for a DRBD 9 connection's host it cannot resolve) or none
+    # (``line`` None: the statement it read last).
     real_file: str | None = None
     real_line: int | None = None
 
@@ -293,7 +294,11 @@ class Emulator:
         valid number``) only when no other follows."""
         if line is None:
             if self.unplaced is None:
-                self.unplaced = (file if file is not None else self.file, None, message, kind, 1, None)
+                # drbdadm prints no place; the statement it read last is still the place to show.
+                tok = self.tok
+                here = (self.file, tok.line) if tok is not None and file is None else (None, None)
+                column = tok.column if tok is not None and file is None else 1
+                self.unplaced = (file if file is not None else self.file, None, message, kind, column, here)
             return
         if self.first is None:
             tok = self.tok

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-from elastix_halint.builtin.drbd._helpers import FileRule, module_major
+from elastix_halint.builtin.drbd._helpers import FileRule
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.span import Span
@@ -48,7 +48,9 @@ class DrbdadmRejects(FileRule):
     options = {"version": ""}
 
     def check_file(self, model, ctx):
-        version = str(ctx.option("version", "") or "") or module_major(getattr(ctx, "node", None)) or model.version
+        node = getattr(ctx, "node", None)
+        module = node.drbd_module_version if node is not None else None
+        version = str(ctx.option("version", "") or "") or module or model.version
         version = version if version in kw.VERSIONS else kw.V84
         verdict = model.verdict(version)
         if verdict is None or verdict.ok or verdict.depends or version in model.drbdadm_in_parse:
@@ -56,8 +58,10 @@ class DrbdadmRejects(FileRule):
         file = verdict.real_file or verdict.file or (model.files[0] if model.files else "drbd.conf")
         line = verdict.real_line or verdict.line or 1
         span = Span(file, line, verdict.column, line, verdict.column + 1)
-        where = "" if verdict.line else " (drbdadm names no line)"
-        if verdict.real_line is not None:  # drbdadm prints the entry file for an included statement
+        where = ""
+        if verdict.line is None:
+            where = " (drbdadm names no line)"
+        elif verdict.real_line is not None:  # drbdadm prints the entry file for an included statement
             where = f" (drbdadm says {os.path.basename(verdict.file or '')}:{verdict.line})"
         yield Finding(span, f"drbdadm {version} rejects the configuration here{where}: {verdict.message}",
                       hint=f"correct it for DRBD {version}; `drbdadm dump` on the node shows the same error")
