@@ -114,11 +114,11 @@ def test_github_annotations_are_escaped(tmp_path, monkeypatch):
 
 
 def test_text_report_quotes_the_line_with_a_caret_and_redacts(tmp_path, monkeypatch):
-    from rich.console import Console
+    from elastix_halint.report.styled import Lines
 
     run, _ = _run(tmp_path, monkeypatch)
     buf = io.StringIO()
-    text.render(run, Settings(), console=Console(file=buf, no_color=True, width=200, highlight=False))
+    text.render(run, Settings(), out=Lines(buf))
     out = buf.getvalue()
     assert SECRET not in out and "<redacted>" in out
     lines = out.splitlines()
@@ -148,11 +148,11 @@ def test_machine_formats_do_not_import_rich(fmt, halint):
 
 
 def test_text_verbose_lists_skipped_rules(tmp_path, monkeypatch):
-    from rich.console import Console
+    from elastix_halint.report.styled import Lines
 
     run, _ = _run(tmp_path, monkeypatch)
     run.skipped.append(("NODE101", "n2", "stat"))
     quiet, loud = io.StringIO(), io.StringIO()
-    text.render(run, Settings(), console=Console(file=quiet, no_color=True, width=200))
-    text.render(run, Settings(), verbose=True, console=Console(file=loud, no_color=True, width=200))
+    text.render(run, Settings(), out=Lines(quiet))
+    text.render(run, Settings(), verbose=True, out=Lines(loud))
     assert "NODE101" not in quiet.getvalue() and "skipped NODE101 on n2: missing stat" in loud.getvalue()

@@ -15,29 +15,28 @@ start of ``halint``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional
 
-import typer
+from elastix_halint.commands.params import Option
+from elastix_halint.model.record import Record
 
 if TYPE_CHECKING:
     from elastix_halint.remote.dest import Dest
     from elastix_halint.remote.ssh import SshOptions
 
-SSH = typer.Option(
+SSH = Option(
     None, "--ssh", metavar="DEST",
     help="A node over ssh (repeatable): [user@]host, an ssh_config alias or ssh://[user@]host[:port], "
          "optionally followed by its root folder rsync-style (node1:/srv/root; default /). Nothing is installed on the node.",
 )
-SSH_CONFIG = typer.Option(None, "--ssh-config", metavar="FILE", help="ssh configuration file (ssh -F FILE).")
-SSH_OPTION = typer.Option(
+SSH_CONFIG = Option(None, "--ssh-config", metavar="FILE", help="ssh configuration file (ssh -F FILE).")
+SSH_OPTION = Option(
     None, "--ssh-option", metavar="OPT",
     help="ssh option Name=value (repeatable; ssh -o), e.g. HostKeyAlgorithms=+ssh-rsa for a CentOS 5 node.",
 )
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(Record):
     dests: "list[Dest]"
     options: "SshOptions"
 
