@@ -3,6 +3,7 @@ source tree: build it, install it into a fresh venv, run the installed ``halint`
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -69,3 +70,15 @@ def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
                           cwd=conf.parent, capture_output=True, text=True)
     assert lint.returncode == 1, lint.stdout + lint.stderr
     assert "DRBD114" in lint.stdout and "warning" not in lint.stderr
+    # --help comes from the pages rendered at build time: the installed halint imports no Typer
+    # (nor anything else heavy) for it, and prints what Typer prints.
+    probe = ("import sys\nfrom elastix_halint.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write('LOADED ' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'typer', 'click', 'rich', 'lark', 'tarfile', 'zstandard', 'tarsafe'})))\n")
+    for argv in (["--help"], ["lint", "--help"], ["--version"]):
+        run = subprocess.run([str(env_dir / "bin" / "python"), "-c", probe, *argv], cwd=conf.parent, capture_output=True,
+                             text=True, env={**os.environ, "COLUMNS": "100"})
+        assert run.stderr.endswith("LOADED "), run.stderr[-2000:]
+        typer_page = subprocess.run([sys.executable, "-m", "elastix_halint", *argv], cwd=REPO, capture_output=True,
+                                    text=True, env={**os.environ, "COLUMNS": "100"}).stdout
+        assert run.stdout == typer_page and run.stdout
