@@ -154,3 +154,23 @@ ROOT_MAKERS = {"howto": make_root, "odd": make_odd_root, "bare": make_bare_root}
 def bundle_modes(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of a written node folder with its content and mode."""
     return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mode & 0o7777) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_good_root(base: Path, name: str, node: str = "voipserver.drbd") -> Path:
+    """A root that lints clean (info only) with its peer: tests/data/good-cluster's files for
+    ``node``, authkeys 0600, and every Elastix path a link into /replica."""
+    import shutil
+
+    from elastix_halint.noderoot.linkmap import elastix
+
+    good = Path(__file__).resolve().parent / "data" / "good-cluster" / node
+    root = base / name
+    shutil.copytree(good / "etc", root / "etc")
+    if (good / "proc").is_dir():
+        shutil.copytree(good / "proc", root / "proc")
+    (root / "etc/ha.d/authkeys").chmod(0o600)
+    for link in elastix().links:
+        (root / link.target.lstrip("/")).mkdir(parents=True, exist_ok=True)
+        (root / link.path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(link.target, root / link.path.lstrip("/"))
+    return root

@@ -196,7 +196,7 @@ class SshLab:
         old_host = keygen(f / "host_rsa", "rsa")
         auth = f / "authorized_keys"
         auth.write_text(
-            _pub(user_key) + f'command="{wrapper}",no-pty,no-port-forwarding {_pub(busybox_key)}' + _pub(rsa_key)
+            _pub(user_key) + f'command="{wrapper}" {_pub(busybox_key)}' + _pub(rsa_key)
         )
         auth.chmod(0o600)
         common = (
@@ -239,3 +239,18 @@ class SshLab:
 
 def _pub(key: Path) -> str:
     return Path(str(key) + ".pub").read_text()
+
+
+def ansible_env(tmp: Path) -> dict:
+    """An environment where nothing of the user's Ansible setup is read or left behind."""
+    (tmp / "ansible.cfg").write_text("[defaults]\n")
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_CONFIG=str(tmp / "ansible.cfg"), ANSIBLE_HOME=str(tmp / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-tmp"), ANSIBLE_SSH_CONTROL_PATH_DIR=str(tmp / "cp"),
+        ANSIBLE_SSH_ARGS="-o ControlMaster=no", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_LOAD_CALLBACK_PLUGINS="0",
+        ANSIBLE_DEPRECATION_WARNINGS="0", ANSIBLE_SYSTEM_WARNINGS="0", ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_PYTHON_INTERPRETER="auto_silent",
+    )
+    return env

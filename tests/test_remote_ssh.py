@@ -5,6 +5,7 @@ failing as one line."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import threading
@@ -171,3 +172,30 @@ def test_bad_ssh_option_is_a_usage_error(ssh_lab):
     with pytest.raises(UsageError, match="no such file"):
         SshOptions("/nonexistent/config").check()
     assert "bad ssh configuration" in _fails(ssh_lab, "modern", "NoSuchOption=1")
+
+
+def test_halint_stopped_mid_way_closes_its_connections(ssh_lab, tmp_path):
+    """SIGTERM while a node is being collected: no ssh master, no socket folder left."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from collect_helpers import make_root
+
+    root = make_root(tmp_path)
+    (root / "etc/drbd.d/big.res").write_bytes(os.urandom(1 << 20) * 64)  # keeps the node busy
+    private = tempfile.mkdtemp(prefix="t", dir="/tmp")  # short: the socket folder goes there
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "elastix_halint", "lint", "--ssh-config", str(ssh_lab.config),
+                                 "--ssh", f"modern:{root}"], env=dict(os.environ, TMPDIR=private),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while not any(name.startswith("hl-") for name in os.listdir(private)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130 and "Traceback" not in err
+        assert os.listdir(private) == [] and not _ssh_children(private)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)

@@ -8,6 +8,8 @@ first, and every connection that did open is closed again.
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -43,13 +45,32 @@ def each(items: Sequence[T], work: Callable[[T], R]) -> list[R]:
 
 @contextlib.contextmanager
 def connected(dests: Sequence[Dest], options: SshOptions | None = None) -> Iterator[list[Connection]]:
-    """Open one connection per node in parallel; close them all on the way out."""
+    """Open one connection per node in parallel; close them all on the way out, also when
+    halint is told to stop (SIGTERM, SIGHUP: handled as Ctrl-C while the connections are open)."""
     options = options or SshOptions()
     options.check()
     conns = [Connection(dest, options) for dest in dests]
+    with _stops_as_interrupt():
+        try:
+            each(conns, lambda conn: conn.open())
+            yield conns
+        finally:
+            for conn in conns:
+                conn.close()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stops_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        each(conns, lambda conn: conn.open())
-        yield conns
+        yield
     finally:
-        for conn in conns:
-            conn.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
