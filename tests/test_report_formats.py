@@ -89,14 +89,14 @@ def test_sarif_fingerprints_survive_moved_lines_and_count_occurrences(tmp_path, 
 def test_json_document(tmp_path, monkeypatch):
     run, _ = _run(tmp_path, monkeypatch)
     doc = json.loads(_out(lint_json.render, run, Settings()))
-    assert doc["schema"] == 1 and doc["tool"]["name"] == "halint"
+    assert doc["schema"] == 2 and doc["tool"]["name"] == "halint"
     assert doc["summary"] == {
         "problems": 2, "error": 1, "warning": 1, "info": 0, "fixable": 1, "fixed": 0,
         "suppressed": 0, "fail_on": "warning", "failed": True,
     }
     bad = next(p for p in doc["problems"] if p["rule"] == "TST101")
     assert bad["file"] == "n1/etc/drbd.conf" and bad["location"] == "bundle/n1/etc/drbd.conf"
-    assert bad["span"]["line"] == 2 and bad["fix"]["replacement"] == "good" and bad["node"] == "n1"
+    assert bad["span"][0] == 2 and len(bad["span"]) == 4 and bad["fix"]["replacement"] == "good" and bad["node"] == "n1"
     assert SECRET not in json.dumps(doc)
 
 

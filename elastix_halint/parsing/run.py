@@ -57,11 +57,25 @@ def known_secrets(outcomes: list[Outcome]) -> frozenset:
     return frozenset(found)
 
 
+# 2: spans are [line, column, end_line, end_column] (+ file when not the entry's), docs/json-drbd.md
+SCHEMA = "halint-parse/2"
+
+
 def outcome_json(o: Outcome, redact: bool, known=frozenset()) -> dict:
+    from elastix_halint.model.span import json_home
+
     data: dict = {"path": o.path, "kind": o.kind, "ok": o.ok}
     if o.error:
         data["error"] = o.error
         return data
+    previous = json_home(o.path)  # spans in this file are written without it
+    try:
+        return _result_json(o, redact, known, data)
+    finally:
+        json_home(previous)
+
+
+def _result_json(o: Outcome, redact: bool, known, data: dict) -> dict:
     r = o.result
     data["encoding"] = r.source.encoding
     data["warnings"] = list(r.source.warnings)
@@ -77,7 +91,7 @@ def outcome_json(o: Outcome, redact: bool, known=frozenset()) -> dict:
 
 def render_json(outcomes: list[Outcome], redact: bool) -> None:
     known = known_secrets(outcomes) if redact else frozenset()
-    doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact, known) for o in outcomes]}
+    doc = {"schema": SCHEMA, "files": [outcome_json(o, redact, known) for o in outcomes]}
     # One write (json.dump() would write each of ~370,000 chunks of a 400-resource drbd.conf on
     # its own), built by the faster indented writer.
     sys.stdout.write(jsontext.dumps(doc, ensure_ascii=False) + "\n")
