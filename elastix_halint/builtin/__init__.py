@@ -1,9 +1,10 @@
 """Built-in rule plugins.
 
-The modules are written in the top-level ``rules/`` folder of the source tree. A wheel copies
-them into this package (``force-include`` in pyproject.toml); in a source checkout (editable
-install, or tests run from the tree) we extend this package's search path to ``rules/`` so the
-entry points ``elastix_halint.builtin.<module>`` resolve in both cases.
+The family packages (one module per rule) are written in the top-level ``rules/`` folder of the
+source tree. A wheel copies them into this package (``force-include`` in pyproject.toml); in a
+source checkout (editable install, or tests run from the tree) we extend this package's search
+path to ``rules/`` so the entry points ``elastix_halint.builtin.<family>`` and their rule
+modules resolve in both cases.
 """
 
 import os as _os

@@ -26,6 +26,7 @@ Normalised values (``Option.normalised``), by the option's kind in
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from elastix_halint.model.common import Comment, comments_json
@@ -37,6 +38,13 @@ SECRET_OPTIONS = frozenset({"shared-secret"})
 
 # Host-section keywords: the ones that name a node (``on``) or stand for one.
 HOST_KEYWORDS = ("on", "floating", "stacked-on-top-of", "_this_host", "_remote_host")
+
+_DRBD_MINOR_DEVICE = re.compile(r"^/dev/drbd(\d+)$")
+
+
+def is_drbd_device(device: str) -> bool:
+    """Whether a device path is a DRBD device (``/dev/drbdN``, ``/dev/drbd/by-res/R``...)."""
+    return bool(_DRBD_MINOR_DEVICE.match(device) or device.startswith("/dev/drbd/"))
 
 
 class Value(Record):
@@ -382,6 +390,28 @@ class DrbdConfig(Record):
 
     def global_option(self, name: str) -> Option | None:
         return self.global_.option(name) if self.global_ else None
+
+    def common_resource(self) -> Resource | None:
+        """``common`` as a resource named "common" with no hosts (None without ``common``): how
+        a file holding only ``common`` (``global_common.conf`` on its own) is checked."""
+        common = self.common
+        if common is None:
+            return None
+        settings = {}
+        for name in SETTING_SECTIONS:
+            opts = tuple(o for sec in common.sections_named(name) for o in sec.options)
+            settings[name] = MergedSection(name, opts, ("common",) * len(opts))
+        protocol = common.option("protocol") or next(
+            (s.option("protocol") for s in common.sections_named("net") if s.option("protocol")), None)
+        return Resource("common", common.keyword_span, common.span, common, (), settings, protocol)
+
+    def units(self, complete: bool = True) -> tuple[Resource, ...]:
+        """The resources; with ``complete=False`` a file with no resource gives its ``common``
+        section as one (for checks of values present, which the resource files cannot undo)."""
+        if self.resources or complete:
+            return self.resources
+        unit = self.common_resource()
+        return (unit,) if unit is not None else ()
 
     def enclosing_block_lines(self, file: str, line: int) -> tuple[int, ...]:
         """Opening lines (keyword line and ``{`` line) of every block of ``file`` containing

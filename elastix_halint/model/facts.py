@@ -7,8 +7,15 @@ Every record carries the span of the line it came from, so a rule can point at t
 
 from __future__ import annotations
 
+import re
+
 from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
+
+
+def physical_interface(ifname: str) -> str:
+    """The NIC behind an alias (``eth0:0``) or VLAN (``eth0.100``): they share its cable."""
+    return re.split(r"[:.]", ifname, maxsplit=1)[0]
 
 
 def _span(span: Span | None) -> dict | None:

@@ -7,6 +7,7 @@ stripped, ``\\``-newline joined, blanks collapsed, node name lower-cased for mat
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from elastix_halint.model.common import Comment, comments_json
@@ -37,6 +38,28 @@ def split_resource(text: str) -> tuple[str, tuple[str, ...], bool]:
     return agent, tuple(rest.split("::")), False
 
 
+IP_AGENTS = ("IPaddr", "IPaddr2")
+ALL_RESOURCES = "*"  # what a bare `drbddisk` promotes: every resource
+# Resource agents that are not services using the replicated data.
+NETWORK_AGENTS = {"IPaddr", "IPaddr2", "IPv6addr", "IPsrcaddr", "SendArp", "IProute", "portblock"}
+STORAGE_AGENTS = {"drbddisk", "Filesystem", "LVM", "Raid1", "LinuxSCSI", "ServeRAID"}
+NOTIFY_AGENTS = {"MailTo", "AudibleAlarm", "WinPopup", "Delay"}
+NOT_SERVICES = NETWORK_AGENTS | STORAGE_AGENTS | NOTIFY_AGENTS
+
+
+def prefix_length(mask: str | None) -> int | None:
+    """The prefix length of an IPaddr netmask field (``24`` or ``255.255.255.0``); None when
+    absent or not a contiguous mask."""
+    if mask is None:
+        return None
+    if mask.isdigit():
+        return int(mask) if int(mask) <= 32 else None
+    try:
+        return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+    except ValueError:
+        return None  # non-contiguous or not a mask
+
+
 class Resource(Record):
     text: str  # as written (after joining continuations)
     agent: str  # the script name: IPaddr, Filesystem, drbddisk, mysqld...
@@ -48,6 +71,28 @@ class Resource(Record):
     def canonical(self) -> str:
         """``IPaddr::ADDR`` for a bare address, else the text (ResourceManager ``canonname``)."""
         return f"IPaddr::{self.text}" if self.implicit_ipaddr else self.text
+
+    @property
+    def ip_fields(self) -> tuple[str, int | None, str | None, str | None] | None:
+        """An IPaddr/IPaddr2 resource's ``(ip, prefix or None, interface or None, broadcast or
+        None)``; None for other agents and for an unreadable address (PARSE002 of the parser)."""
+        if self.agent not in IP_AGENTS or not self.args:
+            return None
+        parts = self.args[0].split("/") + [None] * 3
+        ip, mask, iface, bcast = (p or None for p in parts[:4])
+        try:
+            ipaddress.IPv4Address(ip)
+        except (ValueError, TypeError):
+            return None
+        return ip, prefix_length(mask), iface, bcast
+
+    def part_span(self, part: str) -> Span:
+        """The span of ``part`` inside the resource word (the whole word when it spans lines)."""
+        s = self.span
+        at = self.text.find(part)
+        if at < 0 or not part or s.line != s.end_line:
+            return s
+        return Span(s.file, s.line, s.column + at, s.line, s.column + at + len(part))
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +119,12 @@ class ResourceGroup(Record):
     def key(self) -> Resource | None:
         """The first resource: the group's key, which must be unique in the file (HB310)."""
         return self.resources[0] if self.resources else None
+
+    @property
+    def drbddisk_names(self) -> list[tuple[int, str, Resource]]:
+        """``(position, DRBD resource name or ALL_RESOURCES, Resource)`` of each drbddisk."""
+        return [(i, r.args[0] if r.args and r.args[0] else ALL_RESOURCES, r)
+                for i, r in enumerate(self.resources) if r.agent == "drbddisk"]
 
     def to_json(self) -> dict:
         return {
@@ -113,6 +164,13 @@ class HaResources(Record):
     @property
     def resources(self) -> tuple[Resource, ...]:
         return tuple(r for g in self.groups for r in g.resources)
+
+    def ip_resources(self):
+        """``(resource, resource.ip_fields)`` of every readable IPaddr/IPaddr2 resource."""
+        for res in self.resources:
+            fields = res.ip_fields
+            if fields is not None:
+                yield res, fields
 
     def listkeys(self, node: str) -> list[str]:
         """What ``ResourceManager listkeys NODE`` prints: the first resource of each group."""

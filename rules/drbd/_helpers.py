@@ -7,7 +7,7 @@ from functools import wraps
 
 from elastix_halint.lint.rule import Rule
 from elastix_halint.model import drbd_keywords as kw
-from elastix_halint.model.drbd import SETTING_SECTIONS, MergedSection, Resource
+from elastix_halint.model.drbd import Resource
 
 
 def report_once(check):
@@ -31,41 +31,13 @@ def closest_word(word: str, choices) -> str | None:
     return match[0] if match else None
 
 
-def module_major(node) -> str | None:
-    """The DRBD version of the node's kernel module (/proc/drbd) as "8.3", "8.4", "9"."""
-    proc = getattr(getattr(node, "facts", None), "procdrbd", None)
-    major = proc.major if proc is not None else None
-    return kw.V9 if major and major.startswith("9") else major
-
-
 def syntax_version(model, ctx=None) -> str | None:
     """The syntax version of the file, else the version of the node's DRBD module."""
     if model.version:
         return model.version
-    major = module_major(getattr(ctx, "node", None))
+    node = getattr(ctx, "node", None)
+    major = node.drbd_module_version if node is not None else None
     return major if major in kw.VERSIONS else None
-
-
-def common_unit(model) -> Resource | None:
-    """``common`` as a resource (for a file holding only ``common``)."""
-    common = model.common
-    if common is None:
-        return None
-    settings = {}
-    for name in SETTING_SECTIONS:
-        opts = tuple(o for sec in common.sections_named(name) for o in sec.options)
-        settings[name] = MergedSection(name, opts, ("common",) * len(opts))
-    protocol = common.option("protocol") or next(
-        (s.option("protocol") for s in common.sections_named("net") if s.option("protocol")), None)
-    return Resource("common", common.keyword_span, common.span, common, (), settings, protocol)
-
-
-def checked_units(model, complete: bool = True) -> tuple[Resource, ...]:
-    """The resources; with ``complete=False`` a common-only file gives ``common`` itself."""
-    if model.resources or complete:
-        return model.resources
-    unit = common_unit(model)
-    return (unit,) if unit is not None else ()
 
 
 def resource_label(res: Resource) -> str:
@@ -122,16 +94,6 @@ def keyword_versions(opt, definition) -> frozenset | None:
 def gone_from_syncer_in_9(opt, definition) -> bool:
     """An 8.3 ``syncer`` option that drbdadm 9 no longer takes there (``rate``, ``c-*``)."""
     return definition is not None and opt.section == "syncer" and kw.V9 not in definition.versions
-
-
-def drbddisk_resources(node) -> dict:
-    """haresources ``drbddisk::RES`` resources by DRBD resource name (``*``: bare ``drbddisk``,
-    which Heartbeat runs for every resource)."""
-    managed = {}
-    for hres in node.haresources.resources:
-        if hres.agent == "drbddisk":
-            managed.setdefault(hres.args[0] if hres.args else "*", hres)
-    return managed
 
 
 def fixed_rate(res: Resource, version: str | None):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from elastix_halint.builtin.drbd._helpers import (
-    FileRule, checked_units, first_value, handler_of, report_once, resource_label,
+    FileRule, first_value, handler_of, report_once, resource_label,
 )
 from elastix_halint.lint.rule import Finding, Severity
 
@@ -56,7 +56,7 @@ class DiscardingSplitBrainPolicy(FileRule):
 
     @report_once
     def check_file(self, model, ctx):
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             net = res.net
             zero = first_value(net.get("after-sb-0pri"))
             discarding_0pri = _discards("after-sb-0pri", zero)

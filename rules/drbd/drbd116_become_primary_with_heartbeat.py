@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import HeartbeatNodeRule, drbddisk_resources, report_once
+from elastix_halint.builtin.drbd._helpers import HeartbeatNodeRule, report_once
 from elastix_halint.lint.rule import Finding, Severity
 
 
@@ -33,7 +33,7 @@ class BecomePrimaryWithHeartbeat(HeartbeatNodeRule):
 
     @report_once
     def check_node(self, node, ctx):
-        managed = drbddisk_resources(node)
+        managed = node.drbddisk_resources
         if not managed:
             return
         for res in node.drbd.resources:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, resource_label
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, resource_label
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.secrets import is_marker, same_secret
 
@@ -59,7 +59,7 @@ class WeakPeerAuthentication(FileRule):
     def check_file(self, model, ctx):
         min_length = int(ctx.option("min_length", 8))
         authkeys = getattr(ctx.node, "authkeys", None)
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             alg = res.net.get("cram-hmac-alg")
             if alg is not None and (alg.value or "").lower() in _WEAK_HMAC:
                 yield Finding(alg.values[0].span, f"{resource_label(res)} authenticates the peer with `{alg.value}`, which is weak",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, resource_label
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, resource_label
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.secrets import is_marker
 
@@ -36,7 +36,7 @@ class SharedSecretTooLong(FileRule):
 
     @report_once
     def check_file(self, model, ctx):
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             secret = res.net.get("shared-secret")
             if secret is None or not secret.values or is_marker(secret.values[0].text):
                 continue

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, resource_label
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, resource_label
 from elastix_halint.lint.rule import Finding, Severity
 
 
@@ -32,7 +32,7 @@ class AsyncProtocol(FileRule):
 
     @report_once
     def check_file(self, model, ctx):
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             value = res.protocol_value
             if value not in ("A", "B") or not self._failover_pair(res):
                 continue

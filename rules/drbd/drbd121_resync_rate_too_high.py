@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from elastix_halint.builtin.drbd._helpers import (
-    FileRule, checked_units, fixed_rate, number_of, report_once, syntax_version,
+    FileRule, fixed_rate, number_of, report_once, syntax_version,
 )
 from elastix_halint.lint.rule import Finding, Severity
 
@@ -54,7 +54,7 @@ class ResyncRateTooHigh(FileRule):
         link_mbit = ctx.option("link_mbit")
         link = link_mbit * 1_000_000 / 8 * 0.88 if link_mbit else _GBIT_BYTES
         limit = link * (0.3 if link_mbit else 0.5)
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             rate, fixed = fixed_rate(res, version)
             value = number_of(rate)
             if rate is None or value is None or not rate.values:

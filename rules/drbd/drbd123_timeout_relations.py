@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, setting_of, syntax_version
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, setting_of, syntax_version
 from elastix_halint.lint.rule import Finding, Severity
 
 
@@ -37,7 +37,7 @@ class TimeoutRelations(FileRule):
     @report_once
     def check_file(self, model, ctx):
         version = syntax_version(model, ctx)
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             get = lambda section, name: setting_of(res, section, name, version)  # noqa: E731
             timeout = get("net", "timeout")
             for other in ("connect-int", "ping-int"):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from elastix_halint.builtin.drbd._helpers import (
-    HeartbeatNodeRule, drbddisk_resources, report_once, setting_of, syntax_version,
+    HeartbeatNodeRule, report_once, setting_of, syntax_version,
 )
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.model import drbd_keywords as kw
@@ -37,7 +37,7 @@ class WaitForeverAtBoot(HeartbeatNodeRule):
     @report_once
     def check_node(self, node, ctx):
         version = syntax_version(node.drbd, ctx)
-        managed = drbddisk_resources(node)
+        managed = node.drbddisk_resources
         if version == kw.V9 or not managed:
             return
         for res in node.drbd.resources:

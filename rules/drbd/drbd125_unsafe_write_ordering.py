@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, resource_label
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, resource_label
 from elastix_halint.lint.rule import Finding, Severity
 
 
@@ -39,7 +39,7 @@ class UnsafeWriteOrdering(FileRule):
     @report_once
     def check_file(self, model, ctx):
         battery = any(_BBU.search(c.text) for c in model.comments)
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             drain = res.effective("disk", "disk-drain")
             if drain is not None and drain.normalised is False:
                 written = f"{drain.name} {drain.text}".strip()

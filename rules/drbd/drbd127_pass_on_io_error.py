@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import FileRule, checked_units, report_once, resource_label, syntax_version
+from elastix_halint.builtin.drbd._helpers import FileRule, report_once, resource_label, syntax_version
 from elastix_halint.lint.rule import Finding, Severity
 from elastix_halint.model import drbd_keywords as kw
 
@@ -34,7 +34,7 @@ class PassOnIoError(FileRule):
     @report_once
     def check_file(self, model, ctx):
         version = syntax_version(model, ctx)
-        for res in checked_units(model, complete=False):
+        for res in model.units(complete=False):
             opt = res.disk.get("on-io-error")
             if opt is not None and opt.value == "pass_on":
                 yield Finding(opt.values[0].span, f"{resource_label(res)} passes disk errors on instead of detaching the disk",

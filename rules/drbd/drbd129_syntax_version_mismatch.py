@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd._helpers import all_options, gone_from_syncer_in_9, keyword_versions, module_major
+from elastix_halint.builtin.drbd._helpers import all_options, gone_from_syncer_in_9, keyword_versions
 from elastix_halint.lint.rule import Finding, Rule, Severity
 from elastix_halint.model import drbd_keywords as kw
 
@@ -38,7 +38,7 @@ class SyntaxVersionMismatch(Rule):
     needs = ("drbd", "procdrbd")
 
     def check_node(self, node, ctx):
-        model, module = node.drbd, module_major(node)
+        model, module = node.drbd, node.drbd_module_version
         if model.version is None or module not in kw.VERSIONS:
             return
         proc = node.facts.procdrbd

@@ -7,5 +7,6 @@ DRBD106/DRBD107/DRBD108 of rules/drbd/ (same IP:port or minor twice on a host, b
 with one address, two `on` sections for one host): repeating them here would report every
 collision twice.
 
-Some of the helpers in _helpers.py are shared with the node, replica and runtime rules.
+What they ask of a node (its `on` section, the resources Heartbeat promotes, the resource of a
+minor, the `ip addr` line of an address) is answered by the model (``model.cluster.Node``).
 """

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -107,15 +106,15 @@ class DrbdConfDiffers(Rule):
             here, there = mine.get(key), theirs.get(key)
             more = f" (and {len(diffs) - 1} more difference{'s' if len(diffs) > 2 else ''})" if len(diffs) > 1 else ""
             if here is None:
-                where, text = _anchor(node, key, mine), f"`{there[1]}` is in {node_label(peer)}'s drbd.conf, not in " \
-                                                        f"{node_label(node)}'s"
+                where, text = _anchor(node, key, mine), f"`{there[1]}` is in {peer.label}'s drbd.conf, not in " \
+                                                        f"{node.label}'s"
             elif there is None:
-                where, text = here[3], f"`{here[1]}` is in {node_label(node)}'s drbd.conf, not in {node_label(peer)}'s"
+                where, text = here[3], f"`{here[1]}` is in {node.label}'s drbd.conf, not in {peer.label}'s"
             elif "shared-secret" in key:
-                where, text = here[3], (f"the shared-secrets of {node_label(node)} and {node_label(peer)} differ: the "
+                where, text = here[3], (f"the shared-secrets of {node.label} and {peer.label} differ: the "
                                         "peers fail to authenticate")
             else:
-                where, text = here[3], f"`{here[1]}` on {node_label(node)}, but `{there[1]}` on {node_label(peer)}"
+                where, text = here[3], f"`{here[1]}` on {node.label}, but `{there[1]}` on {peer.label}"
             yield Finding(where, f"{(here or there)[0]}: {text}{more}", severity=None if serious else Severity.WARNING,
                           related=(there[3],) if there is not None else (), hint=_HINT)
 
@@ -127,7 +126,7 @@ class DrbdConfDiffers(Rule):
         first = next((c for c, t in zip(a.drbd.comments, cb + [None] * len(ca)) if c.text != t), None)
         where = first or (a.drbd.resources[0].name_span if a.drbd.resources else None)
         if where is not None:
-            yield Finding(where, f"drbd.conf of {node_label(a)} and {node_label(b)} differ only in comments",
+            yield Finding(where, f"drbd.conf of {a.label} and {b.label} differ only in comments",
                           severity=Severity.INFO, hint="keep one copy of the file on both nodes")
 
 

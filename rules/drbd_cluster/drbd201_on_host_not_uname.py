@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import host_of, managed_resources
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -41,13 +40,13 @@ class OnHostNotUname(Rule):
             return
         cluster_names = {n.nodename for n in ctx.cluster.nodes if n.nodename}
         peer_names = cluster_names - {name}
-        managed = {r for n in ctx.cluster.nodes for r in managed_resources(n)}
+        managed = {r for n in ctx.cluster.nodes for r in n.managed_resources}
         named = [r for r in node.drbd.resources if any(h.keyword == "on" and h.names for h in r.hosts)]
         # A drbd.conf shared by several clusters holds resources of other hosts, which drbdadm
         # skips on purpose: only resources that involve this cluster count, unless none does.
         ours = [r for r in named if r.name in managed or any(set(h.names) & cluster_names for h in r.hosts)]
         for res in ours or named:
-            if any(h.floating for h in res.hosts) or host_of(res, node) is not None:
+            if any(h.floating for h in res.hosts) or node.drbd_host(res) is not None:
                 continue
             hosts = [h for h in res.hosts if h.keyword == "on" and h.names]
             strangers = [h for h in hosts if not set(h.names) & peer_names]

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.builtin.drbd_cluster._helpers import host_of, managed_resources
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
 def volumes_of(res, node) -> dict:
     """Volume number → Volume of ``node``'s `on` section of ``res`` (empty when none)."""
-    host = host_of(res, node)
+    host = node.drbd_host(res)
     return {v.number: v for v in host.volumes} if host is not None else {}
 
 
@@ -18,22 +16,6 @@ def size_text(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.2f} {unit} ({n} bytes)"
     return f"{n} bytes"
-
-
-def partition_of(node, disk: str | None):
-    """The Partition of ``disk`` (/dev/sda3, /dev/mapper/vg-lv, /dev/vg/lv) in the node's facts."""
-    table = node.facts.partitions
-    if not disk or not table or not disk.startswith("/dev/") or disk.startswith("/dev/disk/"):
-        return None
-    rest = disk[len("/dev/"):]
-    candidates = [rest, rest.rsplit("/", 1)[-1]]
-    if rest.count("/") == 1 and not rest.startswith(("mapper/", "cciss/")):
-        candidates.append(rest.replace("-", "--").replace("/", "-"))  # /dev/vg/lv → dm name vg-lv
-    for name in candidates:
-        part = table.get(name) or table.get(name.replace("/", "!"))
-        if part is not None:
-            return part
-    return None
 
 
 def _role(node, vol) -> str | None:
@@ -55,9 +37,9 @@ def is_intended_secondary(node, peer, res_name: str, vol, peer_vol) -> str | Non
     preferred node being the peer), or None when that cannot be told."""
     mine, theirs = _role(node, vol), _role(peer, peer_vol)
     if mine == "Secondary" and theirs in ("Primary", None) or theirs == "Primary" and mine != "Primary":
-        return f"{node_label(node)} is Secondary in /proc/drbd"
+        return f"{node.label} is Secondary in /proc/drbd"
     for n in (node, peer):
-        preferred = managed_resources(n).get(res_name)
+        preferred = n.managed_resources.get(res_name)
         if preferred is not None:
             if preferred[0].lower() == (peer.nodename or peer.name).lower():
                 return f"haresources prefers {preferred[0]}"
@@ -117,7 +99,7 @@ class BackingDiskSizesDiffer(Rule):
 
     def _compare(self, res, side_a, side_b):
         (a, vol_a), (b, vol_b) = side_a, side_b
-        part_a, part_b = partition_of(a, vol_a.disk), partition_of(b, vol_b.disk)
+        part_a, part_b = a.facts.partition_of(vol_a.disk), b.facts.partition_of(vol_b.disk)
         if part_a is None or part_b is None or part_a.size_bytes == part_b.size_bytes:
             return
         (small, vs, ps), (large, vl, pl) = sorted(((a, vol_a, part_a), (b, vol_b, part_b)), key=lambda s: s[2].size_bytes)
@@ -130,7 +112,7 @@ class BackingDiskSizesDiffer(Rule):
                        f"size is too small!\")") if reason else "DRBD uses the smaller size"
         where = vs.option("disk") or vs
         yield Finding(where, f"backing disk {vs.disk} of resource {res.name} is {size_text(ps.size_bytes)} on "
-                             f"{node_label(small)} but {vl.disk} is {size_text(pl.size_bytes)} on {node_label(large)}: "
+                             f"{small.label} but {vl.disk} is {size_text(pl.size_bytes)} on {large.label}: "
                              f"{consequence}",
                       severity=severity, related=tuple(x for x in (vl.option("disk"), ps, pl) if x is not None),
                       hint="make both partitions the same size, or set `disk { size …; }` to the smaller one")

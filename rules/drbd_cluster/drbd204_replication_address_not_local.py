@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import address_entry, floating_ips, host_of
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -36,11 +34,11 @@ class ReplicationAddressNotLocal(Rule):
     needs = ("drbd",)
 
     def check_node(self, node, ctx):
-        vips = floating_ips(ctx.cluster)
+        vips = ctx.cluster.floating_ips
         owners = [n for n in ctx.cluster.nodes if n.facts.ipaddrs is not None and n.nodename]
         for res in node.drbd.resources:
             for owner in owners:
-                host = host_of(res, owner)
+                host = owner.drbd_host(res)
                 if host is None or host.address is None or host.address.family not in ("ipv4", "ipv6"):
                     continue
                 yield from self._check(res, host.address, owner, vips)
@@ -51,13 +49,13 @@ class ReplicationAddressNotLocal(Rule):
             return  # stacked resources behind a proxy listen on loopback
         vip = vips.get(ip)
         if vip is not None:
-            yield Finding(address, f"the replication address {ip} of {node_label(owner)} in resource {res.name} is the "
+            yield Finding(address, f"the replication address {ip} of {owner.label} in resource {res.name} is the "
                                    "floating IP of haresources: it exists only on the active node",
                           related=(vip,), hint="use the node's fixed replication IP (e.g. on eth1)")
-        elif address_entry(owner, ip) is None:
+        elif owner.facts.address_line(ip) is None:
             have = ", ".join(f"{a.address} ({a.ifname})" for a in owner.facts.ipaddrs
                              if a.scope not in ("host", "link")) or "none"
-            yield Finding(address, f"{ip} (resource {res.name}, on {node_label(owner)}) is not an address of "
-                                   f"{node_label(owner)}; its addresses: {have}",
-                          hint=f"write {node_label(owner)}'s own replication IP in its `on` section, in both "
+            yield Finding(address, f"{ip} (resource {res.name}, on {owner.label}) is not an address of "
+                                   f"{owner.label}; its addresses: {have}",
+                          hint=f"write {owner.label}'s own replication IP in its `on` section, in both "
                                "nodes' drbd.conf")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import ipaddress
 
-from elastix_halint.builtin.drbd_cluster._helpers import address_entry, floating_ips, host_of
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -45,14 +44,14 @@ class ReplicationLinkShared(Rule):
 
     def check_node(self, node, ctx):
         peer = ctx.peer(node)
-        vips = floating_ips(ctx.cluster)
+        vips = ctx.cluster.floating_ips
         for res in node.drbd.resources:
-            host = host_of(res, node)
-            entry = address_entry(node, host.address.ip) if host is not None and host.address else None
+            host = node.drbd_host(res)
+            entry = node.facts.address_line(host.address.ip) if host is not None and host.address else None
             net = _network(entry) if entry is not None else None
             if net is None:
                 continue
-            peer_host = host_of(res, peer) if peer is not None else _other_host(res, host)
+            peer_host = peer.drbd_host(res) if peer is not None else _other_host(res, host)
             peer_ip = peer_host.address.ip if peer_host is not None and peer_host.address else None
             if peer_ip and _inside(peer_ip, net) is False:
                 yield Finding(host.address, f"the peer's replication address {peer_ip} (resource {res.name}) is not in "

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import managed_resources
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -48,7 +47,7 @@ class NoFencingWithHeartbeat(Rule):
     needs = ("drbd", "haresources")
 
     def check_node(self, node, ctx):
-        managed = managed_resources(node)
+        managed = node.managed_resources
         hacf = node.hacf
         if not managed or hacf is not None and hacf.pacemaker:
             return

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -47,8 +46,8 @@ class HaresourcesDifferBetweenNodes(Rule):
             groups = (b if mine is not None else a).haresources.groups
             other = groups[0] if groups else None
         yield Finding(where,
-                      f"haresources differs between nodes: {label} is {left} on {node_label(a)} but {right} on "
-                      f"{node_label(b)}",
+                      f"haresources differs between nodes: {label} is {left} on {a.label} but {right} on "
+                      f"{b.label}",
                       related=(other,) if other is not None else (),
                       hint="make haresources identical on both nodes")
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.builtin.haresources._helpers import (
-    ALL_RESOURCES, HARESOURCES, IP_AGENTS, NOT_SERVICES, STANDARD_AGENTS, drbd_devices, drbd_resources_of,
-    drbddisk_names, is_drbd_device,
-)
+from elastix_halint.builtin.haresources._helpers import HARESOURCES, STANDARD_AGENTS
 from elastix_halint.lint.rule import Finding, Rule, Severity
+from elastix_halint.model.drbd import is_drbd_device
+from elastix_halint.model.haresources import ALL_RESOURCES, IP_AGENTS, NOT_SERVICES
 
 
 # Services that bind the floating IP when they start (SIP bindaddr, Listen, named's interfaces).
@@ -27,8 +26,8 @@ def device_resource(device: str, node) -> str | None:
     m = _BY_RES.match(device)
     if m:
         return m.group(1)
-    for res in drbd_resources_of(node):
-        if device in drbd_devices(res, node):
+    for res in node.drbd_resources:
+        if device in node.drbd_devices(res):
             return res.name
     return None
 
@@ -73,7 +72,7 @@ class ResourceOrder(Rule):
 
     def _group(self, g, node):
         res = g.resources
-        disks = drbddisk_names(g)
+        disks = g.drbddisk_names
         mounts = [(i, r) for i, r in enumerate(res) if r.agent == "Filesystem" and r.args]
         for i, fs in mounts:
             if not is_drbd_device(fs.args[0]):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.builtin.haresources._helpers import (
-    ALL_RESOURCES, HARESOURCES, drbd_devices, drbd_resources_of, drbddisk_names, is_drbd_device, my_hosts, part_span,
-)
+from elastix_halint.builtin.haresources._helpers import HARESOURCES
 from elastix_halint.lint.rule import Finding, Rule, Severity
+from elastix_halint.model.drbd import is_drbd_device
+from elastix_halint.model.haresources import ALL_RESOURCES
 
 
 # Whole disks and partitions (not LVM volumes, md arrays or network file systems).
@@ -13,7 +13,7 @@ _PLAIN_DISK = re.compile(r"^/dev/((s|h|v|xv)d[a-z]+\d*|nvme\d+n\d+(p\d+)?|cciss/
 
 
 def backing_disks(res, node) -> set[str]:
-    return {v.disk for h in my_hosts(res, node) for v in h.volumes if v.disk}
+    return {v.disk for h in node.drbd_hosts(res) for v in h.volumes if v.disk}
 
 
 class FilesystemNotOnDrbd(Rule):
@@ -46,7 +46,7 @@ class FilesystemNotOnDrbd(Rule):
     def check_file(self, model, ctx):
         node = ctx.node
         for g in model.groups:
-            names = [name for _i, name, _r in drbddisk_names(g)]
+            names = [name for _i, name, _r in g.drbddisk_names]
             stacked = any(r.agent in ("LVM", "Raid1") for r in g.resources)
             for fs in (r for r in g.resources if r.agent == "Filesystem" and r.args):
                 found = self._check(fs, fs.args[0], names, node, stacked)
@@ -54,16 +54,16 @@ class FilesystemNotOnDrbd(Rule):
                     yield found
 
     def _check(self, fs, device, names, node, stacked=False):
-        where = part_span(fs, device)
-        for res in drbd_resources_of(node):
+        where = fs.part_span(device)
+        for res in node.drbd_resources:
             if device in backing_disks(res, node):
                 return Finding(where, f"{device} is the backing disk of DRBD resource {res.name}: mounting it bypasses "
                                       f"replication", hint=f"mount {_device_of(res, node)} instead")
         if not names:
             return None
-        wanted = [res for res in drbd_resources_of(node) if res.name in names or ALL_RESOURCES in names]
+        wanted = [res for res in node.drbd_resources if res.name in names or ALL_RESOURCES in names]
         if is_drbd_device(device):
-            if not wanted or any(device in drbd_devices(r, node) for r in wanted):
+            if not wanted or any(device in node.drbd_devices(r) for r in wanted):
                 return None
             return Finding(where, f"{device} is not the device of {', '.join(r.name for r in wanted)} "
                                   f"({', '.join(_device_of(r, node) for r in wanted)}), which this group promotes",
@@ -77,5 +77,5 @@ class FilesystemNotOnDrbd(Rule):
 
 
 def _device_of(res, node) -> str:
-    devices = sorted(d for d in drbd_devices(res, node) if not d.startswith("/dev/drbd/by-res/"))
+    devices = sorted(d for d in node.drbd_devices(res) if not d.startswith("/dev/drbd/by-res/"))
     return devices[0] if devices else f"/dev/drbd/by-res/{res.name}"

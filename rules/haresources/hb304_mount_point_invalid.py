@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import HARESOURCES, node_label, part_span
+from elastix_halint.builtin.haresources._helpers import HARESOURCES
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -43,15 +43,15 @@ class MountPointInvalid(Rule):
         for fs in mounts:
             mnt, fstype = fs.args[1], fs.args[2]
             if not mnt.startswith("/"):
-                yield Finding(part_span(fs, mnt), f"mount point {mnt!r} is not an absolute path", hint="e.g. /replica")
+                yield Finding(fs.part_span(mnt), f"mount point {mnt!r} is not an absolute path", hint="e.g. /replica")
             elif mnt in _missing_paths(ctx.node):
-                yield Finding(part_span(fs, mnt), f"mount point {mnt} does not exist on {node_label(ctx.node)}",
+                yield Finding(fs.part_span(mnt), f"mount point {mnt} does not exist on {ctx.node.label}",
                               hint=f"mkdir {mnt} on both nodes")
             if fstype not in FILESYSTEMS:
                 from elastix_halint.parsing.larkkit import suggest
 
                 meant = suggest(fstype, FILESYSTEMS)
-                yield Finding(part_span(fs, "::" + fstype), f"{fstype!r} is not a file system type", suggestion=meant,
+                yield Finding(fs.part_span("::" + fstype), f"{fstype!r} is not a file system type", suggestion=meant,
                               hint=f"use {meant}" if meant else "e.g. ext3, ext4 or xfs")
         yield from _links_outside(mounts, ctx.node)
 
@@ -74,7 +74,7 @@ def _links_outside(mounts, node):
                and not any(e.target == p or e.target.startswith(p + "/") for p in points)]
     if outside and len(outside) == sum(1 for e in links.values() if e.is_symlink):
         e = outside[0]
-        yield Finding(part_span(mounts[0], mounts[0].args[1]),
+        yield Finding(mounts[0].part_span(mounts[0].args[1]),
                       f"the replicated directories point elsewhere ({e.path} -> {e.target}), not under "
-                      f"{', '.join(points)} on {node_label(node)}: the services would not use the replicated data",
+                      f"{', '.join(points)} on {node.label}: the services would not use the replicated data",
                       related=(e,), hint="mount the file system where the Elastix symlinks point")

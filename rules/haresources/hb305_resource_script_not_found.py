@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import HARESOURCES, STANDARD_AGENTS, part_span
+from elastix_halint.builtin.haresources._helpers import HARESOURCES, STANDARD_AGENTS
 from elastix_halint.lint.rule import Edit, Finding, Rule, Severity
 
 
@@ -38,9 +38,9 @@ class ResourceScriptNotFound(Rule):
             meant = _standard_agent(res)
             if meant:
                 case = " (script names are case-sensitive)" if meant.lower() == res.agent.lower() else ""
-                yield Finding(part_span(res, res.agent), f"there is no Heartbeat resource script {res.agent!r}; "
+                yield Finding(res.part_span(res.agent), f"there is no Heartbeat resource script {res.agent!r}; "
                                                          f"the script is {meant!r}{case}",
-                              suggestion=meant, fix=Edit(part_span(res, res.agent), meant), hint=f"write {meant}")
+                              suggestion=meant, fix=Edit(res.part_span(res.agent), meant), hint=f"write {meant}")
 
 
 def _standard_agent(res) -> str | None:

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from elastix_halint.builtin.haresources._helpers import (
-    HARESOURCES, ip_resources, node_label, part_span, subnets_holding,
-)
-from elastix_halint.builtin.heartbeat._helpers import interfaces, physical
+from elastix_halint.builtin.haresources._helpers import HARESOURCES
 from elastix_halint.lint.rule import Finding, Rule, Severity
+from elastix_halint.model.facts import physical_interface
 
 
 class FloatingIpNoInterface(Rule):
@@ -42,7 +40,7 @@ class FloatingIpNoInterface(Rule):
     def check_file(self, model, ctx):
         node = ctx.node
         with_facts = node is not None and not node.anonymous and node.facts.ipaddrs is not None
-        for res, fields in ip_resources(model):
+        for res, fields in model.ip_resources():
             yield from _address_itself(res, *fields)
             if with_facts:
                 yield from _against_node(res, node, *fields)
@@ -51,36 +49,36 @@ class FloatingIpNoInterface(Rule):
 def _address_itself(res, ip, prefix, iface, bcast):
     mask = res.args[0].split("/")[1] if "/" in res.args[0] else None
     if mask and prefix is None and not mask.isdigit():
-        yield Finding(part_span(res, mask), f"netmask {mask} is not a contiguous mask", hint="use a prefix length such as 24")
+        yield Finding(res.part_span(mask), f"netmask {mask} is not a contiguous mask", hint="use a prefix length such as 24")
     if prefix is not None and prefix < 31:
         net = ipaddress.IPv4Network(f"{ip}/{prefix}", strict=False)
         if ipaddress.IPv4Address(ip) in (net.network_address, net.broadcast_address):
-            yield Finding(part_span(res, ip), f"{ip} is the {'network' if ipaddress.IPv4Address(ip) == net.network_address else 'broadcast'} "
+            yield Finding(res.part_span(ip), f"{ip} is the {'network' if ipaddress.IPv4Address(ip) == net.network_address else 'broadcast'} "
                                               f"address of {net}", hint="use a host address of the subnet")
 
 
 def _against_node(res, node, ip, prefix, iface, bcast):
-    name = node_label(node)
+    name = node.label
     if iface:
-        known = interfaces(node) or set()
-        if physical(iface) not in known:
+        known = node.facts.interface_names or set()
+        if physical_interface(iface) not in known:
             from elastix_halint.parsing.larkkit import suggest
 
-            meant = suggest(physical(iface), sorted(known))
-            yield Finding(part_span(res, "/" + iface), f"interface {iface} of {res.agent} does not exist on {name} "
+            meant = suggest(physical_interface(iface), sorted(known))
+            yield Finding(res.part_span("/" + iface), f"interface {iface} of {res.agent} does not exist on {name} "
                                                        f"(interfaces: {', '.join(sorted(known))})",
                           suggestion=meant, hint="use an interface of `ip addr`")
             return
         if prefix is not None:
             return  # interface and mask given: IPaddr needs no route
-    holders = subnets_holding(node, ip, iface)
+    holders = node.facts.subnets_holding(ip, iface)
     if not holders:
-        yield Finding(part_span(res, ip), f"no address of {name}{' on ' + iface if iface else ''} is in a subnet "
+        yield Finding(res.part_span(ip), f"no address of {name}{' on ' + iface if iface else ''} is in a subnet "
                                           f"containing {ip}: IPaddr finds no interface for it",
                       hint="give /MASK/INTERFACE or put the node on that subnet")
         return
     a, net = holders[0]
     if prefix is not None and prefix not in (32, net.prefixlen):
-        yield Finding(part_span(res, "/" + str(res.args[0].split("/")[1])),
+        yield Finding(res.part_span("/" + str(res.args[0].split("/")[1])),
                       f"/{prefix} differs from the /{net.prefixlen} of {a.ifname} ({a.address}) on {name}",
                       severity=Severity.WARNING, related=(a,), hint=f"use /{net.prefixlen}")

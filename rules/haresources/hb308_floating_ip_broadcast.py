@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from elastix_halint.builtin.haresources._helpers import HARESOURCES, ip_resources, part_span, subnets_holding
+from elastix_halint.builtin.haresources._helpers import HARESOURCES
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -33,15 +33,15 @@ class FloatingIpBroadcast(Rule):
     kinds = HARESOURCES
 
     def check_file(self, model, ctx):
-        for res, (ip, prefix, iface, bcast) in ip_resources(model):
+        for res, (ip, prefix, iface, bcast) in model.ip_resources():
             if bcast is None:
                 continue
             if prefix is None and ctx.node is not None and ctx.node.facts.ipaddrs:
-                holders = subnets_holding(ctx.node, ip, iface)
+                holders = ctx.node.facts.subnets_holding(ip, iface)
                 prefix = holders[0][1].prefixlen if holders else None
             if prefix is None:
                 continue
             expected = str(ipaddress.IPv4Network(f"{ip}/{prefix}", strict=False).broadcast_address)
             if bcast != expected:
-                yield Finding(part_span(res, "/" + bcast), f"broadcast {bcast} does not match {ip}/{prefix} "
+                yield Finding(res.part_span("/" + bcast), f"broadcast {bcast} does not match {ip}/{prefix} "
                                                            f"(its broadcast is {expected})", hint=f"use {expected}")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from elastix_halint.builtin.haresources._helpers import (
-    HARESOURCES, drbd_resources_of, ip_resources, node_label, part_span,
+    HARESOURCES,
 )
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
@@ -34,11 +34,11 @@ class FloatingIpIsFixed(Rule):
     kinds = HARESOURCES
 
     def check_file(self, model, ctx):
-        for res, fields in ip_resources(model):
+        for res, fields in model.ip_resources():
             owner = _fixed_owner(fields[0], ctx)
             if owner:
                 text, related = owner
-                yield Finding(part_span(res, fields[0]), f"floating IP {fields[0]} is {text}", related=related,
+                yield Finding(res.part_span(fields[0]), f"floating IP {fields[0]} is {text}", related=related,
                               hint="use a free address of the subnet for the floating IP")
 
 
@@ -48,9 +48,9 @@ def _fixed_owner(ip: str, ctx):
     for node in nodes:
         for a in _primary_addresses(node):
             if a.address == ip:
-                return f"{node_label(node)}'s own address on {a.ifname}", (a,)
+                return f"{node.label}'s own address on {a.ifname}", (a,)
     for node in nodes:
-        for res in drbd_resources_of(node):
+        for res in node.drbd_resources:
             for host in res.hosts:
                 if host.address is not None and host.address.ip == ip:
                     return f"the DRBD address of {'/'.join(host.names) or host.keyword} in resource {res.name}", (host.address,)

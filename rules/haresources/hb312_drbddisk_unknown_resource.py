@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import (
-    ALL_RESOURCES, HARESOURCES, drbd_resources_of, drbddisk_names, part_span,
-)
+from elastix_halint.builtin.haresources._helpers import HARESOURCES
 from elastix_halint.lint.rule import Finding, Rule, Severity
+from elastix_halint.model.haresources import ALL_RESOURCES
 
 
 class DrbddiskUnknownResource(Rule):
@@ -32,15 +31,15 @@ class DrbddiskUnknownResource(Rule):
     kinds = HARESOURCES
 
     def check_file(self, model, ctx):
-        defined = [r.name for r in drbd_resources_of(ctx.node)]
+        defined = [r.name for r in ctx.node.drbd_resources]
         if not defined:
             return
         from elastix_halint.parsing.larkkit import suggest
 
         for g in model.groups:
-            for _i, name, res in drbddisk_names(g):
+            for _i, name, res in g.drbddisk_names:
                 if name != ALL_RESOURCES and name not in defined:
                     meant = suggest(name, defined)
-                    yield Finding(part_span(res, name), f"drbddisk::{name}: drbd.conf defines no resource {name!r} "
+                    yield Finding(res.part_span(name), f"drbddisk::{name}: drbd.conf defines no resource {name!r} "
                                                         f"(resources: {', '.join(defined)})",
                                   suggestion=meant, hint=f"use drbddisk::{meant}" if meant else "use a resource of drbd.conf")

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from elastix_halint.builtin.heartbeat._helpers import HACF, physical
+from elastix_halint.builtin.heartbeat._helpers import HACF
 from elastix_halint.lint.rule import Finding, Rule, Severity
+from elastix_halint.model.facts import physical_interface
 
 
 def interface_of(node, address: str) -> str | None:
@@ -32,10 +33,9 @@ def subnet_interface(node, address: str) -> str | None:
 
 def drbd_addresses(node):
     """``(resource, address)`` of every DRBD host section naming this node."""
-    name = (node.nodename or "").lower()
-    for res in getattr(node.drbd, "resources", ()) if node.drbd is not None else ():
-        for host in res.hosts:
-            if host.address is not None and name and name in (n.lower() for n in host.names):
+    for res in node.drbd_resources:
+        for host in node.drbd_hosts(res, fallback=False):
+            if host.address is not None:
                 yield res, host.address
 
 
@@ -52,11 +52,11 @@ def _shared_with(node, nic: str) -> list[str]:
     uses = []
     for res, addr in drbd_addresses(node):
         iface = interface_of(node, addr.ip)
-        if iface and physical(iface) == nic:
+        if iface and physical_interface(iface) == nic:
             uses.append(f"the DRBD replication link of {res.name} ({addr.ip})")
     for _res, ip, iface in floating_ips(node):
         where = iface or subnet_interface(node, ip)
-        if where and physical(where) == nic:
+        if where and physical_interface(where) == nic:
             uses.append(f"the floating IP {ip}")
     return uses
 
@@ -92,7 +92,7 @@ class SingleCommunicationPath(Rule):
 
     def check_file(self, model, ctx):
         media = [m for m in model.media if m.interface]
-        paths = {(m.kind == "serial", physical(m.interface)) for m in media}
+        paths = {(m.kind == "serial", physical_interface(m.interface)) for m in media}
         if len(paths) != 1:
             return
         serial, nic = next(iter(paths))

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import re
 
-from elastix_halint.builtin.heartbeat._helpers import HACF, interfaces, physical
+from elastix_halint.builtin.heartbeat._helpers import HACF
 from elastix_halint.lint.rule import Edit, Finding, Rule, Severity
+from elastix_halint.model.facts import physical_interface
 
 
 # OCR/typing damage in interface names: "ethl" for eth1, "ethO" for eth0.
@@ -20,7 +21,7 @@ def _iface_finding(m, known: set[str] | None, node_name: str | None):
             return Finding(m.span, f"interface {nic!r} of {m.kind} looks like a misprint of {meant!r}",
                            suggestion=meant, fix=Edit(m.span, meant), hint=f"write {meant}")
         return None
-    if nic in known or physical(nic) in known:
+    if nic in known or physical_interface(nic) in known:
         return None
     from elastix_halint.parsing.larkkit import suggest
 
@@ -60,7 +61,7 @@ class MediumInterfaceMissing(Rule):
 
     def check_file(self, model, ctx):
         node = ctx.node
-        known = interfaces(node) if node is not None and not node.anonymous else None
+        known = node.facts.interface_names if node is not None and not node.anonymous else None
         name = node.nodename or node.name if node is not None else None
         for m in model.media:
             if m.interface and m.kind != "serial":

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
-from elastix_halint.builtin.node._helpers import node_names
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -44,7 +42,7 @@ class NodeNameOnLoopback(Rule):
 
     def check_node(self, node, ctx):
         forms = {}
-        for name in node_names(ctx.cluster):
+        for name in ctx.cluster.node_names:
             for form in _name_forms(name):
                 if not form.startswith("localhost"):
                     forms.setdefault(form, name)
@@ -54,6 +52,6 @@ class NodeNameOnLoopback(Rule):
             for word in entry.names:
                 name = forms.get(word.text.lower())
                 if name is not None:
-                    yield Finding(word, f"/etc/hosts of {node_label(node)} maps cluster node name {word.text} to the "
+                    yield Finding(word, f"/etc/hosts of {node.label} maps cluster node name {word.text} to the "
                                         f"loopback address {entry.address}: tools resolving {name} reach localhost",
                                   hint=f"remove {word.text} from the {entry.address} line; map it to the node's real IP")

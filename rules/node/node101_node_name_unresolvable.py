@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import address_entry, floating_ips
-from elastix_halint.builtin.haresources._helpers import node_label
-from elastix_halint.builtin.node._helpers import node_names
 from elastix_halint.lint.rule import Finding, Rule, Severity, Span
 
 
@@ -44,13 +41,13 @@ class NodeNameUnresolvable(Rule):
     needs = ("hosts",)
 
     def check_node(self, node, ctx):
-        vips = floating_ips(ctx.cluster)
-        for name in node_names(ctx.cluster):
+        vips = ctx.cluster.floating_ips
+        for name in ctx.cluster.node_names:
             real = [e for e in node.hosts.entries_for(name) if not e.is_loopback]
             if not real:
                 where = _hosts_span(node)
                 if where is not None:
-                    yield Finding(where, f"{name} has no non-loopback line in /etc/hosts of {node_label(node)}: it "
+                    yield Finding(where, f"{name} has no non-loopback line in /etc/hosts of {node.label}: it "
                                          "resolves only through DNS (or to localhost)",
                                   hint=f"add `<address of {name}> {name}` to /etc/hosts on both nodes")
                 continue
@@ -60,8 +57,8 @@ class NodeNameUnresolvable(Rule):
             owner = ctx.cluster.node(name)
             word = next(w for w in first.names if w.text.lower() == name.lower())
             if first.address in vips:
-                yield Finding(word, f"/etc/hosts of {node_label(node)} maps {name} to the floating IP {first.address}",
+                yield Finding(word, f"/etc/hosts of {node.label} maps {name} to the floating IP {first.address}",
                               related=(vips[first.address],), hint=f"map {name} to its fixed address")
-            elif owner is not None and owner.facts.ipaddrs is not None and address_entry(owner, first.address) is None:
-                yield Finding(word, f"/etc/hosts of {node_label(node)} maps {name} to {first.address}, which is not "
+            elif owner is not None and owner.facts.ipaddrs is not None and owner.facts.address_line(first.address) is None:
+                yield Finding(word, f"/etc/hosts of {node.label} maps {name} to {first.address}, which is not "
                                     f"an address of {name}", hint=f"map {name} to one of its own addresses")

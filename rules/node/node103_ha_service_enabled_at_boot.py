@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import NOT_SERVICES, node_label
+from elastix_halint.model.haresources import NOT_SERVICES
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -55,5 +55,5 @@ class HaServiceEnabledAtBoot(Rule):
             service = boot.get(res.agent)
             if service is not None and service.enabled:
                 yield Finding(service, f"{res.agent} is started by Heartbeat (haresources) but also enabled at boot on "
-                                       f"{node_label(node)} ({service.state})", related=(res,),
+                                       f"{node.label} ({service.state})", related=(res,),
                               hint=f"`chkconfig {res.agent} off` / `systemctl disable {res.agent}` on both nodes")

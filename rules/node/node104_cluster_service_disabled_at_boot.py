@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import managed_resources
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -38,11 +36,11 @@ class ClusterServiceDisabledAtBoot(Rule):
         wanted = []
         if node.hacf is not None or node.haresources is not None:
             wanted.append(("heartbeat", "Heartbeat"))
-        if managed_resources(node) and not (node.hacf is not None and node.hacf.pacemaker):
+        if node.managed_resources and not (node.hacf is not None and node.hacf.pacemaker):
             wanted.append(("drbd", "drbddisk in haresources"))
         for name, why in wanted:
             service = boot.get(name)
             if service is not None and not service.enabled:
-                yield Finding(service, f"{name} is not started at boot on {node_label(node)} ({service.state}), but "
+                yield Finding(service, f"{name} is not started at boot on {node.label} ({service.state}), but "
                                        f"{why} needs it: after a reboot this node does not rejoin the cluster",
                               hint=f"`chkconfig {name} on` / `systemctl enable {name}`")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import is_drbd_device
 from elastix_halint.links.state import decide, normalize_target, observe_listing
 from elastix_halint.lint.rule import Span
+from elastix_halint.model.drbd import is_drbd_device
 from elastix_halint.model.facts import LinkListing
 from elastix_halint.noderoot.linkmap import DEFAULT_MOUNT, elastix
 

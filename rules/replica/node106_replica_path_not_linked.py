@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.builtin.replica._helpers import link_states, listing_line
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
@@ -48,7 +47,7 @@ class ReplicaPathNotLinked(Rule):
             if state.status in ("ok", "replaced-dir") or state.status == "dangling" and not primary:
                 continue
             severity = Severity.WARNING if state.status == "missing" else None
-            yield Finding(listing_line(entry, listing, state.path, node), f"{state.path} on {node_label(node)} should link to {state.expected}: "
+            yield Finding(listing_line(entry, listing, state.path, node), f"{state.path} on {node.label} should link to {state.expected}: "
                                                f"{state.detail} ({state.status})",
                           severity=severity, hint=f"link it: `ln -s {state.expected} {state.path}` "
                                                   "(or `halint links repair`)")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.builtin.replica._helpers import link_states, listing_line
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
@@ -42,6 +41,6 @@ class ReplicaPathReplacedByDirectory(Rule):
     def check_node(self, node, ctx):
         for state, entry, listing in link_states(node, ctx):
             if state.status == "replaced-dir":
-                yield Finding(listing_line(entry, listing, state.path, node), f"{state.path} on {node_label(node)} is a real directory where the "
+                yield Finding(listing_line(entry, listing, state.path, node), f"{state.path} on {node.label} is a real directory where the "
                                                    f"link to {state.expected} should be: what is written there stays "
                                                    "on this node only", hint=REPAIR_HINT)

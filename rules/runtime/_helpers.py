@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import resource_of_minor
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Rule
 
 
@@ -23,7 +21,7 @@ class MinorRule(Rule):
         for minor in node.facts.procdrbd.minors:
             if minor.unconfigured:
                 continue
-            res, _vol = resource_of_minor(node, minor.minor)
+            res, _vol = node.resource_of_minor(minor.minor)
             label = res.name if res is not None else str(minor.minor)
             yield from self.check(node, minor, res, label, ctx)
 
@@ -32,5 +30,5 @@ class MinorRule(Rule):
 
 
 def minor_where(minor, label: str, node) -> str:
-    return f"minor {minor.minor} (resource {label}) on {node_label(node)}" if label != str(minor.minor) \
-        else f"minor {minor.minor} on {node_label(node)}"
+    return f"minor {minor.minor} (resource {label}) on {node.label}" if label != str(minor.minor) \
+        else f"minor {minor.minor} on {node.label}"

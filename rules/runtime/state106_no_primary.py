@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.drbd_cluster._helpers import managed_resources
 from elastix_halint.builtin.runtime._helpers import MinorRule, minor_where
 from elastix_halint.lint.rule import Finding, Severity
 
@@ -32,7 +31,7 @@ class NoPrimary(MinorRule):
 
     def check(self, node, minor, res, label, ctx):
         if minor.role == "Secondary" and minor.peer_role == "Secondary" and res is not None:
-            if any(res.name in managed_resources(n) for n in ctx.cluster.nodes):
+            if any(res.name in n.managed_resources for n in ctx.cluster.nodes):
                 yield Finding(minor, f"{minor_where(minor, label, node)} is Secondary on both nodes although Heartbeat "
                                      "should keep it Primary: nobody serves the replica",
                               hint="see /var/log/ha-log for why drbddisk did not promote; start heartbeat or "

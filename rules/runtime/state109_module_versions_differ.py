@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.haresources._helpers import node_label
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -41,7 +40,7 @@ class ModuleVersionsDiffer(Rule):
         overlap = None
         if None not in (a.proto_min, a.proto_max, b.proto_min, b.proto_max):
             overlap = max(a.proto_min, b.proto_min) <= min(a.proto_max, b.proto_max)
-        na, nb = (node_label(n) for n in cluster.nodes)
+        na, nb = (n.label for n in cluster.nodes)
         text = f"DRBD {a.version} on {na} but {b.version} on {nb}"
         if overlap is False:
             text += f": their protocol ranges {a.proto_min}-{a.proto_max} and {b.proto_min}-{b.proto_max} do not overlap"
