@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import REPO, cleanup, install, quiet_env
+from harness import REPO, cleanup, generate_drbd, install, quiet_env
 
 SHARED = REPO.parent / "shared"
 SPAN_KEYS = ("line", "column", "end_line", "end_column")
@@ -101,9 +101,6 @@ def jobs_for(inputs: Path, rule_ids: list[str]) -> list[dict]:
 
 
 def make_inputs(work: Path) -> Path:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_parse import generate
-
     inputs = work / "inputs"
     shutil.copytree(REPO / "samples", inputs / "samples")
     shutil.copytree(REPO / "tests" / "data" / "good-cluster", inputs / "good-cluster")
@@ -113,7 +110,7 @@ def make_inputs(work: Path) -> Path:
         (inputs / "corpus").mkdir()
         print(f"note: {SHARED / 'corpus'} is absent; the corpus is left out", file=sys.stderr)
     (inputs / "big").mkdir()
-    (inputs / "big" / "drbd.conf").write_text(generate())
+    (inputs / "big" / "drbd.conf").write_text(generate_drbd())
     return inputs
 
 

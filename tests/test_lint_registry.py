@@ -129,3 +129,13 @@ def test_doc_sections_are_parsed_and_checked():
     swapped = DOC.replace("## Example", "## Tmp").replace("## Fix", "## Example").replace("## Tmp", "## Fix")
     assert rule_doc(type("S", (Rule,), {"__doc__": swapped})).problems
     assert rule_doc(type("E", (Rule,), {"__doc__": DOC.replace("Do not.", "")})).problems
+
+
+def test_rule_docs_are_dedented_as_inspect_cleandoc_does():
+    import inspect
+
+    from elastix_halint.lint.rule import _dedent_doc
+
+    docs = [cls.__doc__ for cls in reg_mod.load_registry().rules.values()]
+    docs += ["  x\n\ty\n   z\n\n", "\n\n a\n  b", "", "one", "\tfoo\n\t  bar\n\n\t baz  \n", "x\n  \n    y"]
+    assert [_dedent_doc(d) for d in docs] == [inspect.cleandoc(d).splitlines() for d in docs]
