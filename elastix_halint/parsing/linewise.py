@@ -94,7 +94,7 @@ def parse_line(grammar: str, line: Line, words: dict[str, str], quote: bool = Tr
     ``words`` names the grammar's terminals for humans ("a key method"). ``quote=False`` keeps
     the offending text out of the message (authkeys lines may hold a secret).
     """
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+    from elastix_halint.parsing.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
     try:
         return parse_line_text(grammar, line.text), None

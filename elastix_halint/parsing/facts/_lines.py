@@ -55,7 +55,7 @@ def parse_lines(
     skip: Callable[[str], bool] = lambda text: not text.strip(),
 ) -> Iterator[Line]:
     """Parse each line of ``source`` with ``grammar``; yield the good ones, record the bad ones."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+    from elastix_halint.parsing.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
     from elastix_halint.parsing.larkkit import parse_line_text
 
