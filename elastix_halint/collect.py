@@ -1,11 +1,15 @@
-"""``halint collect``: write the bundle folder of the node it runs on (layout: docs/bundle.md).
+"""``halint collect``: build the bundle folder of a node (layout: docs/bundle.md).
 
 Configuration files are copied from the root (secrets replaced by ``secrets.marker_for`` unless
 asked otherwise); facts are captured in the text formats the fact parsers read. File modes,
-owners and symlinks are read with ``os.lstat``/``readlink`` and written in ``stat``'s own output
-format, so the result does not depend on the coreutils version. Commands (``ip``, ``chkconfig``,
-``systemctl``, ``lsblk``) run only on a live root (``/``) and only when installed. The root is
-never modified; the node folder appears in one rename when complete.
+owners and symlinks come from lstat/stat/readlink fields and are written in ``stat``'s own
+output format, so the result does not depend on the coreutils version. Commands (``ip``,
+``chkconfig``, ``systemctl``, ``lsblk``, ``sfdisk``) run only on a live root (``/``) and only
+when installed. The root is never modified; the node folder appears in one rename when complete.
+
+The root is read only through a :class:`~elastix_halint.nodefs.NodeFS`: ``LocalFS`` for a folder
+here, ``remote.streamfs.StreamFS`` for what a node's collect script sent, so a bundle collected
+over ssh is byte for byte the one collected on the node itself (docs/remote.md).
 """
 
 from __future__ import annotations

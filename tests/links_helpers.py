@@ -82,8 +82,9 @@ def _digest(path: str) -> str:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
-def listing(root: Path, times: bool = True) -> dict[str, tuple]:
-    """Every entry under ``root`` except halint's own state: what `undo` must restore exactly."""
+def listing(root: Path, times: bool = True, grain_ns: int = 1) -> dict[str, tuple]:
+    """Every entry under ``root`` except halint's own state: what `undo` must restore exactly
+    (mtimes to ``grain_ns``: a node whose touch sets whole seconds only restores those)."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
@@ -103,7 +104,7 @@ def listing(root: Path, times: bool = True) -> dict[str, tuple]:
             else:
                 extra = ("file", _digest(full))
             # Creating halint's state dir changes its parents' times: that is halint's, not the tree's.
-            stamp = (st.st_mtime_ns,) if times and not STATE_DIR.startswith(rel + "/") else ()
+            stamp = (st.st_mtime_ns // grain_ns,) if times and not STATE_DIR.startswith(rel + "/") else ()
             out[rel] = extra + (st.st_mode, st.st_uid, st.st_gid) + stamp
     return out
 

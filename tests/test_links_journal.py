@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from elastix_halint.links.journal import Journal
+from elastix_halint.links.journal import Journal, journals
 from elastix_halint.links.repair import run_forward
 from elastix_halint.links.steps import CopyIn, MakeDir, MakeLink, MoveAside, Retarget, StepError, step_from_json
 from elastix_halint.links.undo import run_undo
@@ -86,3 +86,21 @@ def test_a_copy_whose_destination_appears_meanwhile_is_a_conflict_not_a_loss(tmp
     run_undo(root, journal, _quiet)
     assert (tmp_path / "replica/new.conf").read_text() == "written by mysqld meanwhile\n"
     assert (tmp_path / "aside/new.conf").read_text() == "upgraded\n"
+
+
+def test_two_repairs_in_one_second_are_undone_newest_first(root, tmp_path):
+    """The second journal of a second is ID-2.journal, which sorts before ID.journal byte-wise:
+    the order must still be the order they were written in, or undo takes the wrong one."""
+    first = Journal.create(root, "20260101T000000Z", {"steps": [], "map": {}, "dir_times": {}})
+    second = Journal.create(root, "20260101T000000Z", {"steps": [], "map": {}, "dir_times": {}})
+    tenth = [Journal.create(root, "20260101T000000Z", {"steps": [], "map": {}, "dir_times": {}}) for _ in range(8)][-1]
+    assert (first.id, second.id, tenth.id) == ("20260101T000000Z", "20260101T000000Z-2", "20260101T000000Z-10")
+    assert [j.id for j in journals(root)][:2] + [journals(root)[-1].id] == [first.id, second.id, tenth.id]
+
+
+def test_a_plan_cut_before_its_rename_leaves_nothing_behind(root, tmp_path):
+    state = tmp_path / "var/lib/halint/links"
+    state.mkdir(parents=True)
+    (state / "20250101T000000Z.journal.tmp").write_text('{"steps": [')
+    Journal.create(root, "20260101T000000Z", {"steps": [], "map": {}, "dir_times": {}})
+    assert sorted(p.name for p in state.iterdir()) == ["20260101T000000Z.journal"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import contextlib
+from typing import List, Optional
 
 import typer
 
-ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests)."
+from elastix_halint.commands import remote_options as ro
+
+ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests). Default: /."
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
 PENDING_HINT = "`halint links repair --apply` finishes it, `halint links undo` rolls it back"
 
@@ -43,22 +46,49 @@ def register(app: typer.Typer) -> None:
     app.add_typer(links_app, name="links")
 
 
-def _node(root: str, links: Optional[str], from_snapshot: Optional[str] = None):
-    import os
-
+def _linkmap(links: Optional[str], from_snapshot: Optional[str] = None):
     from elastix_halint.errors import UsageError
     from elastix_halint.noderoot.linkmap import load
-    from elastix_halint.noderoot.root import NodeRoot
 
-    if not os.path.isdir(root):
-        raise UsageError(f"--root {root}: not a directory")
     if from_snapshot and links:
         raise UsageError("give --links or --from-snapshot, not both")
     if from_snapshot:
         from elastix_halint.links.snapshotmap import linkmap_from_snapshot
 
-        return NodeRoot(root), linkmap_from_snapshot(from_snapshot)
-    return NodeRoot(root), load(links)
+        return linkmap_from_snapshot(from_snapshot)
+    return load(links)
+
+
+@contextlib.contextmanager
+def _node(root: Optional[str], ssh: Optional[List[str]], ssh_config: Optional[str], ssh_option: Optional[List[str]]):
+    """(the node's root, who carries out plans there): this machine's ``--root`` (default /),
+    or the node of ``--ssh DEST[:ROOT]`` over one multiplexed connection."""
+    import os
+
+    from elastix_halint.errors import UsageError
+
+    remote = ro.parse(ssh, ssh_config, ssh_option)
+    if remote is None:
+        from elastix_halint.links.runner import LocalRunner
+        from elastix_halint.noderoot.root import NodeRoot
+
+        root = root or "/"
+        if not os.path.isdir(root):
+            raise UsageError(f"--root {root}: not a directory")
+        node = NodeRoot(root)
+        yield node, LocalRunner(node)
+        return
+    if root is not None:
+        raise UsageError("give --root or --ssh DEST[:ROOT], not both (the node's root goes after the ':')")
+    if len(remote.dests) > 1:
+        raise UsageError("halint links works on one node at a time: give one --ssh")
+    from elastix_halint.links.noderun import NodeRunner
+    from elastix_halint.noderoot.remote import RemoteRoot
+
+    (dest,) = remote.dests
+    with remote.connect() as (conn,):
+        node = RemoteRoot(dest.root, shell=conn, label=dest.label)
+        yield node, NodeRunner(node)
 
 
 def _stamp() -> str:
@@ -69,7 +99,10 @@ def _stamp() -> str:
 
 def status_command(
     ctx: typer.Context,
-    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
     links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
 ) -> None:
@@ -81,16 +114,19 @@ def status_command(
     if ctx.invoked_subcommand is not None:
         return
     from elastix_halint.links.journal import interrupted
-    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.plan import build_plan, prefetch
     from elastix_halint.links.render import echo, status_json, table
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
-    node, linkmap = _node(root, links)
-    plan = build_plan(node, linkmap, _stamp(), merge_new=True)
-    pending = interrupted(node)
+    linkmap = _linkmap(links)
+    with _node(root, ssh, ssh_config, ssh_option) as (node, _):
+        stamp = _stamp()
+        prefetch(node, linkmap, stamp)
+        pending = interrupted(node)
+        plan = build_plan(node, linkmap, stamp, merge_new=True)
     if fmt == "json":
-        echo(status_json(root, plan, linkmap.mount, pending.id if pending else None))
+        echo(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None))
     else:
         for line in table(plan.links):
             echo(line)
@@ -99,25 +135,22 @@ def status_command(
     raise typer.Exit(0 if all(l.state.ok for l in plan.links) and not pending else 1)
 
 
-def _finish_interrupted(node, force: bool) -> None:
+def _finish_interrupted(node, runner, force: bool) -> None:
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import exclusive, interrupted
+    from elastix_halint.links.journal import interrupted
     from elastix_halint.links.render import echo
-    from elastix_halint.links.repair import run_forward
-    from elastix_halint.links.undo import run_undo
 
     pending = interrupted(node)
     if pending is None:
         return
     view = pending.read()
     require_safe(node, view.header["map"]["mount"], force, f"finish interrupted repair {pending.id}")
-    with exclusive(node):
-        if view.status == "repairing":
-            echo(f"finishing repair {pending.id}, which was interrupted:")
-            run_forward(node, pending, echo)
-        else:
-            echo(f"finishing the undo of repair {pending.id}, which was interrupted:")
-            run_undo(node, pending, echo)
+    if view.status == "repairing":
+        echo(f"finishing repair {pending.id}, which was interrupted:")
+        runner.finish(pending, echo)
+    else:
+        echo(f"finishing the undo of repair {pending.id}, which was interrupted:")
+        runner.undo(pending, echo)
 
 
 def repair_command(
@@ -125,7 +158,10 @@ def repair_command(
     merge_new: bool = typer.Option(False, "--merge-new", help="Copy files only the upgraded copy has into the replica."),
     from_snapshot: Optional[str] = typer.Option(None, "--from-snapshot", metavar="ARCHIVE", help="Take the link map from this snapshot's manifest."),
     force: bool = typer.Option(False, "--force", help="Repair even when the replica is not mounted or the node is not DRBD Primary."),
-    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
     links: Optional[str] = typer.Option(None, "--links", metavar="MAP", help=LINKS_HELP),
 ) -> None:
     """Mend the links (dry run unless --apply): move replaced copies aside, merge, relink.
@@ -134,25 +170,28 @@ def repair_command(
     can put the tree back and an interrupted repair is finished by the next run.
     Exit 0 when every link is ok afterwards (dry run: nothing to do), 1 otherwise or on conflicts.
     """
-    from elastix_halint.links.guard import snapshot_hint
+    from elastix_halint.links.guard import SNAPSHOT_DIR, snapshot_hint
     from elastix_halint.links.journal import interrupted
-    from elastix_halint.links.plan import build_plan
+    from elastix_halint.links.plan import build_plan, prefetch
     from elastix_halint.links.render import echo, plan_lines
 
-    node, linkmap = _node(root, links, from_snapshot)
-    if apply:
-        _finish_interrupted(node, force)
-    elif interrupted(node):
-        echo(f"repair {interrupted(node).id} was interrupted: {PENDING_HINT}")
-        raise typer.Exit(1)
-    stamp = _stamp()
-    plan = build_plan(node, linkmap, stamp, merge_new)
-    for line in plan_lines(plan):
-        echo(line)
-    hint = snapshot_hint(node, plan)
-    if hint:
-        echo(f"warning: {hint}", err=True)
-    raise typer.Exit(_apply(node, linkmap, plan, merge_new, force) if apply else _dry_run(node, linkmap, plan, force))
+    linkmap = _linkmap(links, from_snapshot)
+    with _node(root, ssh, ssh_config, ssh_option) as (node, runner):
+        stamp = _stamp()
+        prefetch(node, linkmap, stamp, dirs=(SNAPSHOT_DIR,))
+        if apply:
+            _finish_interrupted(node, runner, force)
+        elif interrupted(node):
+            echo(f"repair {interrupted(node).id} was interrupted: {PENDING_HINT}")
+            raise typer.Exit(1)
+        plan = build_plan(node, linkmap, stamp, merge_new)
+        for line in plan_lines(plan):
+            echo(line)
+        hint = snapshot_hint(node, plan)
+        if hint:
+            echo(f"warning: {hint}", err=True)
+        code = _apply(node, runner, linkmap, plan, merge_new, force) if apply else _dry_run(node, linkmap, plan, force)
+    raise typer.Exit(code)
 
 
 def _dry_run(node, linkmap, plan, force: bool) -> int:
@@ -166,25 +205,21 @@ def _dry_run(node, linkmap, plan, force: bool) -> int:
     return 1 if any(not l.state.ok for l in plan.links) else 0
 
 
-def _apply(node, linkmap, plan, merge_new: bool, force: bool) -> int:
+def _apply(node, runner, linkmap, plan, merge_new: bool, force: bool) -> int:
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import Journal, exclusive
     from elastix_halint.links.plan import build_plan
     from elastix_halint.links.render import echo
-    from elastix_halint.links.repair import run_forward
     from elastix_halint.links.state import link_states
 
     skipped: dict[int, str] = {}
     if plan.steps:
         require_safe(node, linkmap.mount, force, "repair links")
-        with exclusive(node):
-            # Plan again under the lock: the tree cannot change any more, and taking the lock
-            # may have created halint's state directory (and /var/lib with it).
-            plan = build_plan(node, linkmap, plan.repair_id, merge_new)
-            if plan.steps:
-                journal = Journal.create(node, plan.repair_id, plan.header(node, linkmap, merge_new))
-                echo(f"repairing (journal {journal.path}):")
-                skipped = run_forward(node, journal, echo).skipped
+        plan, skipped = runner.repair(
+            plan,
+            lambda: build_plan(node, linkmap, plan.repair_id, merge_new),
+            lambda made: made.header(node, linkmap, merge_new),
+            echo,
+        )
     conflicts = sum(len(l.conflicts) for l in plan.links)
     conflicts += sum(1 for why in skipped.values() if why.startswith("conflict"))
     bad = [s for s in link_states(node, linkmap.links) if not s.ok]
@@ -197,23 +232,25 @@ def _apply(node, linkmap, plan, merge_new: bool, force: bool) -> int:
 
 def undo_command(
     force: bool = typer.Option(False, "--force", help="Undo even when the replica is not mounted or the node is not DRBD Primary."),
-    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help=ROOT_HELP),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
 ) -> None:
     """Put the tree back exactly as it was before the last repair (or roll back an interrupted one)."""
     from elastix_halint.links.guard import require_safe
-    from elastix_halint.links.journal import exclusive, last_undoable
+    from elastix_halint.links.journal import STATE_DIR, last_undoable
     from elastix_halint.links.render import echo
-    from elastix_halint.links.undo import run_undo
 
-    node, _ = _node(root, None)
-    journal = last_undoable(node)
-    if journal is None:
-        echo("nothing to undo")
-        raise typer.Exit(0)
-    view = journal.read()
-    require_safe(node, view.header["map"]["mount"], force, f"undo repair {journal.id}")
-    echo(f"undoing repair {journal.id}:")
-    with exclusive(node):
-        run_undo(node, journal, echo)
+    with _node(root, ssh, ssh_config, ssh_option) as (node, runner):
+        node.prefetch(dirs=(STATE_DIR,), reads=("/proc/mounts", "/proc/drbd"))
+        journal = last_undoable(node)
+        if journal is None:
+            echo("nothing to undo")
+            raise typer.Exit(0)
+        view = journal.read()
+        require_safe(node, view.header["map"]["mount"], force, f"undo repair {journal.id}")
+        echo(f"undoing repair {journal.id}:")
+        runner.undo(journal, echo)
     echo(f"repair {journal.id} undone")
     raise typer.Exit(0)

@@ -12,6 +12,8 @@ import fcntl
 import json
 import os
 import posixpath
+import shutil
+import time
 from dataclasses import dataclass, field
 
 from elastix_halint.errors import HalintError
@@ -104,6 +106,9 @@ class Journal:
     def create(cls, root: NodeRoot, repair_id: str, header: dict) -> "Journal":
         directory = state_dir(root)
         os.makedirs(directory, mode=0o700, exist_ok=True)
+        for stale in os.listdir(directory):  # a plan whose writing a kill cut short
+            if stale.endswith(SUFFIX + ".tmp"):
+                os.unlink(os.path.join(directory, stale))
         name, n = repair_id, 1
         while os.path.exists(os.path.join(directory, name + SUFFIX)):
             n += 1
@@ -133,9 +138,15 @@ class Journal:
         return parse(self.text())
 
 
+def _age(name: str) -> tuple[str, int]:
+    # "<UTC timestamp>.journal", then "<same>-2.journal" for a second repair in that second.
+    stamp, _, n = name[: -len(SUFFIX)].partition("-")
+    return stamp, int(n) if n.isdigit() else 1
+
+
 def journals(root: NodeRoot) -> list[Journal]:
     """Every journal, oldest first (names start with a sortable UTC timestamp)."""
-    names = sorted(n for n in root.listdir(STATE_DIR) if n.endswith(SUFFIX))
+    names = sorted((n for n in root.listdir(STATE_DIR) if n.endswith(SUFFIX)), key=_age)
     return [Journal(root, f"{STATE_DIR}/{n}") for n in names]
 
 
@@ -157,10 +168,58 @@ class Busy(HalintError):
     """Another ``halint links repair``/``undo`` is changing this node right now."""
 
 
+OWNER_DIR = "lock.d"  # also taken by scripts/links.sh, which has no flock: mkdir + owner pid
+BUSY = "another `halint links repair` or `undo` is running on this node"
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _younger_than(path: str, seconds: float) -> bool:
+    # An owner folder without a pid is being made, unless its maker died right then.
+    try:
+        return time.time() - os.stat(path).st_mtime < seconds
+    except OSError:
+        return False
+
+
+def _take_owner_dir(directory: str) -> str:
+    """The lock a repair run over ssh takes (links.sh: the same protocol): a folder made with
+    mkdir holding its owner's pid; a dead owner's folder is taken over."""
+    owner = os.path.join(directory, OWNER_DIR)
+    for _ in range(3):
+        try:
+            os.mkdir(owner, 0o700)
+        except FileExistsError:
+            try:
+                with open(os.path.join(owner, "pid"), encoding="ascii", errors="replace") as fh:
+                    pid = fh.read().strip()
+            except OSError:
+                pid = ""
+            if (pid and _alive(pid)) or (not pid and _younger_than(owner, 10)):
+                raise Busy(BUSY + (f" (pid {pid})" if pid else "")) from None
+            stale = f"{owner}.{os.getpid()}"
+            os.rename(owner, stale)
+            shutil.rmtree(stale, ignore_errors=True)
+            continue
+        with open(os.path.join(owner, "pid"), "w", encoding="ascii") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return owner
+    raise Busy(BUSY)
+
+
 @contextlib.contextmanager
 def exclusive(root: NodeRoot):
     """Hold the state directory's lock while changing the tree: one repair or undo at a time.
-    (The lock dies with its process, so a killed repair never blocks the next one.)"""
+    (The flock dies with its process, so a killed repair never blocks the next one; the owner
+    folder shared with repairs run over ssh is taken over when its owner is dead.)"""
     directory = state_dir(root)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
@@ -168,7 +227,11 @@ def exclusive(root: NodeRoot):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Busy("another `halint links repair` or `undo` is running on this node") from None
-        yield
+            raise Busy(BUSY) from None
+        owner = _take_owner_dir(directory)
+        try:
+            yield
+        finally:
+            shutil.rmtree(owner, ignore_errors=True)
     finally:
         os.close(fd)

@@ -140,7 +140,20 @@ def observe(root: NodeRoot, spec: LinkSpec) -> LinkObservation:
     return LinkObservation(spec.path, "symlink", text, target.exists, target.loops)
 
 
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def prefetch(root: NodeRoot, specs, **more) -> None:
+    """Tell ``root`` what observing ``specs`` reads (every step of each path and target), with
+    ``more`` questions: a node reached over ssh answers them all in one round trip."""
+    paths = [p for spec in specs for p in _ancestors(spec.path) + _ancestors(normalize_target(spec.target))]
+    root.prefetch(stat=(*paths, *more.pop("stat", ())), **more)
+
+
 def link_states(root: NodeRoot, specs) -> list[LinkState]:
+    prefetch(root, specs)
     return [decide(spec, observe(root, spec)) for spec in specs]
 
 

@@ -37,6 +37,9 @@ def compare(root: NodeRoot, upgraded: str, replica: str) -> TreeComparison:
     blocked_dirs: list[str] = []
     both: list[str] = []  # on both sides as files or links of one kind: contents decide
     entries = root.walk(upgraded)
+    # Only the replica's counterparts are read, not the replica's whole tree (it can hold years
+    # of recordings): one batch for a node over ssh.
+    root.prefetch(stat=tuple(_join(replica, rel) for rel, _ in entries))
     for rel, st in entries:
         kind = entry_kind(st.st_mode)
         if kind != "dir":

@@ -71,6 +71,9 @@ class NodeRoot(Record):
         return os.path.abspath(self.root)
 
     # -- the node's files (node paths in, stat-like results out) ----------------------------
+    def prefetch(self, **questions) -> None:
+        """Say which questions are coming (a remote root asks them in one round trip)."""
+
     def lstat(self, path: str) -> os.stat_result | None:
         """``lstat`` of node path ``path``; None when nothing is there."""
         return lstat_or_none(self.path(path))

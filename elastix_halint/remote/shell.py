@@ -80,7 +80,7 @@ class NodeShell:
         quoted = " ".join(shlex.quote(a) for a in args)
         if script is None:
             return f"LC_ALL=C {self.sh} {self.stdin_script} {quoted}".rstrip()
-        if len(script.encode()) > MAX_ARGUMENT_SCRIPT:
+        if len(script_bytes(script)) > MAX_ARGUMENT_SCRIPT:
             raise UsageError(f"internal: a script of {len(script)} bytes is too long for a command line")
         return f"LC_ALL=C {self.sh} -c {shlex.quote(script)} halint {quoted}".rstrip()
 
@@ -88,7 +88,7 @@ class NodeShell:
                    timeout: float | None = None) -> tuple[int, bytes, bytes]:
         """Run a node-side script to the end (see the module docstring for stdin)."""
         if input is None:
-            return self.run(self.script_command(args), input=script.encode(), timeout=timeout)
+            return self.run(self.script_command(args), input=script_bytes(script), timeout=timeout)
         return self.run(self.script_command(args, script), input=input, timeout=timeout)
 
     def popen_script(self, script: str, args: Sequence[str] = (), *, data_stdin: bool = False,
@@ -104,8 +104,14 @@ class NodeShell:
         proc = self.popen(self.script_command(args), stdin=PIPE, stdout=stdout, stderr=stderr)
         # The script's stdin is ours alone: detached, so communicate()/wait() never touch it.
         pipe, proc.stdin = proc.stdin, None
-        _feed(pipe, script.encode())
+        _feed(pipe, script_bytes(script))
         return proc
+
+
+def script_bytes(script: str) -> bytes:
+    """What goes to the node: a path the node sent (decoded with surrogateescape, as
+    ``Frame.path`` does: bytes that are not UTF-8) goes back as the same bytes."""
+    return script.encode("utf-8", "surrogateescape")
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:

@@ -37,10 +37,13 @@ hl_start() {
     fi
     # From here on the script's own stderr is kept and sent as a W frame at the end.
     exec 2>"$hl_tmp/stderr"
-    hl_x=$(printf '\303\251')
-    if [ "${#hl_x}" = 2 ]; then hl_bytes_ok=1; else hl_bytes_ok=; fi
     return 0
 }
+
+# Does ${#x} count bytes here (in the C locale)? Then hl_len needs no wc. Probed once, also
+# for scripts that make no temporary folder.
+hl_x=$(printf '\303\251')
+if [ "${#hl_x}" = 2 ]; then hl_bytes_ok=1; else hl_bytes_ok=; fi
 
 # hl_len STRING: its length in bytes, in hl_n.
 hl_len() {
@@ -114,6 +117,7 @@ hl_run() {
     ) </dev/null >/dev/null 2>&1 &
     hl_w=$!
     wait $hl_pid
+    # shellcheck disable=SC2034 # read by the scripts that call hl_run
     hl_rc=$?
     kill $hl_w 2>/dev/null
     wait $hl_w 2>/dev/null
@@ -133,4 +137,49 @@ hl_armour() {
         od -An -v -tx1
     fi
     printf '%s\n' '-----END HALINT STREAM-----'
+}
+
+# -- for scripts that change a node (links.sh): sizes, durable journal lines, digests -------
+
+# hl_size FILE: its size in bytes, in hl_n (empty when unreadable).
+hl_size() {
+    hl_n=$(wc -c <"$1" 2>/dev/null)
+    hl_n=${hl_n##* }
+}
+
+# hl_append_durable FILE LINE: append LINE and make it durable before anything else happens
+# (dd conv=fsync: `sync FILE` ignores its argument below coreutils 8.24).
+hl_append_durable() {
+    printf '%s\n' "$2" >>"$1" && dd if=/dev/null of="$1" conv=notrunc,fsync 2>/dev/null
+}
+
+# hl_sha256 FILE: its SHA-256 in hl_sum, with sha256sum or `openssl dgst -sha256`, whichever
+# the node has (probed once with command -v); status 1 when neither can read it.
+hl_sha_tool=
+hl_sha256() {
+    if [ -z "$hl_sha_tool" ]; then
+        hl_sha_tool=none
+        if command -v sha256sum >/dev/null 2>&1; then
+            hl_sha_tool=sha256sum
+        elif command -v openssl >/dev/null 2>&1 && printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
+            hl_sha_tool=openssl
+        fi
+    fi
+    case $hl_sha_tool in
+        sha256sum) hl_sum=$(sha256sum <"$1" 2>/dev/null) && hl_sum=${hl_sum%% *} ;;
+        openssl) hl_sum=$(openssl dgst -sha256 <"$1" 2>/dev/null) && hl_sum=${hl_sum##* } ;;
+        *) hl_sum= ;;
+    esac
+    [ ${#hl_sum} = 64 ]
+}
+
+# hl_same_bytes A B: the two files hold the same bytes (by digest; cmp when there is no
+# digest tool).
+hl_same_bytes() {
+    if hl_sha256 "$1"; then
+        hl_a=$hl_sum
+        hl_sha256 "$2" && [ "$hl_a" = "$hl_sum" ]
+        return
+    fi
+    cmp -s -- "$1" "$2"
 }

@@ -1,0 +1,180 @@
+"""`halint links --ssh`, `links repair --ssh` and `links undo --ssh` against the loopback sshd
+(conftest's ssh_lab): "modern" runs the node's commands with the machine's own tools,
+"busybox" under busybox sh with only busybox applets on PATH. The node's root is a temp folder
+laid out like an upgraded Elastix node (links_helpers)."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_halint
+from links_helpers import STEP_DELAY, digests, journal_lines, listing, make_node, simulate_upgrade
+
+from elastix_halint.links.journal import journals
+from elastix_halint.links.state import link_states
+from elastix_halint.noderoot.linkmap import load
+from elastix_halint.noderoot.root import NodeRoot
+
+NODES = ["modern", "busybox"]
+
+
+def grain(alias: str) -> int:
+    # busybox touch sets whole seconds: undo puts directory and link times back to the second.
+    return 1_000_000_000 if alias == "busybox" else 1
+
+
+def ssh_args(lab, alias: str, root: Path, *args: str) -> list[str]:
+    return ["links", *args, "--ssh", f"{alias}:{root}", "--ssh-config", str(lab.config)]
+
+
+def no_leftovers(root: Path) -> None:
+    """Nothing of halint's own is left on the node but its journals."""
+    left = [p for pattern in ("**/*.halint-tmp", "**/.*.halint-tmp", "**/*.journal.tmp", "**/lock.d*")
+            for p in glob.glob(str(root / pattern), recursive=True)]
+    assert not left
+
+
+@pytest.fixture
+def upgraded(tmp_path) -> Path:
+    root = make_node(tmp_path)
+    simulate_upgrade(root)
+    return root
+
+
+@pytest.mark.parametrize("alias", NODES)
+def test_status_over_ssh_is_the_local_status(ssh_lab, upgraded, alias):
+    before = listing(upgraded)
+    local = run_halint("links", "--root", str(upgraded), "--format", "json")
+    remote = run_halint(*ssh_args(ssh_lab, alias, upgraded, "--format", "json"))
+    assert (remote.returncode, local.returncode) == (1, 1), remote.stderr
+    mine, theirs = json.loads(local.stdout), json.loads(remote.stdout)
+    assert theirs["root"] == f"{alias}:{upgraded}"
+    assert {**theirs, "root": None} == {**mine, "root": None}
+    assert listing(upgraded) == before and not (upgraded / "var/lib/halint").exists()
+
+
+def test_dry_run_over_ssh_prints_the_local_plan_and_changes_nothing(ssh_lab, upgraded):
+    before = listing(upgraded)
+    local = run_halint("links", "repair", "--merge-new", "--root", str(upgraded))
+    remote = run_halint(*ssh_args(ssh_lab, "modern", upgraded, "repair", "--merge-new"))
+    assert remote.returncode == local.returncode == 1
+    stamp = lambda text: [line.split(".halint-")[0] for line in text.splitlines()]  # noqa: E731 - asides are named after the minute
+    assert stamp(remote.stdout) == stamp(local.stdout)
+    assert "halint snapshot" in remote.stderr
+    assert listing(upgraded) == before and not (upgraded / "var/lib/halint").exists()
+
+
+@pytest.mark.parametrize("alias", NODES)
+def test_repair_over_ssh_mends_every_link_and_undo_puts_the_tree_back(ssh_lab, upgraded, alias):
+    before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
+    repair = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
+    assert repair.returncode == 1, repair.stdout + repair.stderr  # sip.conf differs: a listed conflict
+    assert "1 conflicts" in repair.stdout and "/var/lib/halint/links/" in repair.stdout
+    assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links))
+    assert before_bytes <= digests(upgraded)
+    assert (upgraded / "replica/etc/asterisk/features.conf").is_file()
+    no_leftovers(upgraded)
+    if alias == "modern":
+        again = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
+        assert again.returncode == 0 and "nothing to repair" in again.stdout
+    undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"))
+    assert undo.returncode == 0, undo.stdout + undo.stderr
+    assert listing(upgraded, grain_ns=grain(alias)) == before
+    no_leftovers(upgraded)
+
+
+@pytest.mark.parametrize("broken, message", [("proc/mounts", "not mounted"), ("proc/drbd", "not DRBD Primary")])
+def test_refusals_are_read_from_the_node(ssh_lab, tmp_path, broken, message):
+    root = make_node(tmp_path, mounted=broken != "proc/mounts", primary=broken != "proc/drbd")
+    simulate_upgrade(root)
+    before = listing(root)
+    refused = run_halint(*ssh_args(ssh_lab, "modern", root, "repair", "--apply"))
+    assert refused.returncode == 2 and message in refused.stderr and "--force" in refused.stderr
+    assert [line for line in refused.stderr.splitlines() if line.startswith("halint: error")] == [refused.stderr.splitlines()[-1]]
+    assert listing(root) == before
+    if broken == "proc/mounts":
+        assert run_halint(*ssh_args(ssh_lab, "modern", root, "repair", "--apply", "--force")).returncode == 0
+        assert run_halint(*ssh_args(ssh_lab, "modern", root, "undo")).returncode == 2
+        assert run_halint(*ssh_args(ssh_lab, "modern", root, "undo", "--force")).returncode == 0
+        assert listing(root) == before
+
+
+def test_bad_destinations_are_one_line_errors(ssh_lab, upgraded, tmp_path):
+    both = run_halint("links", "--root", str(upgraded), "--ssh", f"modern:{upgraded}", "--ssh-config", str(ssh_lab.config))
+    assert both.returncode == 2 and "not both" in both.stderr
+    missing = run_halint(*ssh_args(ssh_lab, "modern", tmp_path / "absent"))
+    assert missing.returncode == 2 and "absent" in missing.stderr
+    two = run_halint(*ssh_args(ssh_lab, "modern", upgraded), "--ssh", "busybox")
+    assert two.returncode == 2 and "one node at a time" in two.stderr
+    for result in (both, missing, two):
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+# -- crash safety -------------------------------------------------------------------------------
+FULL_JOURNAL = 20  # 1 plan + 9 steps x (begin, done) + committed
+TRIALS = FULL_JOURNAL + 1
+
+
+def start_in_group(lab, alias: str, root: Path, *args: str) -> subprocess.Popen:
+    """halint in a process group of its own (with its ssh master and clients), slowed down."""
+    env = dict(os.environ, HALINT_TEST_STEP_DELAY=STEP_DELAY, NO_COLOR="1")
+    cmd = [sys.executable, "-m", "elastix_halint", *ssh_args(lab, alias, root, *args)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def kill_group_after(proc: subprocess.Popen, root: Path, lines: int, jitter: float) -> None:
+    """SIGKILL halint and its ssh once the journal has ``lines`` lines (0: at once), + jitter."""
+    deadline = time.monotonic() + 30
+    while lines and journal_lines(root) < lines and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(jitter)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, trial):
+    """Trial N kills `links repair --ssh --apply` once the node's journal has N lines (each
+    named step: plan written, each step begun, each step done, committed; a little later, at
+    random), trial 0 at a random moment; then a rerun of repair, or undo (itself killed in some
+    trials), must reach a consistent state with every file's content still there."""
+    rng = random.Random(trial)
+    alias = "busybox" if trial % 3 == 2 else "modern"
+    before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
+    lines = trial
+    jitter = rng.uniform(0, 0.02) if lines else rng.uniform(0, 3.0)
+    kill_group_after(start_in_group(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"), upgraded, lines, jitter)
+    assert before_bytes <= digests(upgraded), "a kill lost data"
+
+    if trial % 2 == 0:
+        finish = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
+        assert finish.returncode in (0, 1), finish.stdout + finish.stderr
+        assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links)), finish.stdout
+        assert before_bytes <= digests(upgraded)
+        if trial % 4 == 0:
+            undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"))
+            assert undo.returncode == 0, undo.stdout + undo.stderr
+            assert listing(upgraded, grain_ns=grain(alias)) == before
+    else:
+        if trial % 4 == 3:  # kill the undo as well, then undo again
+            kill_group_after(start_in_group(ssh_lab, alias, upgraded, "undo"), upgraded,
+                             journal_lines(upgraded) + rng.randint(1, 10), rng.uniform(0, 0.02))
+            assert before_bytes <= digests(upgraded)
+        undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"))
+        assert undo.returncode == 0, undo.stdout + undo.stderr
+        assert listing(upgraded, grain_ns=grain(alias)) == before, "undo after a kill did not restore the tree"
+    no_leftovers(upgraded)
+    assert not any(j.read().interrupted for j in journals(NodeRoot(str(upgraded))))
