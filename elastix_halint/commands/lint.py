@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from elastix_halint.commands import remote_options as ro
 from elastix_halint.commands.params import Argument, Option
 
@@ -14,24 +12,24 @@ def register(app: typer.Typer) -> None:
 
 
 def lint_command(
-    paths: Optional[List[str]] = Argument(
+    paths: list[str] | None = Argument(
         None, help="Bundles (one folder per node), node folders, or config files; default: the current folder.", metavar="[PATH]..."
     ),
-    root: Optional[str] = Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
-    peer: Optional[str] = Option(None, "--peer", help="The other node's root or bundle."),
+    root: str | None = Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
+    peer: str | None = Option(None, "--peer", help="The other node's root or bundle."),
     fmt: str = Option("auto", "--format", "-f", help="auto, text, json, sarif or github (auto: github in GitHub Actions, else text)."),
-    select: Optional[List[str]] = Option(None, "--select", help="Only these rules (IDs, prefixes such as DRBD2, or names; comma-separated)."),
-    ignore: Optional[List[str]] = Option(None, "--ignore", help="Not these rules (IDs, prefixes or names; comma-separated)."),
-    fail_on: Optional[str] = Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning (default), info or never."),
+    select: list[str] | None = Option(None, "--select", help="Only these rules (IDs, prefixes such as DRBD2, or names; comma-separated)."),
+    ignore: list[str] | None = Option(None, "--ignore", help="Not these rules (IDs, prefixes or names; comma-separated)."),
+    fail_on: str | None = Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning (default), info or never."),
     fix: bool = Option(False, "--fix", help="Apply safe fixes in place (nothing else in the file changes)."),
     diff: bool = Option(False, "--diff", help="Print the safe fixes as a unified diff; write nothing."),
     verbose: bool = Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
-    config: Optional[str] = Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
+    config: str | None = Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
     files: bool = Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
-    ssh: Optional[List[str]] = ro.SSH,
-    ssh_config: Optional[str] = ro.SSH_CONFIG,
-    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
-    keep_bundle: Optional[str] = Option(None, "--keep-bundle", metavar="DIR", help="With --ssh: also write the collected bundle into DIR."),
+    ssh: list[str] | None = ro.SSH,
+    ssh_config: str | None = ro.SSH_CONFIG,
+    ssh_option: list[str] | None = ro.SSH_OPTION,
+    keep_bundle: str | None = Option(None, "--keep-bundle", metavar="DIR", help="With --ssh: also write the collected bundle into DIR."),
 ) -> int:
     """Lint cluster configuration: both nodes' DRBD, Heartbeat and host files and their facts.
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from elastix_halint.commands.params import Argument, BadParameter, Option
 
 
@@ -13,8 +11,8 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_command(
-    files: List[str] = Argument(..., help="Files to parse.", metavar="FILE..."),
-    kind: Optional[str] = Option(
+    files: list[str] = Argument(..., help="Files to parse.", metavar="FILE..."),
+    kind: str | None = Option(
         None, "--kind", "-k", help="File kind (drbd, hacf, authkeys, haresources, hosts, or a fact kind); detected when omitted."
     ),
     fmt: str = Option("text", "--format", "-f", help="text or json."),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from elastix_halint import jsontext
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.model.record import Mutable
 from elastix_halint.parsing import kinds
@@ -94,6 +93,8 @@ def render_json(outcomes: list[Outcome], redact: bool) -> None:
     doc = {"schema": SCHEMA, "files": [outcome_json(o, redact, known) for o in outcomes]}
     # One write (json.dump() would write each of ~370,000 chunks of a 400-resource drbd.conf on
     # its own), built by the faster indented writer.
+    from elastix_halint import jsontext
+
     sys.stdout.write(jsontext.dumps(doc, ensure_ascii=False) + "\n")
 
 
