@@ -53,14 +53,19 @@ def test_common_is_inherited_and_overridden():
     assert r.model.effective_option("r0", "handlers", "fence-peer") is None
 
 
-def test_bare_number_scales_and_case_sensitive_suffix():
+def test_bare_number_scales_and_unit_suffixes_as_drbdadm_reads_them():
     r = parse_text("resource r0 { syncer { rate 10; } disk { size 8; }\n net { ping-int 1K; }\n" + HOSTS + "}\n")
     res = r.model.resources[0]
     assert res.syncer.get("rate").normalised == 10 * 1024  # default scale KiB/s
     assert res.disk.get("size").normalised == 8 * 512  # default scale sectors
-    text = "resource r0 { syncer { rate 10k; } " + HOSTS + "}\n"
-    (diag,) = parse_text(text).diagnostics
-    assert (diag.code, diag.suggestion, diag.span.column) == ("PARSE002", "10K", text.index("10k") + 1)
+    # new_strtoll takes k, m, g as well as K, M, G (every drbdadm does: model/drbdadm_values.py)
+    lower = parse_text("resource r0 { syncer { rate 10m; } net { sndbuf-size 512k; } " + HOSTS + "}\n")
+    assert lower.diagnostics == ()
+    res = lower.model.resources[0]
+    assert res.syncer.get("rate").normalised == 10 * 1024**2 and res.net.get("sndbuf-size").normalised == 512 * 1024
+    text = "resource r0 { syncer { rate 10x; } " + HOSTS + "}\n"
+    (diag,) = [d for d in parse_text(text).diagnostics if d.code == "PARSE002"]
+    assert diag.span.column == text.index("10x") + 1
 
 
 def test_addresses_devices_meta_disks():
