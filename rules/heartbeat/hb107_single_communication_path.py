@@ -41,10 +41,8 @@ def drbd_addresses(node):
 
 def floating_ips(node):
     """``(resource, ip, interface or None)`` of the IPaddr resources of the node's haresources."""
-    for res in node.haresources.resources if node.haresources is not None else ():
-        if res.agent in ("IPaddr", "IPaddr2") and res.args:
-            fields = res.args[0].split("/")
-            yield res, fields[0], fields[2] if len(fields) > 2 and fields[2] else None
+    for res, (ip, _prefix, iface, _bcast) in node.haresources.ip_resources() if node.haresources is not None else ():
+        yield res, ip, iface
 
 
 def _shared_with(node, nic: str) -> list[str]:
