@@ -32,11 +32,12 @@ def subnet_interface(node, address: str) -> str | None:
 
 
 def drbd_addresses(node):
-    """``(resource, address)`` of every DRBD host section naming this node."""
+    """``(resource, address)`` of every address DRBD uses on this node: its host sections' and
+    those written for it in DRBD 9 connections and paths."""
     for res in node.drbd_resources:
         for host in node.drbd_hosts(res, fallback=False):
-            if host.address is not None:
-                yield res, host.address
+            for use in res.addresses_of(host):
+                yield res, use.address
 
 
 def floating_ips(node):
