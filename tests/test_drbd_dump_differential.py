@@ -51,8 +51,9 @@ def _error_lines(path: Path, entry: dict) -> set[tuple[str, int]]:
     from elastix_halint.lint.registry import load_registry
     from elastix_halint.loader import load_paths
 
-    found = {(Path(d["span"]["file"]).name, d["span"]["line"]) for d in entry["diagnostics"]
-             if d["severity"] == "error" and d["span"]}
+    # JSON spans: [line, column, end_line, end_column] (+ the file when it is not the entry's).
+    found = {(Path(d["span"][4] if len(d["span"]) == 5 else entry["path"]).name, d["span"][0])
+             for d in entry["diagnostics"] if d["severity"] == "error" and d["span"]}
     run = Engine(load_registry(), Settings()).lint(load_paths([str(path)]))
     found |= {(Path(p.span.file).name, p.span.line) for p in run.problems if p.span and p.severity >= 3}
     return found

@@ -10,7 +10,7 @@ unquoted, and values it would not take (:mod:`drbd_values`).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
@@ -33,22 +33,18 @@ _MULTI_VALUE_TYPES = frozenset({"names", "address", "device", "meta-disk", "cmd"
 _SETTINGS = frozenset({"global", "net", "disk", "syncer", "startup", "handlers", "options", "proxy"})
 
 
-class RawStatement(NamedTuple):
-    """``head values… ;`` as Lark matched it."""
+class RawStatement(namedtuple("RawStatement", "head values end")):
+    """``head values… ;`` as the parser matched it; ``end`` is the `;` (or the last word when
+    the `;` is missing). collections.namedtuple: typing.NamedTuple would import typing."""
 
-    head: Token
-    values: list
-    end: Token  # the `;` (or the last word when the `;` is missing)
+    __slots__ = ()
 
 
-class RawBlock(NamedTuple):
-    """``head values… { items… }`` as Lark matched it."""
+class RawBlock(namedtuple("RawBlock", "head values brace items close")):
+    """``head values… { items… }`` as the parser matched it; ``close`` is the `}` (or the end
+    of the file when it is missing)."""
 
-    head: Token
-    values: list
-    brace: Token
-    items: list
-    close: Token  # the `}` (or the end of the file when it is missing)
+    __slots__ = ()
 
 
 def describe(section: str) -> str:
