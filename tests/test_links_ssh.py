@@ -69,7 +69,7 @@ def test_dry_run_over_ssh_prints_the_local_plan_and_changes_nothing(ssh_lab, upg
     assert remote.returncode == local.returncode == 1
     stamp = lambda text: [line.split(".halint-")[0] for line in text.splitlines()]  # noqa: E731 - asides are named after the minute
     assert stamp(remote.stdout) == stamp(local.stdout)
-    assert "halint snapshot" in remote.stderr
+    assert f"halint snapshot --ssh modern:{upgraded} --out DIR" in remote.stderr  # its archives are on this side
     assert listing(upgraded) == before and not (upgraded / "var/lib/halint").exists()
 
 
