@@ -195,6 +195,9 @@ class NodeRunner:
                     status = int(frame.info)
         except frames.StreamError:
             status = None
+        except BaseException:  # Ctrl-C, SIGTERM: the node's script stops at its next write
+            proc.kill()
+            raise
         finally:
             proc.stdout.close()
             err = proc.stderr.read() if proc.stderr else b""
