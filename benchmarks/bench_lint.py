@@ -1,51 +1,29 @@
-"""Whole-process speed of ``halint lint``, as a user installing the wheel would see it.
+"""Whole-process speed and memory of ``halint lint``, as a user installing the wheel would see it.
 
-1. builds the wheel and installs it (no dependencies: they come from this interpreter's
-   site-packages) into a temporary venv;
-2. start-up: median wall time of ``halint lint samples/elastix-2.3`` against ``python -c pass``
-   (same venv interpreter), runs alternated so drift hits both equally; target ratio <= 10;
-3. throughput: 1,000 bundles made by copying the sample and perturbing each (a comment line, a
-   timer value), linted in ONE invocation; target <= 20 ms per bundle. Lines that repeat (the
-   same chkconfig, ip addr or ha.cf line in many bundles) are parsed once per process, so the
-   same run is also timed with that line cache off, as for bundles that share no line.
+Builds the wheel of this checkout and installs it into a fresh venv (``harness.install``), then:
 
-    python benchmarks/bench_lint.py [--runs 15] [--bundles 1000] [--keep]
+1. start-up: ``halint lint samples/elastix-2.3`` (default text report, to a pipe as CI logs it)
+   against the venv's ``python -c pass``, alternated; target <= 8x;
+2. a generated 400-resource drbd.conf (``harness.generate_drbd``): ``halint lint FILE`` (text)
+   against ``halint parse --format json FILE``, alternated (rules and the report must cost less
+   than half a parse); target <= 1.5x; and the peak RSS of that lint, target <= 100 MB;
+3. throughput: N bundles (default 300) made by copying the sample and changing each (a comment
+   line, a timer value), linted by ONE ``halint lint --format json``; target <= 10 ms a bundle.
+   Lines that repeat (the same chkconfig, ip addr or ha.cf line in many bundles) are parsed once
+   per process, so the same run is also timed with that line cache off, as for bundles that
+   share no line.
+
+    python benchmarks/bench_lint.py [--runs 15] [--bundles 300] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "samples" / "elastix-2.3"
-
-
-def sh(*cmd, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
-
-
-def install(work: Path) -> Path:
-    wheels = work / "wheels"
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO))
-    venv = work / "venv"
-    sh(sys.executable, "-m", "venv", "--system-site-packages", str(venv))
-    py = venv / "bin" / "python"
-    sh(str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(next(wheels.glob("*.whl"))))
-    # Run from the temp folder: from the checkout, '' on sys.path would import the source tree.
-    where = sh(str(py), "-c", "import elastix_halint; print(elastix_halint.__file__)", cwd=work).stdout.strip()
-    if not where.startswith(str(venv)):
-        sys.exit(f"the venv imports elastix_halint from {where}, not from the wheel")
-    return py
-
+from harness import SAMPLE, alternate, cleanup, generate_drbd, install, median, quiet_env, ratio_line, run_once, today
 
 # ``halint`` with larkkit's line-text cache turned off (each line parsed as if never seen).
 NO_LINE_CACHE = (
@@ -53,15 +31,6 @@ NO_LINE_CACHE = (
     "larkkit.parse_line_text = linewise.parse_line_text = larkkit.parse_line_text.__wrapped__; "
     "from elastix_halint.cli import main; sys.argv[0] = 'halint'; main()"
 )
-
-
-def wall(cmd: list[str], env: dict, cwd: Path) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        sys.exit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}): {proc.stderr[-500:]}")
-    return elapsed
 
 
 def make_bundles(dest: Path, count: int) -> list[str]:
@@ -80,45 +49,37 @@ def make_bundles(dest: Path, count: int) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--bundles", type=int, default=1000)
+    ap.add_argument("--bundles", type=int, default=300)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
     try:
         py = install(work)
-        halint = str(py.parent / "halint")
-        env = dict(os.environ, NO_COLOR="1")
-        env.pop("GITHUB_ACTIONS", None)
-        lint_cmd = [halint, "lint", "--format", "text", str(SAMPLE)]
-        pass_cmd = [str(py), "-c", "pass"]
-        wall(lint_cmd, env, work)  # warm the page cache (and any parser cache) once
-        lint_t, pass_t = [], []
-        for _ in range(args.runs):
-            lint_t.append(wall(lint_cmd, env, work))
-            pass_t.append(wall(pass_cmd, env, work))
-        lint_med, pass_med = statistics.median(lint_t), statistics.median(pass_t)
+        halint = py.parent / "halint"
+        env = quiet_env()
+        big = work / "drbd.conf"
+        big.write_text(generate_drbd())
+        print(f"bench_lint.py, {today()}")
+        runs = alternate({"pass": [py, "-c", "pass"], "lint": [halint, "lint", str(SAMPLE)]}, args.runs, env, work)
+        print(ratio_line("halint lint samples/elastix-2.3 (text)", runs["lint"], runs["pass"], "python -c pass", 8))
+        big_runs = alternate({"parse": [halint, "parse", "--format", "json", big], "lint": [halint, "lint", big]},
+                             max(args.runs // 3, 3), env, work)
+        print(ratio_line("halint lint of a 400-resource drbd.conf (text)", big_runs["lint"], big_runs["parse"],
+                         "halint parse --format json of it", 1.5))
+        rss = max(r.rss_kib for r in big_runs["lint"]) / 1024
+        print(f"peak RSS of that lint: {rss:.1f} MiB ({rss * 1.048576:.1f} MB), largest of {len(big_runs['lint'])} runs"
+              f"  target <= 100 MB: {'ok' if rss * 1.048576 <= 100 else 'MISSED'}")
         bundles = make_bundles(work / "bundles", args.bundles)
-        many = wall([halint, "lint", "--format", "json", *bundles], env, work)
-        one = statistics.median(wall([halint, "lint", "--format", "json", bundles[0]], env, work) for _ in range(3))
-        uncached = wall([str(py), "-c", NO_LINE_CACHE, "lint", "--format", "json", *bundles], env, work)
-        result = {
-            "python_pass_median_s": round(pass_med, 4),
-            "lint_sample_median_s": round(lint_med, 4),
-            "startup_ratio": round(lint_med / pass_med, 2),
-            "startup_target": 10,
-            "bundles": args.bundles,
-            "bundles_total_s": round(many, 3),
-            "ms_per_bundle": round(1000 * many / args.bundles, 2),
-            "ms_per_extra_bundle": round(1000 * (many - one) / max(args.bundles - 1, 1), 2),
-            "ms_per_bundle_no_line_cache": round(1000 * uncached / args.bundles, 2),
-            "ms_per_bundle_target": 20,
-        }
-        print(json.dumps(result, indent=2))
+        many = run_once([halint, "lint", "--format", "json", *bundles], env, work)
+        one = median([run_once([halint, "lint", "--format", "json", bundles[0]], env, work) for _ in range(3)])
+        uncached = run_once([py, "-c", NO_LINE_CACHE, "lint", "--format", "json", *bundles], env, work)
+        per = 1000 * many.wall / args.bundles
+        print(f"{args.bundles} bundles in one halint lint --format json: {many.wall:.2f} s, {per:.2f} ms a bundle "
+              f"({1000 * (many.wall - one) / max(args.bundles - 1, 1):.2f} ms a bundle after the first; "
+              f"{1000 * uncached.wall / args.bundles:.2f} ms with the line cache off), peak RSS "
+              f"{many.rss_kib / 1024:.0f} MiB  target <= 10 ms: {'ok' if per <= 10 else 'MISSED'}")
     finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cleanup(work, args.keep)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ venv, the same list of command lines:
   ``--version`` and some usage errors.
 
 stdout, stderr and the exit code of each are compared. JSON documents are compared after
-reading, with every span written as a list ``[line, column, end_line, end_column]`` or
-``[..., file]`` (the compact form of ``halint-parse/2`` and lint schema 2) turned back into the
-object form of the older schemas, and the schema marks themselves set aside: that is the one
-documented difference. Prints each difference (the first lines of it) and exits 1 if there is one.
+reading, with every span in the object form of ``halint-parse/1`` and lint schema 1, without its
+file when that is the file the enclosing part is about, and the schema marks set aside: the
+compact spans of ``halint-parse/2`` and lint schema 2 (``[line, column, end_line, end_column]``,
++ the file when it is another one) are the one documented difference. Prints each difference (the first lines of it) and exits 1 if there is one.
 
     python benchmarks/compare_outputs.py [--base main] [--keep] [--show 5]
 """
@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import REPO, cleanup, install, quiet_env
+from harness import REPO, cleanup, generate_drbd, install, quiet_env
 
 SHARED = REPO.parent / "shared"
 SPAN_KEYS = ("line", "column", "end_line", "end_column")
@@ -101,9 +101,6 @@ def jobs_for(inputs: Path, rule_ids: list[str]) -> list[dict]:
 
 
 def make_inputs(work: Path) -> Path:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_parse import generate
-
     inputs = work / "inputs"
     shutil.copytree(REPO / "samples", inputs / "samples")
     shutil.copytree(REPO / "tests" / "data" / "good-cluster", inputs / "good-cluster")
@@ -113,7 +110,7 @@ def make_inputs(work: Path) -> Path:
         (inputs / "corpus").mkdir()
         print(f"note: {SHARED / 'corpus'} is absent; the corpus is left out", file=sys.stderr)
     (inputs / "big").mkdir()
-    (inputs / "big" / "drbd.conf").write_text(generate())
+    (inputs / "big" / "drbd.conf").write_text(generate_drbd())
     return inputs
 
 
@@ -125,46 +122,42 @@ def run_jobs(py: Path, jobs: list[dict], work: Path, name: str) -> list[dict]:
     return [json.loads(line) for line in out_file.read_text().splitlines()]
 
 
-def _object_span(value) -> dict | None:
-    if (isinstance(value, list) and len(value) in (4, 5) and all(isinstance(v, int) for v in value[:4])
-            and (len(value) == 4 or isinstance(value[4], str))):
+def _span(value, home):
+    """A span in either form as ``{line, column, end_line, end_column[, file]}``, without the file
+    when it is ``home``; anything else unchanged (None when it is not a span)."""
+    if isinstance(value, dict) and set(SPAN_KEYS) <= set(value) <= {*SPAN_KEYS, "file"}:
+        span = dict(value)
+    elif (isinstance(value, list) and len(value) in (4, 5) and all(type(v) is int for v in value[:4])
+          and (len(value) == 4 or isinstance(value[4], str))):
         span = dict(zip(SPAN_KEYS, value[:4]))
         if len(value) == 5:
             span["file"] = value[4]
+    else:
+        return None
+    if span.get("file") == home:
+        del span["file"]
+    return span
+
+
+def normalise(doc, home: str | None = None):
+    """Every span as an object, without its file when that is the file the enclosing part is
+    about (a parse entry's ``path``, a lint problem's ``file``); schema marks dropped."""
+    span = _span(doc, home)
+    if span is not None:
         return span
-    return None
-
-
-def normalise(doc, file: str | None = None):
-    """Spans as objects ``{file?, line, column, end_line, end_column}``; schema marks dropped.
-
-    A compact span without a file is in the file of the document part it belongs to: what
-    the old form wrote out in full is compared without its ``file`` when it is that file."""
     if isinstance(doc, dict):
-        here = doc.get("path", file) if isinstance(doc.get("path", file), str) else file
+        if isinstance(doc.get("path"), str) and "kind" in doc:
+            home = doc["path"]
+        elif "rule" in doc and isinstance(doc.get("file"), str):
+            home = doc["file"]
         out = {}
         for key, value in doc.items():
-            if key == "schema":
-                continue
-            span = _object_span(value) if key.endswith("span") or key in ("related", "spans") else None
-            if span is not None:
-                out[key] = _drop_file(span, here)
-            elif isinstance(value, dict) and set(SPAN_KEYS) <= set(value) and set(value) <= {*SPAN_KEYS, "file"}:
-                out[key] = _drop_file(dict(value), here)
-            elif key in ("related", "spans") and isinstance(value, list):
-                out[key] = [_drop_file(_object_span(v) or v, here) if isinstance(v, (list, dict)) else v for v in value]
-            else:
-                out[key] = normalise(value, here)
+            if key != "schema":
+                out[key] = normalise(value, home)
         return out
     if isinstance(doc, list):
-        return [normalise(v, file) for v in doc]
+        return [normalise(v, home) for v in doc]
     return doc
-
-
-def _drop_file(span, file):
-    if isinstance(span, dict) and span.get("file") == file:
-        span = {k: v for k, v in span.items() if k != "file"}
-    return span
 
 
 def comparable(result: dict) -> dict:
@@ -204,8 +197,8 @@ def main() -> None:
                 print(f"--- differs: halint {' '.join(a['argv'])} {a['env'] or ''}")
                 for key in ("code", "stdout", "stderr"):
                     if ca[key] != cb[key]:
-                        left = json.dumps(ca[key], indent=1).splitlines() if not isinstance(ca[key], str) else ca[key].splitlines()
-                        right = json.dumps(cb[key], indent=1).splitlines() if not isinstance(cb[key], str) else cb[key].splitlines()
+                        left = json.dumps(ca[key], indent=1, sort_keys=True).splitlines() if not isinstance(ca[key], str) else ca[key].splitlines()
+                        right = json.dumps(cb[key], indent=1, sort_keys=True).splitlines() if not isinstance(cb[key], str) else cb[key].splitlines()
                         diff = list(difflib.unified_diff(left, right, f"{key} ({args.base})", f"{key} (this tree)", lineterm="", n=1))
                         print("\n".join(diff[:40]) + ("\n..." if len(diff) > 40 else ""))
         print(f"{len(jobs)} command lines, {differ} with different output (base {args.base})")

@@ -1,56 +1,26 @@
 """The ``halint`` command line: a Typer app whose commands live in ``elastix_halint.commands``.
 
 Each command module registers its commands on the app and imports what it needs only inside the
-command body, so ``halint parse --format json`` never pays for Rich or for the linter.
+command body, so ``halint parse --format json`` never pays for Rich or for the linter. An
+ordinary command line of a command declared with ``commands.params`` (lint, parse...) and
+``--version``/``--help`` run without building the app, and without importing Typer at all
+(``commands.direct``); anything else goes through Typer.
 Exit codes: 0 clean, 1 findings, 2 usage or input error (never a traceback).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
-import typer
-
 from elastix_halint.errors import HalintError
 
-# Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("parse", "lint", "collect", "snapshot", "links")
 
-HELP = (
-    "Lint, snapshot and repair two-node DRBD + Heartbeat (Elastix/Asterisk) clusters.\n\n"
-    "Exit codes: 0 clean, 1 findings, 2 usage or input error."
-)
+def build_app():
+    """The Typer app with every command (commands/app.py)."""
+    from elastix_halint.commands.app import build_app
 
-
-def build_app() -> typer.Typer:
-    app = typer.Typer(
-        name="halint",
-        help=HELP,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    @app.callback(invoke_without_command=True)
-    def _root(
-        ctx: typer.Context,
-        version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-    ) -> None:
-        if version:
-            from elastix_halint import __version__
-
-            typer.echo(f"halint {__version__}")
-            raise typer.Exit(0)
-        if ctx.invoked_subcommand is None:
-            typer.echo(ctx.get_help())
-            raise typer.Exit(2)
-
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"elastix_halint.commands.{name}")
-        module.register(app)
-    return app
+    return build_app()
 
 
 def _fail(message: str, code: int = 2) -> "None":
@@ -67,20 +37,32 @@ def _click_exceptions():
     return exceptions
 
 
-def main(argv: list[str] | None = None) -> None:
-    exceptions = _click_exceptions()
+def _run(args: list[str]):
+    from elastix_halint.commands import direct
 
-    app = build_app()
-    try:
-        rv = app(args=argv, prog_name="halint", standalone_mode=False)
-    except exceptions.UsageError as exc:  # also BadParameter, NoSuchOption
-        exc.show()
-        sys.exit(2)
-    except getattr(exceptions, "ClickException", ()) as exc:  # FileError and friends
-        exc.show()
-        sys.exit(2)
-    except getattr(exceptions, "Abort", ()):  # Click has it, Typer's vendored copy does not
+    rv = direct.run(args)
+    if rv is direct.NOT_HANDLED:
+        rv = build_app()(args=args, prog_name="halint", standalone_mode=False)
+    return rv
+
+
+def _click_error(exc: Exception) -> int | None:
+    """Show a Click usage or file error and return its exit code; None for anything else."""
+    if "typer" not in sys.modules:  # Click errors exist only once Typer is loaded
+        return None
+    exceptions = _click_exceptions()
+    if isinstance(exc, exceptions.UsageError) or isinstance(exc, getattr(exceptions, "ClickException", ())):
+        exc.show()  # also BadParameter, NoSuchOption, FileError and friends
+        return 2
+    if isinstance(exc, getattr(exceptions, "Abort", ())):  # Click has it, Typer's vendored copy does not
         _fail("aborted", 130)
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv = _run(args)
     except HalintError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -92,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             sys.exit(0)
     except Exception as exc:  # the promise is "never a traceback"
+        code = _click_error(exc)
+        if code is not None:
+            sys.exit(code)
         if os.environ.get("HALINT_DEBUG"):
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (set HALINT_DEBUG=1 for details)")

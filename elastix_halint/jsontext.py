@@ -1,8 +1,10 @@
-"""``json.dumps(obj, indent=2)``, twice as fast, byte for byte the same text.
+"""``json.dumps(obj, indent=2)``, several times as fast, byte for byte the same text, except
+that a span (``model.span.SpanJSON``) is written on one line: ``"span": [4, 3, 4, 12]``.
 
 With ``indent`` the standard library cannot use its C encoder and walks the document with
 nested Python generators; ``halint parse`` of a 400-resource drbd.conf spent more time there
-(~125 ms) than in parsing. This walk appends to one list instead. Anything it does not know
+than in parsing. This walk appends to one list, tests the exact types the documents are made
+of first, and writes a flat list of numbers and strings in one piece. Anything it does not know
 (a non-string key, another type, a cycle) is left to ``json.dumps`` itself, so the result and
 the errors are always the standard library's.
 """
@@ -12,58 +14,90 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring, encode_basestring_ascii
 
+from elastix_halint.model.span import SpanJSON
+
 
 class _Unusual(Exception):
     """Something only json.dumps knows how to write (or how to refuse)."""
 
 
 def dumps(obj, ensure_ascii: bool = True) -> str:
-    """``json.dumps(obj, indent=2, ensure_ascii=ensure_ascii)``."""
+    """``json.dumps(obj, indent=2, ensure_ascii=ensure_ascii)`` (spans on one line)."""
     text = encode_basestring_ascii if ensure_ascii else encode_basestring
     out: list[str] = []
     add = out.append
+    int_repr = int.__repr__
+    pads: dict[str, tuple[str, str]] = {}  # pad -> (inner pad, "," + inner pad)
+
+    def scalar(o) -> str:
+        """The JSON text of a str, int, bool, None or float; raises _Unusual for anything else."""
+        t = type(o)
+        if t is str:
+            return text(o)
+        if t is int:
+            return int_repr(o)
+        if o is None:
+            return "null"
+        if o is True:
+            return "true"
+        if o is False:
+            return "false"
+        if t is float:
+            return json.dumps(o)
+        if isinstance(o, str):
+            return text(o)
+        if isinstance(o, int):
+            return int_repr(o)
+        if isinstance(o, float):
+            return json.dumps(o)
+        raise _Unusual
 
     def walk(o, pad: str) -> None:
-        if isinstance(o, str):
-            add(text(o))
-        elif o is None:
-            add("null")
-        elif o is True:
-            add("true")
-        elif o is False:
-            add("false")
-        elif isinstance(o, int):
-            add(int.__repr__(o))
-        elif isinstance(o, float):
-            add(json.dumps(o))
-        elif isinstance(o, dict):
+        t = type(o)
+        if t is dict:
             if not o:
                 add("{}")
                 return
-            inner = pad + "  "
+            inner, comma = pads.get(pad) or pads.setdefault(pad, (pad + "  ", "," + pad + "  "))
             sep = "{" + inner
             for key, value in o.items():
-                if not isinstance(key, str):
+                if type(key) is not str:
                     raise _Unusual
-                add(sep)
-                add(text(key))
-                add(": ")
-                walk(value, inner)
-                sep = "," + inner
+                vt = type(value)
+                if vt is str:
+                    add(f"{sep}{text(key)}: {text(value)}")
+                elif vt is dict or vt is list or vt is tuple or vt is SpanJSON:
+                    add(f"{sep}{text(key)}: ")
+                    walk(value, inner)
+                else:
+                    add(f"{sep}{text(key)}: {scalar(value)}")
+                sep = comma
             add(pad + "}")
-        elif isinstance(o, (list, tuple)):
+        elif t is list or t is tuple:
             if not o:
                 add("[]")
                 return
-            inner = pad + "  "
+            inner, comma = pads.get(pad) or pads.setdefault(pad, (pad + "  ", "," + pad + "  "))
             sep = "[" + inner
             for value in o:
                 add(sep)
-                walk(value, inner)
-                sep = "," + inner
+                vt = type(value)
+                if vt is str:
+                    add(text(value))
+                elif vt is dict or vt is list or vt is tuple or vt is SpanJSON:
+                    walk(value, inner)
+                else:
+                    add(scalar(value))
+                sep = comma
             add(pad + "]")
+        elif t is SpanJSON:
+            add("[" + ", ".join([scalar(v) for v in o]) + "]")
+        elif isinstance(o, dict):
+            walk(dict(o), pad)
+        elif isinstance(o, (list, tuple)):
+            walk(list(o), pad)
         else:
-            raise _Unusual
+            add(scalar(o))
 
     try:
         walk(obj, "\n")

@@ -8,6 +8,7 @@ decoded as Latin-1 and a warning is recorded.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 
@@ -26,10 +27,17 @@ class SourceFile(Record):
 
     def line(self, number: int) -> str:
         """Text of 1-based line ``number`` without its newline ('' when out of range)."""
-        # Split on "\n" only, as the parsers count lines: splitlines() would also break on
-        # \x0b, \x0c and \u2028 and quote the wrong line.
-        lines = self.text.split("\n")
+        lines = _lines(self.text)
         return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _lines(text: str) -> list[str]:
+    """The lines of a file's text, split once (a report quotes many lines of one file).
+
+    Split on "\n" only, as the parsers count lines: splitlines() would also break on \x0b,
+    \x0c and \u2028 and quote the wrong line."""
+    return text.split("\n")
 
 
 def decode(data: bytes, path: str, allow_empty: bool = False) -> SourceFile:

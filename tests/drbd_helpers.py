@@ -114,3 +114,47 @@ def facts_from_xml(xml_text: str) -> dict:
             hosts[key] = (address, sorted(vols))
         out[res.get("name")] = hosts
     return out
+
+
+DRBDADM83 = "/usr/lib/drbd/drbdadm-83"
+# unshare needs root; CI runs as root, and so does this machine's test run.
+HAVE_DRBDADM83 = os.access(DRBDADM83, os.X_OK) and os.geteuid() == 0 and shutil.which("unshare") is not None
+
+
+def oracle_version(model: dict | None) -> str:
+    """The drbdadm to ask about a file: the syntax version halint sees (8.4 when undetermined)."""
+    version = (model or {}).get("version")
+    return version if version in ("8.3", "9") else "8.4"
+
+
+def _host_for_83(model: dict | None) -> tuple[str, list[str]]:
+    """A node name of the file and its addresses: drbdadm-83 insists on a host section for the
+    machine it runs on, with an address the machine has."""
+    best: dict[str, list[str]] = {}
+    for res in (model or {}).get("resources", []):
+        for h in res["hosts"]:
+            if h["keyword"] == "on" and h["address"] and h["address"]["family"] in ("ipv4", "ipv6"):
+                for name in h["names"]:
+                    best.setdefault(name, []).append(h["address"]["ip"])
+    if not best:
+        return "halint-oracle", []
+    name = max(best, key=lambda n: len(best[n]))
+    return name, best[name]
+
+
+def dump_xml_83(path: Path, model: dict | None, command: str = "dump-xml") -> subprocess.CompletedProcess:
+    """drbdadm-83 in a private UTS and network namespace whose hostname and loopback addresses
+    are those of one of the file's nodes (nothing leaves the namespace)."""
+    name, addresses = _host_for_83(model)
+    script = "ip link set lo up; " + "".join(f"ip addr add {a}/{128 if ':' in a else 32} dev lo 2>/dev/null; "
+                                             for a in sorted(set(addresses)))
+    script += f'hostname "$1"; exec {DRBDADM83} -c "$2" {command} all'
+    env = dict(os.environ, DRBD_DONT_WARN_ON_VERSION_MISMATCH="1")
+    return subprocess.run(["unshare", "-u", "-n", "sh", "-c", script, "sh", name, path.name], cwd=path.parent,
+                          env=env, capture_output=True, text=True, errors="replace", timeout=60)
+
+
+def run_oracle(version: str, path: Path, model: dict | None = None) -> subprocess.CompletedProcess:
+    if version == "8.3":
+        return dump_xml_83(path, model)
+    return dump_xml(DRBDADM9 if version == "9" else DRBDADM84, path)

@@ -36,8 +36,9 @@ def test_broken_entry_gets_error_on_drbdadm_line(row, tmp_path):
     # Of the two parsers, the one that got further (the later line) names the real fault.
     spots = [row[k] for k in ("drbdadm84_error_at", "drbd9_error_at") if row[k]]
     file, line = max((s.rsplit(":", 1) for s in spots), key=lambda fl: int(fl[1]))
-    errors = {(d["span"]["file"].rsplit("/", 1)[-1], d["span"]["line"]) for d in result["diagnostics"]
-              if d["severity"] == "error"}
+    # A span is [line, column, end_line, end_column], + its file when not the entry's own.
+    errors = {((d["span"][4] if len(d["span"]) == 5 else result["path"]).rsplit("/", 1)[-1], d["span"][0])
+              for d in result["diagnostics"] if d["severity"] == "error"}
     assert (file.rsplit("/", 1)[-1], int(line)) in errors
 
 

@@ -1,7 +1,7 @@
 """grammars/drbd.lark is what parses drbd.conf: Lark builds it (strictly when interegular is
 installed), the fast lexer produces exactly the tokens of the grammar's own terminals, and the
-run-time parser (Lark fed by that lexer, recovering in ``on_error``) reports a syntax error
-exactly when Lark alone rejects the file."""
+run-time parser (Lark's tables run by parsing/lalr.py, fed by that lexer, recovering in
+``on_error``) reports a syntax error exactly when Lark alone rejects the file."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CORPUS, REPO, SAMPLES
 from elastix_halint.parsing import drbd_lark, drbd_lexer
-from elastix_halint.parsing.larkkit import lark_parser
+from elastix_halint.parsing.larkkit import grammar_parser
 from elastix_halint.resources import grammar_path
 
 lark = pytest.importorskip("lark")
@@ -83,27 +83,39 @@ def test_every_error_is_recovered_from_and_the_parser_is_built_once():
     broken = "resource r%d {\n  net { timeout 60 }\n  ;\n  disk { on-io-error detach; }\n}\n"
     text = "".join(broken % i for i in range(20))
     drbd_lark.parse_tokens([], "warm.conf")
-    builds = lark_parser.cache_info().misses
+    builds = grammar_parser.cache_info().misses
     _, errors = drbd_lark.parse_tokens(drbd_lexer.tokenize(text, "t.conf").tokens, "t.conf")
     assert [(d.span.line, d.message[:3]) for d in errors] == [(line, m) for i in range(20)
                                                                 for line, m in ((5 * i + 2, "`;`"), (5 * i + 3, "une"))]
-    assert lark_parser.cache_info().misses == builds
+    assert grammar_parser.cache_info().misses == builds
 
 
-def test_parser_loaded_from_wheel_tables_reads_like_the_built_one(tmp_path, monkeypatch):
-    """The wheel carries LALR tables compiled with Lark's own lexer; loaded with the drbd feed
-    lexer and transformer set in, they must read files, errors and recovery included, alike."""
-    from elastix_halint.parsing import lark_prebuilt
+def test_the_runtime_reads_files_as_lark_fed_by_the_same_feed_does():
+    """The old run-time parser (Lark itself, given the feed through a custom lexer and the same
+    transformer and on_error recovery) and parsing/lalr.py agree on items and errors."""
 
-    options = lark_prebuilt.options(lexer=drbd_lark._FeedLexer, transformer=drbd_lark._TRANSFORMER,
-                                    propagate_positions=False)
-    saved = tmp_path / "drbd.lark.bin"
-    lark_prebuilt.save(_grammar(), lark_prebuilt.options(), str(saved))
-    loaded = lark_prebuilt.load(_grammar(), options, str(saved))
-    assert loaded is not None
-    for path in FILES:
-        tokens = drbd_lexer.tokenize(path.read_text(encoding="utf-8", errors="replace"), str(path)).tokens
-        built = drbd_lark.parse_tokens(tokens, str(path))
-        with monkeypatch.context() as patch:
-            patch.setattr(drbd_lark, "_parser", lambda: loaded)
-            assert drbd_lark.parse_tokens(tokens, str(path)) == built, path
+    class FeedLexer(lark.lexer.Lexer):
+        __future_interface__ = 2
+
+        def __init__(self, conf):
+            pass
+
+        def lex(self, lexer_state, parser_state):
+            return lexer_state.text.stream()
+
+    reference = lark.Lark(_grammar(), parser="lalr", lexer=FeedLexer, transformer=drbd_lark._TRANSFORMER,
+                          maybe_placeholders=False)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in FILES]
+    texts += [t.replace(";", "", 3).replace("}", "", 1) for t in texts] + [t.replace("{", ";", 2) for t in texts]
+    for i, text in enumerate(texts):
+        tokens = drbd_lexer.tokenize(text, "f.conf").tokens
+        feed = drbd_lark.Feed(tokens, "f.conf")
+        try:
+            theirs = (reference.parse(feed, on_error=feed.on_error), feed.diagnostics)
+        except lark.exceptions.UnexpectedInput:
+            theirs = "refused"
+        try:
+            ours = drbd_lark.parse_tokens(tokens, "f.conf")
+        except drbd_lark.UnexpectedToken:
+            ours = "refused"
+        assert ours == theirs, i

@@ -32,7 +32,7 @@ def test_json_model_has_the_secret_option_redacted(tmp_path):
     net = doc["files"][0]["model"]["resources"][0]["settings"]["net"]
     (secret,) = [o for o in net if o["name"] == "shared-secret"]
     assert secret["text"] == secret["normalised"] == secret["values"][0] == "<redacted>"
-    assert secret["span"]["line"] == GOOD.splitlines().index('    shared-secret "CentOSru!3z";') + 1
+    assert secret["span"][0] == GOOD.splitlines().index('    shared-secret "CentOSru!3z";') + 1
 
 
 def _one_line_error(proc, name: str) -> None:
@@ -80,4 +80,4 @@ def test_unreadable_include_is_a_diagnostic_not_a_crash(tmp_path):
     proc = run_halint("parse", "--format", "json", str(conf))
     assert proc.returncode == 2
     (diag,) = json.loads(proc.stdout)["files"][0]["diagnostics"]
-    assert diag["code"] == "PARSE003" and diag["span"]["line"] == 1
+    assert diag["code"] == "PARSE003" and diag["span"] == [1, 9, 1, 19]  # "bin.conf", in the entry's own file

@@ -12,11 +12,13 @@ ALL_KEYWORDS = [(section, k) for section, table in kw.KEYWORDS.items() for k in 
 
 @pytest.mark.parametrize("section, k", ALL_KEYWORDS, ids=[f"{s}.{k.name}" for s, k in ALL_KEYWORDS])
 def test_keyword_definition_is_consistent(section, k):
-    assert k.versions and k.versions <= kw.ALL
+    # Versions are what the binaries answered; a few words no drbdadm 9.22 takes in a file stay
+    # known (discard-my-data, newer DRBD 9 options) so the rules can say so.
+    assert k.versions <= kw.ALL
     if k.canonical:
         target_section, target = k.canonical
         assert kw.keyword(target_section, target) is not None, k.canonical
-        assert kw.V84 in kw.keyword(target_section, target).versions or target == "protocol"
+        assert k.versions & kw.keyword(target_section, target).versions or target == "protocol" or not k.versions
     if k.type == "enum":
         assert kw.enum_values(k.name), f"{k.name} has no value table"
     for version in k.versions:

@@ -53,14 +53,19 @@ def test_common_is_inherited_and_overridden():
     assert r.model.effective_option("r0", "handlers", "fence-peer") is None
 
 
-def test_bare_number_scales_and_case_sensitive_suffix():
+def test_bare_number_scales_and_unit_suffixes_as_drbdadm_reads_them():
     r = parse_text("resource r0 { syncer { rate 10; } disk { size 8; }\n net { ping-int 1K; }\n" + HOSTS + "}\n")
     res = r.model.resources[0]
     assert res.syncer.get("rate").normalised == 10 * 1024  # default scale KiB/s
     assert res.disk.get("size").normalised == 8 * 512  # default scale sectors
-    text = "resource r0 { syncer { rate 10k; } " + HOSTS + "}\n"
-    (diag,) = parse_text(text).diagnostics
-    assert (diag.code, diag.suggestion, diag.span.column) == ("PARSE002", "10K", text.index("10k") + 1)
+    # new_strtoll takes k, m, g as well as K, M, G (every drbdadm does: model/drbdadm_values.py)
+    lower = parse_text("resource r0 { syncer { rate 10m; } net { sndbuf-size 512k; } " + HOSTS + "}\n")
+    assert lower.diagnostics == ()
+    res = lower.model.resources[0]
+    assert res.syncer.get("rate").normalised == 10 * 1024**2 and res.net.get("sndbuf-size").normalised == 512 * 1024
+    text = "resource r0 { syncer { rate 10x; } " + HOSTS + "}\n"
+    (diag,) = [d for d in parse_text(text).diagnostics if d.code == "PARSE002"]
+    assert diag.span.column == text.index("10x") + 1
 
 
 def test_addresses_devices_meta_disks():
@@ -222,3 +227,22 @@ def test_absolute_include_resolves_under_the_node_root(tmp_path):
 def test_empty_include_pattern_is_a_diagnostic():
     r = parse_text('include "";\nresource r0 {' + HOSTS + "}\n")
     assert [(line, "file name" in m) for line, _, m in errors(r)] == [(1, True)]
+
+
+def test_addresses_in_force_come_from_connections_and_paths():
+    res = parse_text(
+        "resource r0 {\n"
+        "  on alpha { node-id 0; device /dev/drbd0; disk /dev/sda3; address 10.1.1.1:7788; meta-disk internal; }\n"
+        "  on beta { node-id 1; device /dev/drbd0; disk /dev/sda3; address 10.1.1.2:7788; meta-disk internal; }\n"
+        "  on gamma { node-id 2; device /dev/drbd0; disk /dev/sda3; address 10.1.1.3:7788; meta-disk internal; }\n"
+        "  connection { path { host alpha address 10.2.0.1:7790; host beta address 10.2.0.2:7790; } }\n"
+        "  connection { host alpha port 7791; host gamma; }\n"
+        "}\n").model.resources[0]
+    uses = {(u.host, u.role, str(u.address)) for u in res.address_uses()}
+    # alpha's own 10.1.1.1:7788 is overridden everywhere (a path, a port): drbdadm never uses it
+    assert uses == {("alpha", "path", "10.2.0.1:7790"), ("beta", "path", "10.2.0.2:7790"),
+                    ("alpha", "connection", "10.1.1.1:7791"), ("gamma", "host", "10.1.1.3:7788")}
+    alpha = res.host("alpha")
+    assert sorted(str(u.address) for u in res.addresses_of(alpha)) == ["10.1.1.1:7791", "10.2.0.1:7790"]
+    peers = {(p.names[0], str(own.address), str(theirs.address)) for p, own, theirs, _c in res.peers_of(alpha)}
+    assert peers == {("beta", "10.2.0.1:7790", "10.2.0.2:7790"), ("gamma", "10.1.1.1:7791", "10.1.1.3:7788")}

@@ -63,7 +63,7 @@ def test_json_output_and_config_file(halint, bundle):
     doc = json.loads(proc.stdout)
     assert proc.returncode == 0  # downgraded to info, below the default fail-on
     [p] = [p for p in doc["problems"] if p["rule"] == "PARSE001"]
-    assert p["severity"] == "info" and p["span"]["line"] > 0 and p["node"] == "voipserver.drbd"
+    assert p["severity"] == "info" and p["span"][0] > 0 and p["node"] == "voipserver.drbd"
 
 
 def test_diff_then_fix(halint, bundle):

@@ -129,3 +129,30 @@ def test_doc_sections_are_parsed_and_checked():
     swapped = DOC.replace("## Example", "## Tmp").replace("## Fix", "## Example").replace("## Tmp", "## Fix")
     assert rule_doc(type("S", (Rule,), {"__doc__": swapped})).problems
     assert rule_doc(type("E", (Rule,), {"__doc__": DOC.replace("Do not.", "")})).problems
+
+
+def test_rule_docs_are_dedented_as_inspect_cleandoc_does():
+    import inspect
+
+    from elastix_halint.lint.rule import _dedent_doc
+
+    docs = [cls.__doc__ for cls in reg_mod.load_registry().rules.values()]
+    docs += ["  x\n\ty\n   z\n\n", "\n\n a\n  b", "", "one", "\tfoo\n\t  bar\n\n\t baz  \n", "x\n  \n    y"]
+    assert [_dedent_doc(d) for d in docs] == [inspect.cleandoc(d).splitlines() for d in docs]
+
+
+def test_submodules_are_those_pkgutil_lists(tmp_path):
+    import pkgutil
+
+    pkg = tmp_path / "plugin_pkg_xyz"
+    for name in ("a.py", "_helper.py", "b.pyc", "c.cpython-311-x86_64-linux-gnu.so", "d.txt", "e.f.py", "__init__.py"):
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / name).write_text("")
+    (pkg / "sub").mkdir()
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "nosub").mkdir()
+    (pkg / "nosub" / "x.py").write_text("")
+    module = types.ModuleType("plugin_pkg_xyz")
+    module.__path__ = [str(pkg), str(tmp_path / "missing")]
+    listed = sorted(f"plugin_pkg_xyz.{m.name}" for m in pkgutil.iter_modules(module.__path__) if not m.name.startswith("_"))
+    assert reg_mod.submodules(module) == listed == ["plugin_pkg_xyz.a", "plugin_pkg_xyz.b", "plugin_pkg_xyz.c", "plugin_pkg_xyz.sub"]

@@ -89,14 +89,14 @@ def test_sarif_fingerprints_survive_moved_lines_and_count_occurrences(tmp_path, 
 def test_json_document(tmp_path, monkeypatch):
     run, _ = _run(tmp_path, monkeypatch)
     doc = json.loads(_out(lint_json.render, run, Settings()))
-    assert doc["schema"] == 1 and doc["tool"]["name"] == "halint"
+    assert doc["schema"] == 2 and doc["tool"]["name"] == "halint"
     assert doc["summary"] == {
         "problems": 2, "error": 1, "warning": 1, "info": 0, "fixable": 1, "fixed": 0,
         "suppressed": 0, "fail_on": "warning", "failed": True,
     }
     bad = next(p for p in doc["problems"] if p["rule"] == "TST101")
     assert bad["file"] == "n1/etc/drbd.conf" and bad["location"] == "bundle/n1/etc/drbd.conf"
-    assert bad["span"]["line"] == 2 and bad["fix"]["replacement"] == "good" and bad["node"] == "n1"
+    assert bad["span"][0] == 2 and len(bad["span"]) == 4 and bad["fix"]["replacement"] == "good" and bad["node"] == "n1"
     assert SECRET not in json.dumps(doc)
 
 
@@ -114,11 +114,11 @@ def test_github_annotations_are_escaped(tmp_path, monkeypatch):
 
 
 def test_text_report_quotes_the_line_with_a_caret_and_redacts(tmp_path, monkeypatch):
-    from rich.console import Console
+    from elastix_halint.report.styled import Lines
 
     run, _ = _run(tmp_path, monkeypatch)
     buf = io.StringIO()
-    text.render(run, Settings(), console=Console(file=buf, no_color=True, width=200, highlight=False))
+    text.render(run, Settings(), out=Lines(buf))
     out = buf.getvalue()
     assert SECRET not in out and "<redacted>" in out
     lines = out.splitlines()
@@ -148,11 +148,11 @@ def test_machine_formats_do_not_import_rich(fmt, halint):
 
 
 def test_text_verbose_lists_skipped_rules(tmp_path, monkeypatch):
-    from rich.console import Console
+    from elastix_halint.report.styled import Lines
 
     run, _ = _run(tmp_path, monkeypatch)
     run.skipped.append(("NODE101", "n2", "stat"))
     quiet, loud = io.StringIO(), io.StringIO()
-    text.render(run, Settings(), console=Console(file=quiet, no_color=True, width=200))
-    text.render(run, Settings(), verbose=True, console=Console(file=loud, no_color=True, width=200))
+    text.render(run, Settings(), out=Lines(quiet))
+    text.render(run, Settings(), verbose=True, out=Lines(loud))
     assert "NODE101" not in quiet.getvalue() and "skipped NODE101 on n2: missing stat" in loud.getvalue()

@@ -39,3 +39,16 @@ def test_unusual_documents_are_written_or_refused_as_json_dumps_does():
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular"):
         jsontext.dumps(loop)
+
+
+def test_spans_are_written_on_one_line_and_read_back_as_lists():
+    from elastix_halint.model.span import SpanJSON
+
+    doc = {"span": SpanJSON([4, 3, 4, 12]), "related": [SpanJSON([1, 1, 2, 5, "other \"file\""])], "x": {"y": 1}}
+    text = jsontext.dumps(doc)
+    assert '"span": [4, 3, 4, 12],' in text and '\n    [1, 1, 2, 5, "other \\"file\\""]\n' in text
+    assert json.loads(text) == {"span": [4, 3, 4, 12], "related": [[1, 1, 2, 5, 'other "file"']], "x": {"y": 1}}
+    # Everything else is json.dumps(indent=2): the same document with the spans as plain lists
+    # differs only inside the spans.
+    plain = json.dumps({**doc, "span": [4, 3, 4, 12], "related": [[1, 1, 2, 5, 'other "file"']]}, indent=2)
+    assert "".join(text.split()) == "".join(plain.split())

@@ -108,7 +108,7 @@ def test_json_report_of_drbd202_relates_both_partition_lines(bundle):
     replace(bundle, [BACKUP], "proc/partitions", "428919435 sda3", "418919435 sda3")
     proc = run_halint("lint", "--select", "DRBD202", "--format", "json", str(bundle))
     [problem] = json.loads(proc.stdout)["problems"]
-    files = {r["file"] for r in problem["related"]}
+    files = {r[4] if len(r) == 5 else problem["file"] for r in problem["related"]}  # [line, col, end_line, end_col(, file)]
     assert {f"{SERVER}/proc/partitions", f"{BACKUP}/proc/partitions", f"{SERVER}/etc/drbd.conf"} <= files
 
 

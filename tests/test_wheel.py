@@ -3,6 +3,7 @@ source tree: build it, install it into a fresh venv, run the installed ``halint`
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -27,7 +28,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_carries_grammars_and_rules(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "elastix_halint/_grammars/drbd.lark" in names
+    assert "elastix_halint/_grammars/drbd.lark" in names and "elastix_halint/_lalr_tables.py" in names
     # One module per rule, in one subpackage per family, and nothing compiled from the checkout.
     rule_files = sorted((REPO / "rules").glob("*/*.py"))
     assert rule_files and all(f"elastix_halint/builtin/{p.parent.name}/{p.name}" in names for p in rule_files)
@@ -69,3 +70,20 @@ def test_installed_wheel_parses_without_source_tree(wheel, tmp_path):
                           cwd=conf.parent, capture_output=True, text=True)
     assert lint.returncode == 1, lint.stdout + lint.stderr
     assert "DRBD114" in lint.stdout and "warning" not in lint.stderr
+    # --help comes from the pages rendered at build time: the installed halint imports no Typer
+    # (nor anything else heavy) for it, and prints what Typer prints.
+    probe = ("import sys\nfrom elastix_halint.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write('LOADED ' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'typer', 'click', 'rich', 'lark', 'tarfile', 'zstandard', 'tarsafe'})))\n")
+    for argv in (["--help"], ["lint", "--help"], ["--version"]):
+        run = subprocess.run([str(env_dir / "bin" / "python"), "-c", probe, *argv], cwd=conf.parent, capture_output=True,
+                             text=True, env={**os.environ, "COLUMNS": "100"})
+        assert run.stderr.endswith("LOADED "), run.stderr[-2000:]
+        typer_page = subprocess.run([sys.executable, "-m", "elastix_halint", *argv], cwd=REPO, capture_output=True,
+                                    text=True, env={**os.environ, "COLUMNS": "100"}).stdout
+        assert run.stdout == typer_page and run.stdout
+    # Parsing runs the LALR tables written into the wheel: no Lark at run time.
+    for argv in (["parse", "--format", "json", str(conf)], ["lint", "--format", "text", str(conf)]):
+        run = subprocess.run([str(env_dir / "bin" / "python"), "-c", probe, *argv], cwd=conf.parent, capture_output=True,
+                             text=True, env={k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")})
+        assert run.stderr.endswith("LOADED "), (argv, run.stderr[-2000:])

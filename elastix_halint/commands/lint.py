@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
-import typer
-
 from elastix_halint.commands import remote_options as ro
+from elastix_halint.commands.params import Argument, Option
 
 
 def register(app: typer.Typer) -> None:
-    app.command("lint")(lint_command)
-    app.command("rules")(rules_command)
-    app.command("explain")(explain_command)
+    for name, command in COMMANDS.items():
+        app.command(name)(command)
 
 
 def lint_command(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: list[str] | None = Argument(
         None, help="Bundles (one folder per node), node folders, or config files; default: the current folder.", metavar="[PATH]..."
     ),
-    root: Optional[str] = typer.Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
-    peer: Optional[str] = typer.Option(None, "--peer", help="The other node's root or bundle."),
-    fmt: str = typer.Option("auto", "--format", "-f", help="auto, text, json, sarif or github (auto: github in GitHub Actions, else text)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (IDs, prefixes such as DRBD2, or names; comma-separated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Not these rules (IDs, prefixes or names; comma-separated)."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning (default), info or never."),
-    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (nothing else in the file changes)."),
-    diff: bool = typer.Option(False, "--diff", help="Print the safe fixes as a unified diff; write nothing."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
-    config: Optional[str] = typer.Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
-    files: bool = typer.Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
-    ssh: Optional[List[str]] = ro.SSH,
-    ssh_config: Optional[str] = ro.SSH_CONFIG,
-    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
-    keep_bundle: Optional[str] = typer.Option(None, "--keep-bundle", metavar="DIR", help="With --ssh: also write the collected bundle into DIR."),
+    root: str | None = Option(None, "--root", help="Folder laid out like a node's / (the local node)."),
+    peer: str | None = Option(None, "--peer", help="The other node's root or bundle."),
+    fmt: str = Option("auto", "--format", "-f", help="auto, text, json, sarif or github (auto: github in GitHub Actions, else text)."),
+    select: list[str] | None = Option(None, "--select", help="Only these rules (IDs, prefixes such as DRBD2, or names; comma-separated)."),
+    ignore: list[str] | None = Option(None, "--ignore", help="Not these rules (IDs, prefixes or names; comma-separated)."),
+    fail_on: str | None = Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning (default), info or never."),
+    fix: bool = Option(False, "--fix", help="Apply safe fixes in place (nothing else in the file changes)."),
+    diff: bool = Option(False, "--diff", help="Print the safe fixes as a unified diff; write nothing."),
+    verbose: bool = Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
+    config: str | None = Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
+    files: bool = Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
+    ssh: list[str] | None = ro.SSH,
+    ssh_config: str | None = ro.SSH_CONFIG,
+    ssh_option: list[str] | None = ro.SSH_OPTION,
+    keep_bundle: str | None = Option(None, "--keep-bundle", metavar="DIR", help="With --ssh: also write the collected bundle into DIR."),
 ) -> int:
     """Lint cluster configuration: both nodes' DRBD, Heartbeat and host files and their facts.
 
@@ -68,7 +64,7 @@ def _check_remote(paths, root, peer, fix, diff, files) -> None:
 
 
 def rules_command(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: str = Option("text", "--format", "-f", help="text or json."),
 ) -> int:
     """List every installed rule: ID, severity, scope and name."""
     from elastix_halint.lint.catalog import print_rules
@@ -77,9 +73,12 @@ def rules_command(
     return 0
 
 
-def explain_command(rule: str = typer.Argument(..., help="A rule ID (DRBD111) or name.", metavar="RULE")) -> int:
+def explain_command(rule: str = Argument(..., help="A rule ID (DRBD111) or name.", metavar="RULE")) -> int:
     """Print a rule's documentation: what it checks, why it matters, an example and the fix."""
     from elastix_halint.lint.catalog import explain
 
     explain(rule)
     return 0
+
+
+COMMANDS = {"lint": lint_command, "rules": rules_command, "explain": explain_command}

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
-import typer
+from elastix_halint.commands.params import Argument, BadParameter, Option
 
 
 def register(app: typer.Typer) -> None:
-    app.command("parse")(parse_command)
+    for name, command in COMMANDS.items():
+        app.command(name)(command)
 
 
 def parse_command(
-    files: List[str] = typer.Argument(..., help="Files to parse.", metavar="FILE..."),
-    kind: Optional[str] = typer.Option(
+    files: list[str] = Argument(..., help="Files to parse.", metavar="FILE..."),
+    kind: str | None = Option(
         None, "--kind", "-k", help="File kind (drbd, hacf, authkeys, haresources, hosts, or a fact kind); detected when omitted."
     ),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
-    show_secrets: bool = typer.Option(False, "--show-secrets", help="Print shared-secret and authkeys keys instead of a redaction marker."),
+    fmt: str = Option("text", "--format", "-f", help="text or json."),
+    show_secrets: bool = Option(False, "--show-secrets", help="Print shared-secret and authkeys keys instead of a redaction marker."),
 ) -> int:
     """Parse FILEs into the typed model and report every syntax or value error.
 
@@ -27,10 +26,13 @@ def parse_command(
     from elastix_halint.parsing.run import parse_files, render_json, render_text
 
     if fmt not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--format")
+        raise BadParameter("use text or json", param_hint="--format")
     outcomes = parse_files(files, kind)
     if fmt == "json":
         render_json(outcomes, redact=not show_secrets)
     else:
         render_text(outcomes, redact=not show_secrets)
     return 0 if all(o.ok for o in outcomes) else 2
+
+
+COMMANDS = {"parse": parse_command}

@@ -4,8 +4,8 @@ Use them as parameter defaults and turn the values into a :class:`Remote`::
 
     from elastix_halint.commands import remote_options as ro
 
-    def my_command(..., ssh: Optional[List[str]] = ro.SSH, ssh_config: Optional[str] = ro.SSH_CONFIG,
-                   ssh_option: Optional[List[str]] = ro.SSH_OPTION):
+    def my_command(..., ssh: list[str] | None = ro.SSH, ssh_config: str | None = ro.SSH_CONFIG,
+                   ssh_option: list[str] | None = ro.SSH_OPTION):
         remote = ro.parse(ssh, ssh_config, ssh_option)   # None when no --ssh was given
         ...  remote.dests (list of Dest), remote.options (SshOptions), remote.connect()
 
@@ -15,29 +15,28 @@ start of ``halint``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Optional
+TYPE_CHECKING = False  # typing is not imported at start-up
 
-import typer
+from elastix_halint.commands.params import Option
+from elastix_halint.model.record import Record
 
 if TYPE_CHECKING:
     from elastix_halint.remote.dest import Dest
     from elastix_halint.remote.ssh import SshOptions
 
-SSH = typer.Option(
+SSH = Option(
     None, "--ssh", metavar="DEST",
     help="A node over ssh (repeatable): [user@]host, an ssh_config alias or ssh://[user@]host[:port], "
          "optionally followed by its root folder rsync-style (node1:/srv/root; default /). Nothing is installed on the node.",
 )
-SSH_CONFIG = typer.Option(None, "--ssh-config", metavar="FILE", help="ssh configuration file (ssh -F FILE).")
-SSH_OPTION = typer.Option(
+SSH_CONFIG = Option(None, "--ssh-config", metavar="FILE", help="ssh configuration file (ssh -F FILE).")
+SSH_OPTION = Option(
     None, "--ssh-option", metavar="OPT",
     help="ssh option Name=value (repeatable; ssh -o), e.g. HostKeyAlgorithms=+ssh-rsa for a CentOS 5 node.",
 )
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(Record):
     dests: "list[Dest]"
     options: "SshOptions"
 
@@ -49,7 +48,7 @@ class Remote:
         return nodes.connected(self.dests, self.options)
 
 
-def parse(ssh: Optional[List[str]], ssh_config: Optional[str], ssh_option: Optional[List[str]]) -> Remote | None:
+def parse(ssh: list[str] | None, ssh_config: str | None, ssh_option: list[str] | None) -> Remote | None:
     """The parsed options, None without --ssh; UsageError for malformed ones."""
     from elastix_halint.errors import UsageError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from elastix_halint.diagnostics import Edit, Severity
 from elastix_halint.model.record import Record, field
-from elastix_halint.model.span import Span
+from elastix_halint.model.span import Span, json_home
 
 
 class Problem(Record):
@@ -29,6 +29,14 @@ class Problem(Record):
         return (self.path or "", s.line if s else 0, s.column if s else 0, self.rule_id, self.message)
 
     def to_json(self) -> dict:
+        """Spans (docs/json-lint.md) leave out the file when it is the problem's ``file``."""
+        previous = json_home(self.path)
+        try:
+            return self._json()
+        finally:
+            json_home(previous)
+
+    def _json(self) -> dict:
         return {
             "rule": self.rule_id,
             "name": self.rule_name,

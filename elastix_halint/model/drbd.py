@@ -27,9 +27,12 @@ Normalised values (``Option.normalised``), by the option's kind in
 from __future__ import annotations
 
 import re
-from typing import Iterator
+TYPE_CHECKING = False  # typing costs ~4 ms at every start; these names are only annotations
+if TYPE_CHECKING:
+    from typing import Iterator
 
 from elastix_halint.model.common import Comment, comments_json
+from elastix_halint.model.drbd_net import AddressUse, Connection, Endpoint, Mesh, Proxy
 from elastix_halint.model.record import Record, field
 from elastix_halint.model.span import Span
 
@@ -193,6 +196,9 @@ class Volume(Record):
     span: Span
     implicit: bool = False
     options: tuple[Option, ...] = ()
+    # ``volume N { disk { … } }`` options: the resource-level block's, then the host's own.
+    disk_options: tuple[Option, ...] = ()
+    disk_origins: tuple[str, ...] = ()  # "resource" or "host" for each of disk_options
 
     def option(self, name: str) -> Option | None:
         for opt in reversed(self.options):
@@ -200,7 +206,7 @@ class Volume(Record):
                 return opt
         return None
 
-    def to_json(self) -> dict:
+    def to_json(self, redact: bool = True) -> dict:
         return {
             "number": self.number,
             "implicit": self.implicit,
@@ -209,6 +215,8 @@ class Volume(Record):
             "disk": self.disk,
             "meta_disk": self.meta_disk,
             "meta_index": self.meta_index,
+            "disk_options": [dict(o.to_json(redact), origin=origin)
+                             for o, origin in zip(self.disk_options, self.disk_origins)],
             "span": self.span.to_json(),
         }
 
@@ -229,16 +237,42 @@ class Host(Record):
     section: Section
     floating: bool = False
     lower: str | None = None
+    proxy: Proxy | None = None  # ``proxy on … { inside …; outside …; }`` (8.x syntax)
+    options: tuple[Option, ...] = ()  # the host's ``options { }`` block
 
-    def to_json(self) -> dict:
+    @property
+    def drbd_names(self) -> tuple[str, ...]:
+        """The names drbdadm gives this host: the ``on`` names, a stacked host's lower node
+        names, ``IP:PORT`` (``ipv6 [IP]:PORT``) for a floating host, ``_this_host``…"""
+        if self.floating:
+            if self.address is None:
+                return ()
+            if self.address.family == "ipv6":
+                return (f"ipv6 [{self.address.ip}]:{self.address.port}",)
+            return (f"{self.address.ip}:{self.address.port}",)
+        if self.keyword in ("_this_host", "_remote_host"):
+            return (self.keyword,)
+        return self.names
+
+    @property
+    def label(self) -> str:
+        """How reports name the host: its names, or ``floating IP:PORT``."""
+        if self.floating:
+            return "floating " + (self.drbd_names[0] if self.drbd_names else "host")
+        return " ".join(self.drbd_names) or self.keyword
+
+    def to_json(self, redact: bool = True) -> dict:
         return {
             "keyword": self.keyword,
             "names": list(self.names),
+            "drbd_names": list(self.drbd_names),
             "floating": self.floating,
             "lower": self.lower,
             "address": self.address.to_json() if self.address else None,
             "node_id": self.node_id,
-            "volumes": [v.to_json() for v in self.volumes],
+            "volumes": [v.to_json(redact) for v in self.volumes],
+            "proxy": self.proxy.to_json(redact) if self.proxy else None,
+            "options": [o.to_json(redact) for o in self.options],
             "span": self.span.to_json(),
         }
 
@@ -285,7 +319,9 @@ class Resource(Record):
     settings: dict[str, MergedSection] = field(default_factory=dict)  # key: a SETTING_SECTIONS name
     protocol: Option | None = None  # resource-level (8.3) or net/common protocol in force
     volumes: tuple[Section, ...] = ()  # resource-level ``volume N {}`` blocks (8.4+)
-    connections: tuple[Section, ...] = ()  # DRBD 9 ``connection``/``connection-mesh`` blocks
+    # Every connection, written or derived by drbdadm (model/drbd_net.py); meshes as written.
+    connections: tuple[Connection, ...] = ()
+    meshes: tuple[Mesh, ...] = ()
 
     @property
     def net(self) -> MergedSection:
@@ -332,6 +368,59 @@ class Resource(Record):
                 return h
         return None
 
+    def address_uses(self) -> tuple[AddressUse, ...]:
+        """Every address drbdadm uses for this resource, with its node and where it is written:
+        the address in force at each endpoint of each connection and path (role ``connection``
+        or ``path`` when the endpoint writes its own address or ``port``, else ``host``: the
+        host section's), the address of a host section in no connection, and proxies
+        (``inside``, ``outside``). A host section's address that every connection of the host
+        overrides is not used by drbdadm, so not listed; each use is listed once."""
+        out: dict = {}
+
+        def add(use: AddressUse) -> None:
+            out.setdefault((use.host, use.role, use.span, str(use.address)), use)
+
+        connected = set()
+        for conn in self.connections:
+            for path in conn.paths:
+                for end in path.endpoints:
+                    if end.host is not None:
+                        connected.add(id(end.host))
+                    if end.address is not None:
+                        own = end.written is not None or end.port is not None
+                        role = ("connection" if path.implicit else "path") if own else "host"
+                        span = end.written.span if end.written is not None else end.span if own else end.address.span
+                        add(AddressUse(end.address, end.name, role, span, conn, end.host))
+                    for use in _proxy_uses(end.proxy, end.name, conn, end.host):
+                        add(use)
+        for h in self.hosts:
+            name = " ".join(h.drbd_names) or h.keyword
+            if h.address is not None and id(h) not in connected:
+                add(AddressUse(h.address, name, "host", h.address.span, None, h))
+            for use in _proxy_uses(h.proxy, name, None, h):
+                add(use)
+        return tuple(out.values())
+
+    def addresses_of(self, host: Host | str) -> tuple[AddressUse, ...]:
+        """The addresses a host uses (its section's, and those written for it in connections
+        and paths; proxy addresses excluded: they belong to the proxy)."""
+        target = host if isinstance(host, Host) else self.host(host)
+        return tuple(u for u in self.address_uses()
+                     if target is not None and u.host_section is target and not u.role.startswith("proxy"))
+
+    def peers_of(self, host: Host | str) -> tuple[tuple[Host | None, Endpoint, Endpoint, Connection], ...]:
+        """``(peer host, own endpoint, peer endpoint, connection)`` for each path of each
+        connection ``host`` is in."""
+        target = host if isinstance(host, Host) else self.host(host)
+        out = []
+        for conn in self.connections:
+            for path in conn.paths:
+                ends = path.endpoints
+                for i, end in enumerate(ends):
+                    if end.host is target and target is not None:
+                        out += [(o.host, end, o, conn) for j, o in enumerate(ends) if j != i]
+        return tuple(out)
+
     @property
     def protocol_value(self) -> str | None:
         return self.protocol.value.upper() if self.protocol and self.protocol.value else None
@@ -341,9 +430,26 @@ class Resource(Record):
             "name": self.name,
             "span": self.span.to_json(),
             "protocol": self.protocol_value,
-            "hosts": [h.to_json() for h in self.hosts],
+            "hosts": [h.to_json(redact) for h in self.hosts],
+            "connections": [c.to_json(redact) for c in self.connections],
+            "meshes": [m.to_json(redact) for m in self.meshes],
             "settings": {k: v.to_json(redact) for k, v in self.settings.items() if v.options},
+            "statements": [o.to_json(redact) for o in self.section.options],
+            "proxy_plugins": list(self.proxy_plugins),
         }
+
+    @property
+    def proxy_plugins(self) -> tuple[str, ...]:
+        """The lines of the resource's ``proxy { plugin { … } }`` block, words joined by a blank."""
+        return tuple(" ".join((o.name, *(v.text for v in o.values)))
+                     for p in self.section.sections_named("proxy") for s in p.sections_named("plugin") for o in s.options)
+
+
+def _proxy_uses(proxy: Proxy | None, name: str, conn: Connection | None, host: Host | None) -> list[AddressUse]:
+    if proxy is None:
+        return []
+    return [AddressUse(addr, name, role, addr.span, conn, host)
+            for addr, role in ((proxy.inside, "proxy-inside"), (proxy.outside, "proxy-outside")) if addr is not None]
 
 
 class Include(Record):
@@ -376,6 +482,15 @@ class DrbdConfig(Record):
     includes: tuple[Include, ...] = ()
     skipped: tuple[Span, ...] = ()
     top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
+    # What drbdadm 8.3, 8.4 and 9 say of the file: parsing/drbdadm_emu.Verdicts (``get(v)``,
+    # iterable in that order; each worked out when first asked for).
+    drbdadm: object = ()
+    drbdadm_in_parse: tuple[str, ...] = ()  # versions whose stop in the text is a parse error already
+
+    def verdict(self, version: str | None):
+        """drbdadm ``version``'s verdict (``"8.3"``, ``"8.4"``, ``"9"``), or None."""
+        get = getattr(self.drbdadm, "get", None)
+        return get(version) if get else next((v for v in self.drbdadm if v.version == version), None)
 
     def resource(self, name: str) -> Resource | None:
         for r in self.resources:
@@ -447,6 +562,7 @@ class DrbdConfig(Record):
             "includes": [i.to_json() for i in self.includes],
             "skipped": [s.to_json() for s in self.skipped],
             "comments": comments_json(self.comments, "drbd", redact, self.secret_values()),
+            "drbdadm": {v.version: v.to_json() for v in self.drbdadm},
         }
 
     def summary(self, redact: bool = True) -> list[str]:

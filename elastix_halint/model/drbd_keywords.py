@@ -295,6 +295,45 @@ KEYWORDS["connection"] = _connection
 KEYWORDS["path"] = {"host": _connection["host"]}
 KEYWORDS["connection-mesh"] = {"hosts": Keyword("hosts", ONLY9, "names")}
 
+
+def _versions_from_the_binaries() -> None:
+    """Which drbdadm takes which option where is what the binaries answered
+    (model/drbdadm_values.py, contrib/drbdadm_probe.py), not what the tables above were typed
+    with: each setting option's ``versions`` become the probed ones, and an option only the
+    binaries know (drbdadm 9 takes every net/disk/options option in ``syncer``, 8.4 its
+    deprecated ``delay-probe-*`` anywhere) is added with the type the probe saw."""
+    from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
+
+    kinds = {"number": "int", "enum_num": "enum", "bool": "bool", "flag": "flag", "enum": "enum"}
+    homes = ("net", "disk", "options")
+    for section in ("global", "net", "disk", "syncer", "startup", "handlers", "options", "proxy"):
+        table = KEYWORDS.setdefault(section, {})
+        names = set(table) | {n for v in VERSIONS for n in DRBDADM_VALUES[v].get(section, {})}
+        for name in names:
+            probed = frozenset(v for v in VERSIONS if name in DRBDADM_VALUES[v].get(section, {})
+                               or (section == "disk" and name in DRBDADM_VALUES[v].get("peer-disk", {})))
+            known = table.get(name)
+            if known is not None:
+                if name in _STRUCTURAL or (name == "become-primary-on" and V83 in known.versions):
+                    continue  # not options of a setting block, or judged by host names (see drbdadm_emu)
+                table[name] = Keyword(known.name, probed, known.type, known.scale, known.unit, known.ranges,
+                                      known.canonical, known.note)
+                continue
+            rule = next(DRBDADM_VALUES[v][section][name] for v in VERSIONS if name in DRBDADM_VALUES[v].get(section, {}))
+            # Only ``syncer`` hands its options over to net/disk/options; elsewhere (proxy,
+            # startup…) an option stays where it is written.
+            home = next((h for h in homes if h != section and name in KEYWORDS.get(h, {})), None)
+            base = KEYWORDS[home][name] if home else None
+            canonical = (base.canonical or (home, name)) if base and section == "syncer" else None
+            table[name] = Keyword(name, probed, base.type if base else kinds.get(rule["kind"], "string"),
+                                  base.scale if base else "1", base.unit if base else None,
+                                  base.ranges if base else {}, canonical)
+
+
+# ``proxy on … { inside; outside; }`` share the proxy table with the setting block.
+_STRUCTURAL = frozenset({"inside", "outside"})
+_versions_from_the_binaries()
+
 # The name the rules catalogue uses for the statement tables.
 KNOWN_KEYWORDS = KEYWORDS
 
@@ -306,7 +345,7 @@ SECTIONS: dict[str, dict[str, frozenset]] = {
     "common": dict(_SETTINGS_83),
     "resource": dict(_SETTINGS_83, on=ALL, floating=ALL, **{"stacked-on-top-of": ALL, "_this_host": ALL,
                      "_remote_host": ALL, "volume": NEW, "connection": ONLY9, "connection-mesh": ONLY9}),
-    "on": {"volume": NEW, "proxy": ALL, "disk": ONLY9},
+    "on": {"volume": NEW, "proxy": ALL, "disk": ONLY9, "options": NEW},
     "volume": {"disk": NEW},
     "proxy": {"on": ALL, "plugin": ALL, "options": ALL},
     "connection": {"net": ONLY9, "disk": ONLY9, "volume": ONLY9, "path": ONLY9, "host": ONLY9},

@@ -47,9 +47,11 @@ class _Load(Mutable):
     files: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     root: str | None = None  # the folder standing for ``/`` in absolute include patterns
+    seen: set = field(default_factory=set)  # real paths of the files read
 
 
 def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
+    acc.seen.add(os.path.realpath(src.real_path or src.path))
     lexed = tokenize(src.text, src.path)
     options, sections, diagnostics = read_tree(lexed.tokens, src.path)
     acc.files.append(src.path)
@@ -96,9 +98,13 @@ def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -
     acc.includes.append(Include(pattern, opt.span, tuple(shown for _, shown in targets)))
     for real, shown in targets:
         key = os.path.realpath(real)
-        if key in stack or len(stack) > _MAX_INCLUDE_DEPTH:
-            acc.diagnostics.append(Diagnostic(INCLUDE_ERROR, Severity.ERROR,
-                                              f"include cycle: `{shown}` includes itself again", opt.span))
+        if key in acc.seen or len(stack) > _MAX_INCLUDE_DEPTH:
+            # drbdadm 8.4 and 9 skip a file they have read already (a cycle ends there);
+            # drbdadm 8.3 reads it again (rule DRBD131 tells what that version makes of it).
+            what = "includes itself again" if key in stack else "is read already"
+            acc.diagnostics.append(Diagnostic(INCLUDE_ERROR, Severity.WARNING,
+                                              f"`{shown}` {what}: drbdadm 8.4 and 9 skip it, 8.3 reads it again",
+                                              opt.span))
             continue
         try:
             child = read_source(real, shown, allow_empty=True)
@@ -120,6 +126,8 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     resources = make_resources(sections, common)
     version, evidence = detect_version(sections)
     acc.diagnostics += check_references(resources)
+    verdicts = drbdadm_verdicts(source, resources, root)
+    acc.diagnostics, in_parse = _agree_with_drbdadm(acc.diagnostics, verdicts, acc.files, version)
     model = DrbdConfig(
         files=tuple(dict.fromkeys(acc.files)),
         sections=sections,
@@ -132,9 +140,78 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
         includes=tuple(acc.includes),
         skipped=tuple(acc.skipped),
         top_options=tuple(acc.top_options),
+        drbdadm=verdicts,
+        drbdadm_in_parse=in_parse,
     )
     diagnostics = tuple(sorted(acc.diagnostics, key=_diagnostic_order(acc.files)))
     return ParseResult(KIND, source, model, diagnostics, tuple(acc.sources))
+
+
+def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None):
+    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm_emu.py), each
+    worked out when first asked for. drbdadm-83 runs only on a node the file names: it is
+    judged as run on the node named most often in ``on`` sections."""
+    from collections import Counter
+
+    from elastix_halint.parsing.drbdadm_emu import Emulator, Verdicts
+
+    def include(pattern: str, including: SourceFile):
+        if not pattern:  # glob("") matches nothing: "Failed to open include file ''"
+            return []
+        out = []
+        for real, shown in _include_targets(pattern, including, root):
+            try:
+                out.append((real, read_source(real, shown, allow_empty=True)))
+            except (InputError, ValueError):
+                out.append((real, None))
+        return out
+
+    names = Counter(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
+    node83 = names.most_common(1)[0][0] if names else ""
+    return Verdicts(lambda v: Emulator(v, include, node83 if v == "8.3" else "").run(source))
+
+
+def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str],
+                        version: str | None = None) -> tuple[list[Diagnostic], tuple[str, ...]]:
+    """halint's parse errors, made to agree with drbdadm: when some drbdadm takes the file they
+    are warnings (lint findings). When none does, the drbdadm of the file's syntax ``version``
+    tells the file's error, or when the syntax does not tell, the one that read furthest (a 9
+    parser stopping at 8.3's ``syncer { rate }`` is a version difference, not an error of the
+    file): if it stopped in the text (a syntax error, an include it cannot open), that line has
+    an error; if it read everything and found values or consistency wrong, rule DRBD131
+    reports that, knowing the node's version."""
+    from elastix_halint.model.record import replace
+    from elastix_halint.model.span import Span
+    from elastix_halint.parsing.drbdadm_emu import INCLUDE, SYNTAX
+
+    # Ask the drbdadm of the file's syntax first: usually it takes the file and no other is needed.
+    order = sorted(verdicts.VERSIONS, key=lambda v: v != (version or "8.4"))
+    if not any(d.severity >= Severity.ERROR for d in diagnostics):
+        first = verdicts.get(order[0])
+        if first.ok or first.depends:
+            return diagnostics, ()
+    if any(verdicts.get(v).ok or verdicts.get(v).depends for v in order):
+        return [replace(d, severity=Severity.WARNING) if d.severity >= Severity.ERROR else d for d in diagnostics], ()
+    rank = {f: i for i, f in enumerate(dict.fromkeys(files))}
+
+    def reach(v) -> tuple:
+        if v.kind not in (SYNTAX, INCLUDE) or v.line is None:
+            return (len(rank) + 1, 0, 0)
+        return (rank.get(v.file, len(rank)), v.line, v.column)
+
+    own = [v for v in verdicts if v.version == version]
+    judges = own or [v for v in verdicts if reach(v) == max(reach(w) for w in verdicts)]
+    out, reported = list(diagnostics), []
+    for v in judges:
+        if v.kind not in (SYNTAX, INCLUDE) or v.line is None:
+            continue
+        reported.append(v.version)
+        if any(d.severity >= Severity.ERROR and d.span and d.span.file == v.file and d.span.line == v.line for d in out):
+            continue
+        code = INCLUDE_ERROR if v.kind == INCLUDE else SYNTAX_ERROR
+        out.append(Diagnostic(code, Severity.ERROR, f"drbdadm {v.version} stops here: {v.message}",
+                              Span(v.file, v.line, v.column, v.line, v.column + 1)))
+    return out, tuple(reported)
 
 
 def _diagnostic_order(files: list[str]):

@@ -1,34 +1,31 @@
-"""Lark's LALR parser of grammars/drbd.lark, fed by the fast regex lexer, reporting every syntax
-error and going on.
+"""The LALR parser of grammars/drbd.lark (Lark's tables, run by parsing/lalr.py), fed by the fast
+regex lexer, reporting every syntax error and going on.
 
-Lark is built once per process with a custom lexer class (it hands Lark the
-:mod:`drbd_lexer` tuples; Lark only reads their ``type``) and an inline transformer that keeps
-each statement and block as a :class:`RawStatement`/:class:`RawBlock` of tokens (positions
-included). Recovery is Lark's ``on_error``: the handler gets ``UnexpectedToken`` with the
-interactive parser and the terminals Lark expected, reports the error in words, and feeds
-the parser what it needs to go on: a ``;`` before a ``}``/new keyword/end of file, a ``}`` for
-an OCR'd ``1`` or an unclosed block; a stray ``;``/``}`` is dropped, a ``{ … }`` without a
-keyword skipped up to its ``}``.
+The parser reads the :mod:`drbd_lexer` tuples (only their ``type``) and an inline transformer
+keeps each statement and block as a :class:`RawStatement`/:class:`RawBlock` of tokens
+(positions included). Recovery is Lark's ``on_error`` protocol: the handler gets
+``UnexpectedToken`` with the interactive parser and the terminals expected, reports the error
+in words, and feeds the parser what it needs to go on: a ``;`` before a ``}``/new keyword/end
+of file, a ``}`` for an OCR'd ``1`` or an unclosed block; a stray ``;``/``}`` is dropped, a
+``{ … }`` without a keyword skipped up to its ``}``.
 
-The :class:`Feed` is the token source of one parse (passed to ``Lark.parse`` as its input): it
-tracks the open blocks so that it can mark the two words the generic grammar cannot judge by
-itself (``LINE_KEYWORD``, ``LOST_RBRACE``: see the grammar), and it refuses blocks nested
-deeper than :data:`MAX_DEPTH` (their content is skipped; :mod:`drbd_tree` reports them).
+The :class:`Feed` is the token source of one parse: it tracks the open blocks so that it can
+mark the two words the generic grammar cannot judge by itself (``LINE_KEYWORD``,
+``LOST_RBRACE``: see the grammar), and it refuses blocks nested deeper than :data:`MAX_DEPTH`
+(their content is skipped; :mod:`drbd_tree` reports them).
 """
 
 from __future__ import annotations
 
 import functools
 
-from lark.exceptions import UnexpectedToken
-from lark.lexer import Lexer
-
 from elastix_halint.diagnostics import SYNTAX_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.span import Span
 from elastix_halint.parsing.drbd_lexer import EOF, LBRACE, RBRACE, SEMI, STRING, WORD, Token
 from elastix_halint.parsing.drbd_tree import MAX_DEPTH, RawBlock, RawStatement, describe
-from elastix_halint.parsing.larkkit import lark_parser, suggest
+from elastix_halint.parsing.lalr import UnexpectedToken
+from elastix_halint.parsing.larkkit import grammar_parser, suggest
 
 LINE_KEYWORD, LOST_RBRACE = "LINE_KEYWORD", "LOST_RBRACE"
 # What an OCR'd ``}`` becomes.
@@ -199,18 +196,6 @@ class Feed:
             parser.feed_token(self.eof._replace(type=RBRACE))
 
 
-class _FeedLexer(Lexer):
-    """Lark's view of a :class:`Feed`: the input of ``Lark.parse`` is the feed itself."""
-
-    __future_interface__ = 2
-
-    def __init__(self, lexer_conf):
-        pass
-
-    def lex(self, lexer_state, parser_state):
-        return lexer_state.text.stream()
-
-
 class _RawTree:
     """Lark's inline transformer: rule matches → raw nodes (no ``Tree`` objects)."""
 
@@ -234,13 +219,13 @@ _TRANSFORMER = _RawTree()
 
 
 def _parser():
-    """Built once per process, or loaded from the tables compiled into the wheel (larkkit)."""
-    return lark_parser("drbd.lark", lexer=_FeedLexer, transformer=_TRANSFORMER, propagate_positions=False)
+    """Once per process (larkkit.grammar_parser)."""
+    return grammar_parser("drbd.lark", _TRANSFORMER)
 
 
 def parse_tokens(tokens: list[Token], file: str) -> tuple[list, list[Diagnostic]]:
     """The raw items of one file's tokens and the syntax errors found on the way."""
     feed = Feed(tokens, file)
-    parser = _parser()
-    items = parser.parse(feed, on_error=feed.on_error)
+    # The feed is the token source; after a recovery the parser resumes where it left off.
+    items = _parser().parse(lambda _state: feed.stream(), on_error=feed.on_error)
     return items, feed.diagnostics

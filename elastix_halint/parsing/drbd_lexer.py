@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
+from collections import namedtuple
 
 from elastix_halint.model.common import Comment
 from elastix_halint.model.span import Span
@@ -38,12 +38,12 @@ _TOKEN = re.compile(
 _ESCAPE = re.compile(r"\\(.)")
 
 
-class Token(NamedTuple):
-    type: str  # the grammar's terminal name
-    text: str  # for STRING: the content, unquoted and unescaped
-    line: int
-    column: int
-    end_column: int  # exclusive; tokens never span lines
+class Token(namedtuple("Token", "type text line column end_column")):
+    """``type``: the grammar's terminal name; ``text``: for STRING the content, unquoted and
+    unescaped; ``end_column`` exclusive (tokens never span lines). A ``collections.namedtuple``
+    (typing.NamedTuple would import typing at every start)."""
+
+    __slots__ = ()
 
     def span(self, file: str) -> Span:
         return Span(file, self.line, self.column, self.line, self.end_column)
@@ -53,11 +53,11 @@ class Token(NamedTuple):
     start_pos = end_pos = None
 
 
-class Lexed(NamedTuple):
-    tokens: list
-    comments: list
-    skipped: list  # spans of skip blocks
-    problems: list  # (span, message) for unterminated strings / unclosed skip blocks
+class Lexed(namedtuple("Lexed", "tokens comments skipped problems")):
+    """``skipped``: spans of skip blocks; ``problems``: (span, message) for unterminated strings
+    and unclosed skip blocks."""
+
+    __slots__ = ()
 
 
 def tokenize(text: str, file: str) -> Lexed:

@@ -10,13 +10,14 @@ unquoted, and values it would not take (:mod:`drbd_values`).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.drbd import Option, Section, Value
 from elastix_halint.model.span import Span
 from elastix_halint.parsing import drbd_values as values_of
+from elastix_halint.parsing.drbd_accept import accepted_by, known_somewhere
 from elastix_halint.parsing.drbd_lexer import STRING, Token
 from elastix_halint.parsing.larkkit import suggest
 
@@ -28,24 +29,22 @@ _BAD_CHAR = re.compile(r"[^A-Za-z0-9/._:\[\]%-]")
 _DIGEST_OPTIONS = frozenset({"cram-hmac-alg", "verify-alg", "csums-alg", "data-integrity-alg"})
 _NO_VALUE_TYPES = frozenset({"flag", "bool"})
 _MULTI_VALUE_TYPES = frozenset({"names", "address", "device", "meta-disk", "cmd"})
+# Setting sections, whose options drbdadm's probed tables describe (drbd_accept).
+_SETTINGS = frozenset({"global", "net", "disk", "syncer", "startup", "handlers", "options", "proxy"})
 
 
-class RawStatement(NamedTuple):
-    """``head values… ;`` as Lark matched it."""
+class RawStatement(namedtuple("RawStatement", "head values end")):
+    """``head values… ;`` as the parser matched it; ``end`` is the `;` (or the last word when
+    the `;` is missing). collections.namedtuple: typing.NamedTuple would import typing."""
 
-    head: Token
-    values: list
-    end: Token  # the `;` (or the last word when the `;` is missing)
+    __slots__ = ()
 
 
-class RawBlock(NamedTuple):
-    """``head values… { items… }`` as Lark matched it."""
+class RawBlock(namedtuple("RawBlock", "head values brace items close")):
+    """``head values… { items… }`` as the parser matched it; ``close`` is the `}` (or the end
+    of the file when it is missing)."""
 
-    head: Token
-    values: list
-    brace: Token
-    items: list
-    close: Token  # the `}` (or the end of the file when it is missing)
+    __slots__ = ()
 
 
 def describe(section: str) -> str:
@@ -149,8 +148,11 @@ class TreeBuilder:
         if name in kw.SECTIONS.get(section, {}) and name not in kw.KEYWORDS.get(section, {}):
             self.error(self._span(head), f"`{name}` opens a section: `{{` expected after it, not `;`")
             return None
-        self._check_chars(args, "the `{}` statement", name)
         definition = kw.keyword(section, name)
+        if definition is None and section in _SETTINGS and known_somewhere(section, name):
+            return Option(name, self._span(head), values, span, section)  # an option only drbdadm's tables know
+        if not (section in _SETTINGS and accepted_by(section, name, values)):
+            self._check_chars(args, "the `{}` statement", name)
         if definition is None:
             self._unknown_option(section, head)
             return Option(name, self._span(head), values, span, section)
@@ -165,12 +167,17 @@ class TreeBuilder:
 
     def _typed_option(self, definition: kw.Keyword, section: str, head: Token, values, span) -> Option:
         normalised, problems = self._normalise(definition, values, span)
+        # What some drbdadm takes is no parse error: halint's doubts about it are warnings.
+        taken = bool(problems or not values or len(values) > 1) and section in _SETTINGS and accepted_by(
+            section, head.text, values)
+        severity = Severity.WARNING if taken else Severity.ERROR
         for value, message, fix in problems:
-            self.error(value.span, message, fix, code=VALUE_ERROR)
+            self.error(value.span, message, fix, code=VALUE_ERROR, severity=severity)
         if not values and definition.type not in _NO_VALUE_TYPES:
-            self.error(self._span(head), f"`{head.text}` needs a value before `;`")
+            self.error(self._span(head), f"`{head.text}` needs a value before `;`", severity=severity)
         elif len(values) > 1 and definition.type not in _MULTI_VALUE_TYPES and definition.type != "name":
-            self.error(values[1].span, f"`{head.text}` takes one value; `{values[1].text}` is one too many")
+            self.error(values[1].span, f"`{head.text}` takes one value; `{values[1].text}` is one too many",
+                       severity=severity)
         canonical = definition.canonical or (section, head.text)
         unit = definition.unit if isinstance(normalised, int) and not isinstance(normalised, bool) else None
         return Option(head.text, self._span(head), values, span, section, normalised, unit,

@@ -9,10 +9,9 @@ import re
 
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.drbd import Address, Value
+from elastix_halint.parsing.drbdadm_emu import new_strtoll
 from elastix_halint.parsing.larkkit import suggest
 
-_NUMBER = re.compile(r"([0-9]{1,8})([KMGs]?)$")
-_LOOSE_NUMBER = re.compile(r"([0-9]+)([a-zA-Z]*)$")
 # ASCII digits and blanks only: regex \d and \s also match other scripts' digits and spaces.
 _IPV4 = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,3}){3}):([0-9]+)$")
 _IPV6 = re.compile(r"\[([0-9A-Za-z:.%_-]+)\]:([0-9]+)$")
@@ -24,23 +23,16 @@ Problem = tuple  # (Value, message, suggestion or None)
 
 
 def number(value: Value, scale: str, to_bytes: bool) -> tuple[int | None, list]:
-    """``value`` (``100M``, ``250``, ``2s``) in bytes (``to_bytes``) or in the option's unit."""
-    m = _NUMBER.match(value.text)
-    if m:
-        n, suffix = int(m.group(1)), m.group(2)
-        if to_bytes:
-            return n * kw.SCALE_BYTES[suffix or scale], []
-        if suffix:  # a suffix on a plain integer multiplies it, as m_strtoll does
-            return n * kw.SCALE_BYTES[suffix] // kw.SCALE_BYTES.get(scale, 1), []
-        return n, []
-    loose = _LOOSE_NUMBER.match(value.text)
-    if loose and loose.group(2).upper() in ("K", "M", "G"):
-        fixed = loose.group(1) + loose.group(2).upper()
-        return None, [(value, f"`{value.text}` is not a number: unit suffixes are case-sensitive (K, M, G, s)", fixed)]
-    if loose and len(loose.group(1)) > 8 and not loose.group(2):
-        return None, [(value, f"`{value.text}` has more than 8 digits; use a unit suffix (K, M, G)", None)]
+    """``value`` (``100M``, ``250``, ``2s``, ``512k``) in bytes (``to_bytes``) or in the
+    option's unit, read as drbdadm's ``new_strtoll`` reads it: unit suffixes ``k K m M g G s``
+    (the tables probed from the binaries list which each version takes), a number rounded up
+    to the option's default unit."""
+    unit = "1" if scale not in ("k", "K", "s") else scale.lower()
+    n = new_strtoll(value.text, unit)
+    if n is not None:
+        return n * kw.SCALE_BYTES[unit] if to_bytes else n, []
     fixed = value.text.translate(_CONFUSED_DIGITS)
-    hint = fixed if _NUMBER.match(fixed) else None
+    hint = fixed if new_strtoll(fixed, unit) is not None else None
     return None, [(value, f"`{value.text}` is not a number", hint)]
 
 

@@ -4,6 +4,7 @@ syntax version the text appears to use, and resource-name references checked."""
 
 from __future__ import annotations
 
+
 from elastix_halint.diagnostics import VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.drbd import (
@@ -16,7 +17,9 @@ from elastix_halint.model.drbd import (
     Section,
     Volume,
 )
+from elastix_halint.model.record import replace
 from elastix_halint.parsing import drbd_values as values_of
+from elastix_halint.parsing.drbd_connections import make_connections, make_proxy
 from elastix_halint.parsing.larkkit import suggest
 
 _VOLUME_STATEMENTS = ("device", "disk", "meta-disk", "flexible-meta-disk")
@@ -45,7 +48,8 @@ def _statements(*sections: Section | None) -> dict[str, Option]:
     return found
 
 
-def _volume(number: int, stmts: dict[str, Option], span, implicit: bool) -> Volume:
+def _volume(number: int, stmts: dict[str, Option], span, implicit: bool, outer: Section | None = None,
+            inner: Section | None = None) -> Volume:
     path = minor = disk = md = index = None
     if "device" in stmts:
         path, minor, _ = values_of.device(stmts["device"].values)
@@ -53,7 +57,13 @@ def _volume(number: int, stmts: dict[str, Option], span, implicit: bool) -> Volu
         disk = stmts["disk"].value
     if "meta-disk" in stmts:
         md, index, _ = values_of.meta_disk(stmts["meta-disk"].values)
-    return Volume(number, path, minor, disk, md, index, span, implicit, tuple(stmts.values()))
+    disk_options, origins = [], []
+    for block, origin in ((outer, "resource"), (inner, "host")):
+        for opt in (o for d in (block.sections_named("disk") if block else ()) for o in d.options):
+            disk_options.append(opt)
+            origins.append(origin)
+    return Volume(number, path, minor, disk, md, index, span, implicit, tuple(stmts.values()),
+                  tuple(disk_options), tuple(origins))
 
 
 def _volume_number(sec: Section) -> int:
@@ -63,17 +73,25 @@ def _volume_number(sec: Section) -> int:
         return -1
 
 
-def host_volumes(host: Section, resource: Section) -> tuple[Volume, ...]:
+def host_volumes(host: Section, resource: Section, lower_devices: dict[int, str] | None = None) -> tuple[Volume, ...]:
     res_volumes = {_volume_number(v): v for v in resource.sections_named("volume")}
     own_volumes = {_volume_number(v): v for v in host.sections_named("volume")}
     volumes = []
     for number in sorted(res_volumes.keys() | own_volumes.keys()):
         outer, inner = res_volumes.get(number), own_volumes.get(number)
         span = (inner or outer).span
-        volumes.append(_volume(number, _statements(outer, inner), span, implicit=False))
+        volumes.append(_volume(number, _statements(outer, inner), span, implicit=False, outer=outer, inner=inner))
     implicit = _statements(resource, host)
     if implicit and not volumes:
         volumes.append(_volume(0, implicit, host.span, implicit=True))
+    if host.keyword == "stacked-on-top-of":
+        # drbdadm gives a device defined in a stacked section internal meta-data (one inherited
+        # from the resource gets it only when the stacked resource is the local one), and makes
+        # the lower resource's device its disk.
+        own = set(own_volumes) | ({0} if host.option("device") is not None and not own_volumes else set())
+        volumes = [replace(v, meta_disk="internal") if v.meta_disk is None and v.number in own else v for v in volumes]
+        devices = lower_devices or {}
+        volumes = [replace(v, disk=devices[v.number]) if v.disk is None and v.number in devices else v for v in volumes]
     return tuple(volumes)
 
 
@@ -92,16 +110,19 @@ def make_host(sec: Section, resource: Section, lower_hosts: dict[str, tuple[str,
         names = tuple(a.text for a in sec.args if any(ch.isalnum() for ch in a.text))
     else:
         names = ()
+    proxy = sec.section("proxy")
     return Host(
         keyword=sec.keyword,
         names=names,
         span=sec.span,
         address=address,
         node_id=node_id.normalised if node_id is not None and isinstance(node_id.normalised, int) else None,
-        volumes=host_volumes(sec, resource),
+        volumes=host_volumes(sec, resource, lower_hosts.get(f"{lower}\0devices") if lower else None),
         section=sec,
         floating=sec.keyword == "floating",
         lower=lower,
+        proxy=make_proxy(proxy) if proxy is not None else None,
+        options=tuple(o for s in sec.sections_named("options") for o in s.options),
     )
 
 
@@ -122,33 +143,52 @@ def _protocol(sec: Section, common: Section | None) -> Option | None:
 
 
 def make_resources(sections: tuple[Section, ...], common: Section | None) -> tuple[Resource, ...]:
-    """Every ``resource`` block; a stacked resource sees the hosts of the ones before it."""
+    """Every ``resource`` block. A stacked host gets the names of every host of its lower
+    resource that is not stacked itself, wherever that resource is defined (drbdadm resolves
+    ``stacked-on-top-of`` after reading the whole configuration)."""
+    blocks = [s for s in sections if s.keyword == "resource"]
     lower_hosts: dict[str, tuple[str, ...]] = {}
-    out = []
-    for sec in sections:
-        if sec.keyword != "resource":
-            continue
-        res = make_resource(sec, common, lower_hosts)
-        lower_hosts[res.name] = tuple(n for h in res.hosts if h.keyword == "on" for n in h.names)
-        out.append(res)
-    return tuple(out)
+    for sec in blocks:
+        name = sec.args[0].text if sec.args else ""
+        plain = [make_host(h, sec, {}) for h in _host_sections(sec) if h.keyword != "stacked-on-top-of"]
+        lower_hosts.setdefault(name, tuple(n for h in plain for n in h.drbd_names))
+        lower_hosts.setdefault(f"{name}\0devices", _lower_devices(plain))
+    return tuple(make_resource(sec, common, lower_hosts) for sec in blocks)
+
+
+def _lower_devices(hosts: list[Host]) -> dict[int, str]:
+    """Volume number → the DRBD device a stacked resource sits on (what drbdadm makes its
+    disk), where every host of the lower resource names the same one."""
+    found: dict[int, set] = {}
+    for h in hosts:
+        for v in h.volumes:
+            device = v.device or (f"/dev/drbd{v.minor}" if v.minor is not None else None)
+            found.setdefault(v.number, set()).add(device)
+    return {n: d.pop() for n, d in found.items() if len(d) == 1 and None not in d}
+
+
+def _host_sections(sec: Section) -> list[Section]:
+    found = [s for s in sec.sections if s.keyword in HOST_KEYWORDS]
+    found += [_floating_statement(o) for o in sec.options_named("floating")]
+    found.sort(key=lambda h: (h.span.line, h.span.column))
+    return found
 
 
 def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]]) -> Resource:
-    host_sections = [s for s in sec.sections if s.keyword in HOST_KEYWORDS]
-    host_sections += [_floating_statement(o) for o in sec.options_named("floating")]
-    host_sections.sort(key=lambda h: (h.span.line, h.span.column))
     name = sec.args[0] if sec.args else None
+    hosts = tuple(make_host(h, sec, lower_hosts) for h in _host_sections(sec))
+    connections, meshes = make_connections(sec, hosts)
     return Resource(
         name=name.text if name else "",
         name_span=name.span if name else sec.keyword_span,
         span=sec.span,
         section=sec,
-        hosts=tuple(make_host(h, sec, lower_hosts) for h in host_sections),
+        hosts=hosts,
         settings={n: merge(n, common, sec.sections_named(n)) for n in SETTING_SECTIONS},
         protocol=_protocol(sec, common),
         volumes=sec.sections_named("volume"),
-        connections=tuple(s for s in sec.sections if s.keyword in ("connection", "connection-mesh")),
+        connections=connections,
+        meshes=meshes,
     )
 
 

@@ -1,11 +1,12 @@
-"""Shared Lark plumbing: build each LALR parser once, turn Lark positions into spans, suggest
-the keyword a typo meant."""
+"""Shared parser plumbing: each grammar's LALR parser once a process (parsing/lalr.py runs the
+tables Lark builds), Lark-style positions into spans, the keyword a typo meant."""
 
 from __future__ import annotations
 
-import difflib
 import functools
-from typing import Iterable
+TYPE_CHECKING = False  # typing costs ~4 ms at every start; these names are only annotations
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from elastix_halint.model.span import Span
 
@@ -14,22 +15,13 @@ _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 
 @functools.cache
-def lark_parser(grammar_file: str, start: str = "start", **options):
-    """The LALR parser of ``grammars/<grammar_file>``, once per process: the one compiled into
-    the wheel (``<grammar>.bin``, see lark_prebuilt) when it matches, else built here.
+def grammar_parser(grammar_file: str, transformer=None):
+    """The LALR parser of ``grammars/<grammar_file>``, once per process (and transformer): the
+    tables written into the wheel when they match the grammar, else built by Lark here."""
+    from elastix_halint.parsing.lalr import Parser
+    from elastix_halint.parsing.lalr_tables import tables
 
-    Every parser of the package comes from here, so all of them get the prebuilt tables.
-    """
-    from lark import Lark
-
-    from elastix_halint.parsing import lark_prebuilt
-    from elastix_halint.resources import grammar_path
-
-    path = grammar_path(grammar_file)
-    with open(path, encoding="utf-8") as fh:
-        grammar = fh.read()
-    opts = lark_prebuilt.options(start, **options)
-    return lark_prebuilt.load(grammar, opts, path + lark_prebuilt.SUFFIX) or Lark(grammar, **opts)
+    return Parser(tables(grammar_file), transformer)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -40,13 +32,13 @@ def parse_line_text(grammar_file: str, text: str):
     fleet's bundles hold the same ``chkconfig``, ``ip addr`` and ``ha.cf`` lines, so each text is
     parsed once. The trees are shared: read them, never change them. No ``meta`` positions
     (callers place tokens by their own ``column``/``start_pos`` on their line); a line that does
-    not parse raises Lark's ``UnexpectedInput`` every time (errors are not cached).
+    not parse raises ``lalr.UnexpectedInput`` every time (errors are not cached).
     """
-    return lark_parser(grammar_file, propagate_positions=False).parse(text)
+    return grammar_parser(grammar_file).parse_text(text)
 
 
 def span_of(file: str, item) -> Span:
-    """Span of a Lark ``Token`` or a tree's ``meta``."""
+    """Span of a ``Token`` (anything with Lark's position attributes)."""
     return Span(file, item.line, item.column, item.end_line, item.end_column)
 
 
@@ -69,5 +61,7 @@ def suggest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str |
     for v in variants:
         if v in cands:
             return v
+    import difflib
+
     match = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
     return match[0] if match else None

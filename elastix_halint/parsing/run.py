@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from elastix_halint import jsontext
 from elastix_halint.errors import InputError, UsageError
 from elastix_halint.model.record import Mutable
 from elastix_halint.parsing import kinds
@@ -57,11 +56,25 @@ def known_secrets(outcomes: list[Outcome]) -> frozenset:
     return frozenset(found)
 
 
+# 2: spans are [line, column, end_line, end_column] (+ file when not the entry's), docs/json-drbd.md
+SCHEMA = "halint-parse/2"
+
+
 def outcome_json(o: Outcome, redact: bool, known=frozenset()) -> dict:
+    from elastix_halint.model.span import json_home
+
     data: dict = {"path": o.path, "kind": o.kind, "ok": o.ok}
     if o.error:
         data["error"] = o.error
         return data
+    previous = json_home(o.path)  # spans in this file are written without it
+    try:
+        return _result_json(o, redact, known, data)
+    finally:
+        json_home(previous)
+
+
+def _result_json(o: Outcome, redact: bool, known, data: dict) -> dict:
     r = o.result
     data["encoding"] = r.source.encoding
     data["warnings"] = list(r.source.warnings)
@@ -77,9 +90,11 @@ def outcome_json(o: Outcome, redact: bool, known=frozenset()) -> dict:
 
 def render_json(outcomes: list[Outcome], redact: bool) -> None:
     known = known_secrets(outcomes) if redact else frozenset()
-    doc = {"schema": "halint-parse/1", "files": [outcome_json(o, redact, known) for o in outcomes]}
+    doc = {"schema": SCHEMA, "files": [outcome_json(o, redact, known) for o in outcomes]}
     # One write (json.dump() would write each of ~370,000 chunks of a 400-resource drbd.conf on
     # its own), built by the faster indented writer.
+    from elastix_halint import jsontext
+
     sys.stdout.write(jsontext.dumps(doc, ensure_ascii=False) + "\n")
 
 

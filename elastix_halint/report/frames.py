@@ -54,11 +54,11 @@ def detail_lines(line_text: str | None, span: Span | None, kind: str | None, sug
     return rows
 
 
-def make_console(stderr: bool = False):
+def make_console(stderr: bool = False, file=None):
     """A Rich console that keeps colour off when not on a TTY or when NO_COLOR is set."""
     import os
 
     from rich.console import Console
 
     no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(stderr=stderr, highlight=False, no_color=no_color, soft_wrap=True)
+    return Console(stderr=stderr, file=file, highlight=False, no_color=no_color, soft_wrap=True)

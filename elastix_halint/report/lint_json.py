@@ -11,7 +11,7 @@ import sys
 from elastix_halint import jsontext
 from elastix_halint.report.common import counts, physical_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: compact spans [line, column, end_line, end_column(, file)]
 
 
 def document(run, settings, fixed: int = 0) -> dict:

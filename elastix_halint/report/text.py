@@ -1,12 +1,14 @@
 """``--format text``: problems grouped by file, each with its source line and a caret (secrets
-redacted), the hint, and a summary line. Colour only on a terminal without NO_COLOR."""
+redacted), the hint, and a summary line. Colour only on a terminal without NO_COLOR; elsewhere
+plain lines, without loading Rich (report/styled.py)."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 from elastix_halint.report.common import physical_path, run_secrets, source_line, summary_line
-from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines, make_console
+from elastix_halint.report.frames import SEVERITY_STYLE, detail_lines
+from elastix_halint.report.styled import Lines
 
 
 def _heading(path: str | None, node: str | None) -> str:
@@ -15,30 +17,34 @@ def _heading(path: str | None, node: str | None) -> str:
     return f"{path} (node {node})" if node and node not in path.split("/") else path
 
 
-def render(run, settings, fixed: int = 0, verbose: bool = False, console=None) -> None:
-    from rich.markup import escape
-
-    console = console or make_console()
+def render(run, settings, fixed: int = 0, verbose: bool = False, out: Lines | None = None) -> None:
+    out = out or Lines()
     for warning in run.warnings:
-        console.print(f"[yellow]warning[/]: {escape(warning)}")
+        out.line(("warning", "yellow"), f": {warning}")
     known = run_secrets(run)
-    key = lambda p: (physical_path(p.path, p.sources) or "", p.node or "")  # noqa: E731 - a grouping key
+    located: dict = {}  # (path, id of its sources table) -> where it is on this disk
+
+    def key(p):
+        where = located.get((p.path, id(p.sources)))
+        if where is None:
+            where = located[(p.path, id(p.sources))] = physical_path(p.path, p.sources) or ""
+        return where, p.node or ""
+
     for (path, node), group in groupby(sorted(run.problems, key=lambda p: (key(p), p.sort_key())), key=key):
-        console.print(f"[bold]{escape(_heading(path or None, node or None))}[/]")
+        out.line((_heading(path or None, node or None), "bold"))
         for p in group:
-            style = SEVERITY_STYLE[p.severity]
             where = f"{p.span.line}:{p.span.column}: " if p.span else ""
-            console.print(
-                f"  {where}[{style}]{p.severity}[/] [bold]{p.rule_id}[/] {escape(p.message)} [dim]({p.rule_name})[/]"
-            )
+            out.line(f"  {where}", (str(p.severity), SEVERITY_STYLE[p.severity]), " ", (p.rule_id, "bold"),
+                     f" {p.message} ", (f"({p.rule_name})", "dim"))
             line, kind = source_line(p.span, p.sources) or (None, None)
             for row, _style in detail_lines(line, p.span, kind, p.suggestion, p.hint, known=known):
-                console.print(row, markup=False)
+                out.line(row)
             for span in p.related:
-                console.print(f"    see also: {escape(str(span))}")
+                out.line(f"    see also: {span}")
             if p.fix is not None:
-                console.print(f"    [dim]fixable with --fix: {escape(repr(p.fix.replacement))}[/]")
+                out.line("    ", (f"fixable with --fix: {p.fix.replacement!r}", "dim"))
     if verbose:
         for rule_id, where, missing in run.skipped:
-            console.print(f"[dim]skipped {rule_id} on {escape(where)}: missing {escape(missing)}[/]")
-    console.print(summary_line(run, fixed))
+            out.line((f"skipped {rule_id} on {where}: missing {missing}", "dim"))
+    out.line(summary_line(run, fixed))
+    out.flush()

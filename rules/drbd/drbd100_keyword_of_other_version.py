@@ -51,6 +51,10 @@ class KeywordOfOtherVersion(FileRule):
             versions = keyword_versions(opt, definition)
             if versions is None or version in versions:
                 continue
+            if not versions:
+                yield Finding(opt.name_span, f"no drbdadm takes `{opt.name}` in a `{opt.section}` section of a "
+                                             "configuration file", hint=_rename_hint(opt, version))
+                continue
             known = "/".join(sorted(versions))
             yield Finding(opt.name_span, f"`{opt.name}` is DRBD {known} syntax, not DRBD {version}{evidence}",
                           hint=_rename_hint(opt, version))

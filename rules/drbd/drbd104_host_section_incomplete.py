@@ -58,7 +58,8 @@ class HostSectionIncomplete(FileRule):
             for name, value in (("device", vol.device or vol.minor), ("disk", vol.disk), ("meta-disk", vol.meta_disk)):
                 if value is None and name not in missing and not (name == "meta-disk" and version == kw.V9):
                     missing.append(name)
-        if host.address is None and host.section.option("address") is None and not res.connections:
+        written = [c for c in res.connections if c.origin != "implicit"]
+        if host.address is None and host.section.option("address") is None and not written:
             missing.append("address")
         if version == kw.V9 and host.node_id is None and host.section.option("node-id") is None and _needs_node_ids(res):
             missing.append("node-id")

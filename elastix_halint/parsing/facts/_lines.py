@@ -7,7 +7,9 @@ becomes one diagnostic at its own line and the rest of the file is still read.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+TYPE_CHECKING = False  # typing costs ~4 ms at every start; these names are only annotations
+if TYPE_CHECKING:
+    from typing import Callable, Iterator
 
 from elastix_halint.diagnostics import SYNTAX_ERROR, VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model.record import Record
@@ -55,7 +57,7 @@ def parse_lines(
     skip: Callable[[str], bool] = lambda text: not text.strip(),
 ) -> Iterator[Line]:
     """Parse each line of ``source`` with ``grammar``; yield the good ones, record the bad ones."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+    from elastix_halint.parsing.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
     from elastix_halint.parsing.larkkit import parse_line_text
 
