@@ -121,10 +121,11 @@ def decode(data: bytes, kind: str) -> list[Frame]:
     return list(read_frames(io.BytesIO(binary), kind))
 
 
-def read_frames(stream: BinaryIO, kind: str) -> Iterator[Frame]:
-    """Frames as they arrive from a binary stream positioned at its magic line; the last one
-    yielded is the ``Z`` frame (StreamError when the stream ends before it)."""
-    magic = stream.readline(256)
+def read_frames(stream: BinaryIO, kind: str, magic: bytes | None = None) -> Iterator[Frame]:
+    """Frames as they arrive from a binary stream positioned at its magic line (or just after
+    it, ``magic`` being that line); the last one yielded is the ``Z`` frame (StreamError when
+    the stream ends before it)."""
+    magic = stream.readline(256) if magic is None else magic
     if not magic.startswith(MAGIC):
         raise StreamError("not a halint stream (no 'HALINT-STREAM 1' line)")
     got = magic[len(MAGIC):].rstrip(b"\n").decode("ascii", "replace")
@@ -151,10 +152,28 @@ def read_frames(stream: BinaryIO, kind: str) -> Iterator[Frame]:
             return
 
 
+def read_all(stream: BinaryIO, kind: str) -> list[Frame]:
+    """Every frame of a complete stream read from a pipe as it comes, without holding the raw
+    output beside the frames (a 100,000-entry listing is ~15 MiB): what a login shell printed
+    before the stream is skipped, as :func:`decode` does; an armoured stream is read whole and
+    decoded."""
+    while line := stream.readline(1 << 16):
+        if line.startswith(MAGIC):
+            return list(read_frames(stream, kind, line))
+        if line.startswith(BEGIN):
+            return decode(line + stream.read(), kind)
+    raise StreamError("no halint stream in this data (expected a 'HALINT-STREAM 1' or '-----BEGIN HALINT STREAM' line)")
+
+
+# Frame data is read in pieces of at most this size: one piece (so no joined copy) for any
+# real frame, while a hostile size in a header cannot make one huge allocation up front.
+_PIECE = 64 << 20
+
+
 def _exactly(stream: BinaryIO, size: int, count: int) -> bytes:
     chunks, left = [], size
     while left:
-        chunk = stream.read(min(left, 1 << 20))
+        chunk = stream.read(min(left, _PIECE))
         if not chunk:
             raise StreamError(f"the stream was cut short inside frame {count + 1} (connection lost?)")
         chunks.append(chunk)

@@ -14,6 +14,7 @@ import base64
 import calendar
 import re
 import stat
+from array import array
 
 from elastix_halint.model.record import Record, field
 from elastix_halint.noderoot.root import NodeRoot
@@ -164,13 +165,55 @@ def human_ns(text: bytes) -> int:
     return seconds * 1_000_000_000 + int((m.group(7) or b"0")[:9].ljust(9, b"0"))
 
 
+class StatTable:
+    """path -> NodeStat, stored as ten flat arrays and one index per path: a NodeStat object
+    per entry (a tuple and ten ints, ~330 bytes) made a 100,000-file listing cost ~33 MiB more
+    at the peak of a snapshot --ssh. NodeStats are built when asked for."""
+
+    __slots__ = ("_index", "_columns")
+    _CODES = "QQQQqqqqqq"  # st_mode, st_ino, st_dev, st_nlink, then signed: uid, gid, size, blocks, mtime, ctime
+
+    def __init__(self):
+        self._index: dict[str, int] = {}
+        self._columns = tuple(array(code) for code in self._CODES)
+
+    def __setitem__(self, path: str, st: NodeStat) -> None:
+        if path in self._index:
+            for column, value in zip(self._columns, st):
+                column[self._index[path]] = value
+            return
+        self._index[path] = len(self._index)
+        for column, value in zip(self._columns, st):
+            column.append(value)
+
+    def _at(self, i: int) -> NodeStat:
+        return NodeStat._make(column[i] for column in self._columns)
+
+    def get(self, path: str, default=None):
+        i = self._index.get(path)
+        return default if i is None else self._at(i)
+
+    def __getitem__(self, path: str) -> NodeStat:
+        return self._at(self._index[path])
+
+    def __contains__(self, path) -> bool:
+        return path in self._index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def items(self):
+        for path, i in self._index.items():
+            yield path, self._at(i)
+
+
 class ListedTree:
     """A ``scan.Tree`` answering from a node's listing (``tree.sh list``). ``vanished`` paths
     were listed by name but gone before their details were read: the scan reports them."""
 
-    def __init__(self):
-        self.stats: dict[str, NodeStat] = {}
-        self.children: dict[str, list[str]] = {}
+    def __init__(self, walkable: bool = True):
+        self.stats = StatTable()
+        self.children: dict[str, list[str]] | None = {} if walkable else None  # None: stats only
         self.targets: dict[str, str] = {}
         self.xattr_map: dict[str, dict] = {}
         self.xattrs_captured = False
@@ -179,26 +222,30 @@ class ListedTree:
         self.groups: dict[int, str] = {}
 
     @classmethod
-    def from_frames(cls, received: list) -> "ListedTree":
-        tree = cls()
+    def from_frames(cls, received: list, walkable: bool = True) -> "ListedTree":
+        """``walkable``: keep what ``listdir`` needs (not when only the stats are read)."""
+        tree = cls(walkable)
+        tree.take_frames(received)
+        return tree
+
+    def take_frames(self, received: list) -> None:
         names = None
         for f in received:
             if f.tag == "F":
-                tree._take_find(f.data)
+                self._take_find(f.data)
             elif f.tag == "N":
                 names = [n for n in f.data.split(b"\0")[:-1]]
             elif f.tag == "S":
-                tree._take_stat(names or [], f.data)
+                self._take_stat(names or [], f.data)
             elif f.tag == "Y":
                 parts = f.data.split(b"\0")
                 for path, target in zip(parts[0:-1:2], parts[1::2]):
-                    tree.targets[fsdecode(path)] = fsdecode(target)
+                    self.targets[fsdecode(path)] = fsdecode(target)
             elif f.tag == "A" and f.info != "missing":
-                tree.xattrs_captured = True
-                tree.xattr_map = parse_getfattr(f.data)
+                self.xattrs_captured = True
+                self.xattr_map = parse_getfattr(f.data)
             elif f.tag == "P" and f.path in ("passwd", "group"):
-                (tree.users if f.path == "passwd" else tree.groups).update(id_names(f.data))
-        return tree
+                (self.users if f.path == "passwd" else self.groups).update(id_names(f.data))
 
     def unnamed(self) -> list[tuple[str, str]]:
         """("u"|"g", a path owned by it) for each owner id /etc/passwd or /etc/group does not
@@ -222,8 +269,9 @@ class ListedTree:
                 (self.users if f.info == "u" else self.groups)[uid] = str(uid) if name in ("", "UNKNOWN") else name
 
     def _add(self, path: str, st: NodeStat | None) -> None:
-        parent, _, name = path.rpartition("/")
-        self.children.setdefault(parent or "/", []).append(name)
+        if self.children is not None:
+            parent, _, name = path.rpartition("/")
+            self.children.setdefault(parent or "/", []).append(name)
         if st is None:
             self.vanished.add(path)
         else:
