@@ -390,14 +390,26 @@ def parse_digests(data: bytes, paths: list[bytes]) -> tuple[str, list]:
     or backslash, coreutils >= 6); openssl ``SHA256(PATH)= HEX`` (``SHA2-256`` in 3.x)."""
     tool, _, rest = data.partition(b"\n")
     tool = tool.decode("ascii", "replace")
-    out: list = []
+    return tool, list(each_digest(tool, rest, paths))
+
+
+def each_digest(tool: str, data: bytes, paths):
+    """``parse_digests`` one path at a time, for ``data`` without its tool line (nothing is
+    kept: a restore checks 100,000 of them)."""
     pos = 0
     for path in paths:
-        digest, end = _digest_at(tool, rest, pos, path)
-        out.append(digest)
+        digest, end = _digest_at(tool, data, pos, path)
+        yield digest
         if digest is not None:
             pos = end
-    return tool, out
+
+
+def each_name(data: bytes):
+    """The NUL-terminated names of ``data``, one at a time."""
+    start = 0
+    while (end := data.find(b"\0", start)) >= 0:
+        yield data[start:end]
+        start = end + 1
 
 
 def _digest_at(tool: str, data: bytes, pos: int, path: bytes) -> tuple[bytes | None, int]:
