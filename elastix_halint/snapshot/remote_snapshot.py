@@ -67,11 +67,12 @@ def _frames_of(shell, args: list, kind: str) -> list:
         received = frames.read_all(proc.stdout, kind)
     except frames.StreamError as exc:
         received = exc
+        proc.stdout.read()  # to the end, so that the node's exit status is its own
     except BaseException:
         abandon(proc)
         raise
     proc.stdout.close()
-    err = proc.stderr.read()
+    err = proc.stderr.read()  # small: the script's own stderr comes back as a W frame
     rc = proc.wait()
     shell.check(rc, err)  # the connection was lost: one line, exit 2
     if isinstance(received, frames.StreamError):
