@@ -128,22 +128,28 @@ class _Position:
 
 
 class _Scanner:
-    """Lark's Scanner: alternations of named terminal patterns, tried in order."""
+    """Lark's Scanner: alternations of named terminal patterns, tried in order. Compiled when
+    first used: a run uses few of the ~120 lexers of the grammars (compiling them all would
+    cost more than the rest of a small lint)."""
 
-    __slots__ = ("regexes",)
+    __slots__ = ("patterns", "_regexes")
 
     def __init__(self, patterns):
-        self.regexes = [re.compile(pattern, flags) for pattern, flags in patterns]
+        self.patterns, self._regexes = patterns, None
+
+    def _compiled(self) -> list:
+        self._regexes = [re.compile(pattern, flags) for pattern, flags in self.patterns]
+        return self._regexes
 
     def match(self, text: str, pos: int):
-        for regex in self.regexes:
+        for regex in self._regexes or self._compiled():
             m = regex.match(text, pos)
             if m:
                 return m.group(0), m.lastgroup
         return None
 
     def fullmatch(self, text: str):
-        for regex in self.regexes:
+        for regex in self._regexes or self._compiled():
             m = regex.fullmatch(text)
             if m:
                 return m.lastgroup
