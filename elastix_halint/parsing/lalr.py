@@ -9,6 +9,13 @@ trees, same errors with the attributes the parsers read. Importing Lark and runn
 generic machinery was most of the time of parsing a bundle; a differential test
 (tests/test_parsing_lalr.py) holds this runtime to Lark's results on every grammar.
 
+Why not Lark's own ``lark.tools.standalone``: the module it generates carries a copy of Lark's
+runtime (~117 KB of Python for hosts.lark, the smallest grammar) that is compiled and run at
+every import, so importing it and parsing one line costs about what ``import lark`` does
+(benchmarks/bench_standalone.py, 2026-12-03: +51 ms over ``python -c pass`` against +69 ms for
+``import lark``, and +14 ms for this module with the wheel's tables), and it would be one such
+module per grammar (13 of them).
+
 Trees are :class:`Tree` (``data``, ``children``, ``scan_values``), tokens :class:`Token` (a
 ``str`` with ``type``, ``start_pos``, ``end_pos``, ``line``, ``column``, ``end_line``,
 ``end_column``), errors :class:`UnexpectedCharacters` and :class:`UnexpectedToken`.
