@@ -227,3 +227,22 @@ def test_absolute_include_resolves_under_the_node_root(tmp_path):
 def test_empty_include_pattern_is_a_diagnostic():
     r = parse_text('include "";\nresource r0 {' + HOSTS + "}\n")
     assert [(line, "file name" in m) for line, _, m in errors(r)] == [(1, True)]
+
+
+def test_addresses_in_force_come_from_connections_and_paths():
+    res = parse_text(
+        "resource r0 {\n"
+        "  on alpha { node-id 0; device /dev/drbd0; disk /dev/sda3; address 10.1.1.1:7788; meta-disk internal; }\n"
+        "  on beta { node-id 1; device /dev/drbd0; disk /dev/sda3; address 10.1.1.2:7788; meta-disk internal; }\n"
+        "  on gamma { node-id 2; device /dev/drbd0; disk /dev/sda3; address 10.1.1.3:7788; meta-disk internal; }\n"
+        "  connection { path { host alpha address 10.2.0.1:7790; host beta address 10.2.0.2:7790; } }\n"
+        "  connection { host alpha port 7791; host gamma; }\n"
+        "}\n").model.resources[0]
+    uses = {(u.host, u.role, str(u.address)) for u in res.address_uses()}
+    # alpha's own 10.1.1.1:7788 is overridden everywhere (a path, a port): drbdadm never uses it
+    assert uses == {("alpha", "path", "10.2.0.1:7790"), ("beta", "path", "10.2.0.2:7790"),
+                    ("alpha", "connection", "10.1.1.1:7791"), ("gamma", "host", "10.1.1.3:7788")}
+    alpha = res.host("alpha")
+    assert sorted(str(u.address) for u in res.addresses_of(alpha)) == ["10.1.1.1:7791", "10.2.0.1:7790"]
+    peers = {(p.names[0], str(own.address), str(theirs.address)) for p, own, theirs, _c in res.peers_of(alpha)}
+    assert peers == {("beta", "10.2.0.1:7790", "10.2.0.2:7790"), ("gamma", "10.1.1.1:7791", "10.1.1.3:7788")}

@@ -122,7 +122,8 @@ def test_continuation_group_spans_and_count():
         ("Filesystem::/dev/drbd0::/replica::ext3", "Filesystem", ("/dev/drbd0", "/replica", "ext3"), False),
         ("IPaddr::1.2.3.4/24/eth0:1", "IPaddr", ("1.2.3.4/24/eth0:1",), False),
         ("mysqld", "mysqld", (), False),
-        ("Delay::::5", "Delay", ("", "5"), False),
+        ("Delay::::5", "Delay", ("5",), False),  # empty arguments vanish (resource2arg)
+        ("1::2.3.4.5", "1", ("2.3.4.5",), False),  # a bare address only when the script is IPaddr
     ],
 )
 def test_resource_split(word, agent, args, implicit):
@@ -169,3 +170,20 @@ def test_windows_line_ends_warned_once():
     assert [d.span.line for d in crlf] == [1]
     # As for ResourceManager, "\\<CR>" does not continue the line: three groups.
     assert [g.node for g in r.model.groups] == ["n1", "b", "n2"]
+
+
+def test_arguments_read_as_the_wrappers_read_them():
+    text = ("n IPaddr::10.0.30.15//8/eth0:10 IPaddr::10.0.30.16/24/10.0.30.255 IPv6addr::2001:db8::5/64/eth0 "
+            "drbddisk::r0::start Filesystem::/dev/drbd0::/replica::ext3::defaults::x drbddisk::r1\n")
+    r = parse_text(haresources, text)
+    ipa, ipb, _v6, _dd, _fs, dd1 = r.model.resources
+    assert ipa.ip_fields == ("10.0.30.15", 8, "eth0:10", None)
+    assert ipb.ip_fields == ("10.0.30.16", 24, None, "10.0.30.255")
+    # The doubled slash is no error; the IPv6 address cut at "::", the command taken from the
+    # arguments and the fifth Filesystem argument are, each on its own word.
+    found = [(text[d.span.column - 1:d.span.end_column - 1], "usage" in d.message, "action" in d.message)
+             for d in r.diagnostics]
+    assert found == [("IPv6addr::2001:db8::5/64/eth0", True, False), ("drbddisk::r0::start", False, True),
+                     ("Filesystem::/dev/drbd0::/replica::ext3::defaults::x", False, True)]
+    assert [name for _i, name, _r in r.model.groups[0].drbddisk_names] == ["*", "r1"]
+    assert dd1.drbd_resource == "r1"

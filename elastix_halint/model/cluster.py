@@ -250,8 +250,8 @@ class Node(Record):
         bare ``drbddisk``, not expanded), the first of each."""
         managed: dict = {}
         for hres in self.haresources.resources if self.haresources is not None else ():
-            if hres.agent == "drbddisk":
-                managed.setdefault(hres.args[0] if hres.args else ALL_RESOURCES, hres)
+            if hres.agent == "drbddisk" and hres.drbd_resource is not None:
+                managed.setdefault(hres.drbd_resource, hres)
         return managed
 
     def file(self, node_path: str) -> ParseResult | None:

@@ -369,38 +369,44 @@ class Resource(Record):
         return None
 
     def address_uses(self) -> tuple[AddressUse, ...]:
-        """Every address this resource mentions, with its node and where it was written: host
-        sections (``address``, a floating host's own), connection and path endpoints that
-        write their own address (or ``port``), and proxies (``inside``, ``outside``)."""
-        out: list[AddressUse] = []
-        for h in self.hosts:
-            name = " ".join(h.drbd_names) or h.keyword
-            if h.address is not None:
-                out.append(AddressUse(h.address, name, "host", h.address.span))
-            out += _proxy_uses(h.proxy, name)
+        """Every address drbdadm uses for this resource, with its node and where it is written:
+        the address in force at each endpoint of each connection and path (role ``connection``
+        or ``path`` when the endpoint writes its own address or ``port``, else ``host``: the
+        host section's), the address of a host section in no connection, and proxies
+        (``inside``, ``outside``). A host section's address that every connection of the host
+        overrides is not used by drbdadm, so not listed; each use is listed once."""
+        out: dict = {}
+
+        def add(use: AddressUse) -> None:
+            out.setdefault((use.host, use.role, use.span, str(use.address)), use)
+
+        connected = set()
         for conn in self.connections:
             for path in conn.paths:
                 for end in path.endpoints:
-                    if end.address is not None and (end.written is not None or end.port is not None):
-                        role = "connection" if path.implicit else "path"
-                        out.append(AddressUse(end.address, end.name, role, end.span, conn))
-                    out += _proxy_uses(end.proxy, end.name, conn)
-        return tuple(out)
+                    if end.host is not None:
+                        connected.add(id(end.host))
+                    if end.address is not None:
+                        own = end.written is not None or end.port is not None
+                        role = ("connection" if path.implicit else "path") if own else "host"
+                        span = end.written.span if end.written is not None else end.span if own else end.address.span
+                        add(AddressUse(end.address, end.name, role, span, conn, end.host))
+                    for use in _proxy_uses(end.proxy, end.name, conn, end.host):
+                        add(use)
+        for h in self.hosts:
+            name = " ".join(h.drbd_names) or h.keyword
+            if h.address is not None and id(h) not in connected:
+                add(AddressUse(h.address, name, "host", h.address.span, None, h))
+            for use in _proxy_uses(h.proxy, name, None, h):
+                add(use)
+        return tuple(out.values())
 
     def addresses_of(self, host: Host | str) -> tuple[AddressUse, ...]:
-        """The addresses a host uses: its section's and those written for it in connections
-        and paths (proxy addresses excluded: they belong to the proxy)."""
+        """The addresses a host uses (its section's, and those written for it in connections
+        and paths; proxy addresses excluded: they belong to the proxy)."""
         target = host if isinstance(host, Host) else self.host(host)
-        out = []
-        for use in self.address_uses():
-            if use.role.startswith("proxy"):
-                continue
-            if use.role == "host":
-                if target is not None and use.address is target.address:
-                    out.append(use)
-            elif any(e.host is target and e.address is use.address for e in use.connection.endpoints):
-                out.append(use)
-        return tuple(out)
+        return tuple(u for u in self.address_uses()
+                     if target is not None and u.host_section is target and not u.role.startswith("proxy"))
 
     def peers_of(self, host: Host | str) -> tuple[tuple[Host | None, Endpoint, Endpoint, Connection], ...]:
         """``(peer host, own endpoint, peer endpoint, connection)`` for each path of each
@@ -439,10 +445,10 @@ class Resource(Record):
                      for p in self.section.sections_named("proxy") for s in p.sections_named("plugin") for o in s.options)
 
 
-def _proxy_uses(proxy: Proxy | None, name: str, conn: Connection | None = None) -> list[AddressUse]:
+def _proxy_uses(proxy: Proxy | None, name: str, conn: Connection | None, host: Host | None) -> list[AddressUse]:
     if proxy is None:
         return []
-    return [AddressUse(addr, name, role, addr.span, conn)
+    return [AddressUse(addr, name, role, addr.span, conn, host)
             for addr, role in ((proxy.inside, "proxy-inside"), (proxy.outside, "proxy-outside")) if addr is not None]
 
 

@@ -21,7 +21,7 @@ the connection or path, else the host section's, with a ``port N`` applied.
 
 :class:`AddressUse` lists every address a resource mentions with where it was written, so a
 rule about addresses, ports, interfaces or peers sees host sections, connections, paths and
-proxies alike (``Resource.address_uses()``).
+proxies alike (``Resource.address_uses()``, ``addresses_of(host)``, ``peers_of(host)``).
 """
 
 from __future__ import annotations
@@ -152,16 +152,18 @@ class Mesh(Record):
 
 
 class AddressUse(Record):
-    """An address a resource mentions: ``host`` is the node it belongs to (drbdadm's name),
-    ``role`` where it was written: ``host`` (the host section's ``address``, or a floating
-    host's), ``connection`` or ``path`` (an endpoint's own address), ``proxy-inside``,
-    ``proxy-outside``. ``span`` is where it was written (``address.span``)."""
+    """An address a resource uses: ``host`` is the node it belongs to (drbdadm's name;
+    ``host_section`` the Host, None for ``_this_host``/``_remote_host``), ``role`` where it was
+    written: ``host`` (the host section's ``address``, or a floating host's), ``connection``
+    or ``path`` (an endpoint's own address or ``port``), ``proxy-inside``, ``proxy-outside``.
+    ``span`` is where it was written."""
 
     address: object  # Address
     host: str
     role: str
     span: Span
     connection: Connection | None = field(default=None, compare=False)
+    host_section: object | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         return {"host": self.host, "role": self.role, "address": self.address.to_json()}

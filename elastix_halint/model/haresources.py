@@ -11,6 +11,7 @@ import ipaddress
 import re
 
 from elastix_halint.model.common import Comment, comments_json
+from elastix_halint.model.hb_wrappers import Wrapped, wrapped
 from elastix_halint.model.record import Record
 from elastix_halint.model.span import Span
 
@@ -23,19 +24,29 @@ def is_bare_ip(text: str) -> bool:
     return _ISIP.match(text) is not None
 
 
-def split_resource(text: str) -> tuple[str, tuple[str, ...], bool]:
-    """``(agent, args, implicit_ipaddr)`` the way ResourceManager splits a resource word.
+def _canonname(word: str) -> str:
+    return f"IPaddr::{word}" if is_bare_ip(word) else word
 
-    ``Filesystem::/dev/drbd0::/replica::ext3`` → ``Filesystem``, (/dev/drbd0, /replica, ext3);
-    ``10.0.0.5/24`` → ``IPaddr``, (10.0.0.5/24,), True. Arguments are separated by ``::``; a
-    single ``:`` stays inside an argument (``eth0:1``).
+
+def _resource2script(word: str) -> str:
+    """``echo $1 | sed 's%::.*%%'`` when the canonical name has a ``::``."""
+    return word.split("::", 1)[0] if "::" in _canonname(word) else word
+
+
+def split_resource(text: str) -> tuple[str, tuple[str, ...], bool]:
+    """``(script, args, implicit_ipaddr)`` as ResourceManager's ``doscript`` gets them.
+
+    The script is the text before the first ``::`` (``IPaddr`` for a bare address); the
+    arguments are the rest after the first ``NAME::`` (``sed 's%[^:]*::%%'``) with every
+    ``::`` made a blank and split on blanks, so empty arguments vanish:
+    ``Filesystem::/dev/drbd0::/replica::ext3`` → (/dev/drbd0, /replica, ext3);
+    ``Delay::::5`` → (5,); ``10.0.0.5/24`` → ``IPaddr``, (10.0.0.5/24,), True. A single ``:``
+    stays inside an argument (``eth0:1``), and an IPv6 address is cut at its ``::``.
     """
-    if is_bare_ip(text):
-        return "IPaddr", (text,), True
-    agent, sep, rest = text.partition("::")
-    if not sep:
-        return text, (), False
-    return agent, tuple(rest.split("::")), False
+    script = _resource2script(_canonname(_resource2script(text)))
+    implicit = script == "IPaddr" and is_bare_ip(text)
+    rest = re.sub(r"[^:]*::", "", text, count=1).replace("::", " ") if "::" in _canonname(text) else ""
+    return script, tuple(a for a in re.split(r"[ \t\n]+", rest) if a), implicit
 
 
 IP_AGENTS = ("IPaddr", "IPaddr2")
@@ -73,18 +84,38 @@ class Resource(Record):
         return f"IPaddr::{self.text}" if self.implicit_ipaddr else self.text
 
     @property
+    def wrapped(self) -> Wrapped | None:
+        """What Heartbeat's wrapper script makes of the arguments (None: not a wrapper)."""
+        return wrapped(self.agent, self.args)
+
+    def parameter(self, name: str) -> str | None:
+        """The ``OCF_RESKEY_<name>`` the wrapper exports (``ip``, ``cidr_netmask``, ``nic``,
+        ``device``…), None when it exports none or stops with its usage text."""
+        w = self.wrapped
+        return w.variables.get(name) if w is not None else None
+
+    @property
+    def drbd_resource(self) -> str | None:
+        """The DRBD resource drbddisk/drbdupper acts on (``ALL_RESOURCES`` for all)."""
+        if self.agent not in ("drbddisk", "drbdupper"):
+            return None
+        res = self.parameter("res")
+        return ALL_RESOURCES if res == "all" else res
+
+    @property
     def ip_fields(self) -> tuple[str, int | None, str | None, str | None] | None:
         """An IPaddr/IPaddr2 resource's ``(ip, prefix or None, interface or None, broadcast or
-        None)``; None for other agents and for an unreadable address (PARSE002 of the parser)."""
-        if self.agent not in IP_AGENTS or not self.args:
+        None)`` as the wrapper reads them; None for other agents and for an unreadable address
+        (PARSE002 of the parser)."""
+        if self.agent not in IP_AGENTS:
             return None
-        parts = self.args[0].split("/") + [None] * 3
-        ip, mask, iface, bcast = (p or None for p in parts[:4])
+        ip = self.parameter("ip")
         try:
             ipaddress.IPv4Address(ip)
         except (ValueError, TypeError):
             return None
-        return ip, prefix_length(mask), iface, bcast
+        return (ip, prefix_length(self.parameter("cidr_netmask") or None), self.parameter("nic") or None,
+                self.parameter("broadcast") or None)
 
     def part_span(self, part: str) -> Span:
         """The span of ``part`` inside the resource word (the whole word when it spans lines)."""
@@ -94,12 +125,20 @@ class Resource(Record):
             return s
         return Span(s.file, s.line, s.column + at, s.line, s.column + at + len(part))
 
+    def _wrapper_json(self) -> dict | None:
+        w = self.wrapped
+        if w is None:
+            return None
+        return {"parameters": dict(w.variables), "usage": w.usage,
+                "action_from_args": w.action if w.action not in (None, "start") else None}
+
     def to_json(self) -> dict:
         return {
             "text": self.text,
             "agent": self.agent,
             "args": list(self.args),
             "implicit_ipaddr": self.implicit_ipaddr,
+            "wrapper": self._wrapper_json(),
             "span": self.span.to_json(),
         }
 
@@ -123,8 +162,8 @@ class ResourceGroup(Record):
     @property
     def drbddisk_names(self) -> list[tuple[int, str, Resource]]:
         """``(position, DRBD resource name or ALL_RESOURCES, Resource)`` of each drbddisk."""
-        return [(i, r.args[0] if r.args and r.args[0] else ALL_RESOURCES, r)
-                for i, r in enumerate(self.resources) if r.agent == "drbddisk"]
+        return [(i, r.drbd_resource, r) for i, r in enumerate(self.resources)
+                if r.agent == "drbddisk" and r.drbd_resource is not None]
 
     def to_json(self) -> dict:
         return {

@@ -122,19 +122,36 @@ def _mask(text: str) -> bool:
 
 
 def _ipaddr_errors(res: Resource) -> list:
-    """``IP[/MASK[/IFACE[/BROADCAST]]]`` (doc/haresources); the rest is rules HB307/HB308."""
-    if not res.args:
-        return [value_error(res.span, f"{res.agent} needs an address (IP[/mask[/interface[/broadcast]]])")]
-    fields = res.args[0].split("/")
-    start = len(res.text) - len(res.args[0])
-    offsets = [start + sum(len(f) + 1 for f in fields[:i]) for i in range(len(fields))]
-    checks = [(0, "address", _ipv4), (1, "netmask", _mask), (3, "broadcast address", _ipv4)]
-    return [
-        value_error(part_span(res, fields[i], offsets[i]), f"{what} {fields[i]!r} of {res.agent} is not valid",
-                    suggestion=ocr_fix(fields[i], ok))
-        for i, what, ok in checks
-        if i < len(fields) and not ok(fields[i])
-    ]
+    """``IP[/MASK[/IFACE[/BROADCAST]]]`` as the wrapper cuts it (doc/haresources); the rest is
+    rules HB307/HB308."""
+    checks = [("ip", "address", _ipv4), ("cidr_netmask", "netmask", _mask), ("broadcast", "broadcast address", _ipv4)]
+    errors, after = [], len(res.text) - len(res.args[0])
+    for name, what, ok in checks:
+        value = res.parameter(name)
+        if value is None or (value == "" and name != "ip"):
+            continue
+        span = part_span(res, value, after) if value else res.span
+        after = max(after, res.text.find(value, after) + len(value)) if value else after
+        if not ok(value):
+            errors.append(value_error(span, f"{what} {value!r} of {res.agent} is not valid",
+                                      suggestion=ocr_fix(value, ok)))
+    return errors
+
+
+def _wrapper_errors(res: Resource) -> list:
+    """Arguments the wrapper script refuses or misreads: ResourceManager splits the word at
+    every ``::`` (empty arguments vanish; an IPv6 address falls apart)."""
+    w = res.wrapped
+    if w is None or (not w.usage and w.action == "start"):
+        return []
+    count = f"{len(res.args)} argument{'s' if len(res.args) != 1 else ''}"
+    if w.usage:
+        return [value_error(res.span, f"Heartbeat's {res.agent} gets {count} ({', '.join(res.args) or 'none'}) and "
+                                      "stops with its usage text: the resource never starts",
+                            hint="ResourceManager splits the word at every `::`")]
+    return [value_error(res.span, f"Heartbeat's {res.agent} gets {count} and takes {w.action!r} for the action "
+                                  "instead of start/stop: the resource never starts",
+                        hint="remove the extra `::` arguments")]
 
 
 def _device_fix(device: str) -> str | None:
@@ -155,6 +172,9 @@ def _filesystem_errors(res: Resource) -> list:
 
 
 def check_resource(res: Resource) -> list:
+    wrapper = _wrapper_errors(res)
+    if wrapper:
+        return wrapper
     if res.agent in ("IPaddr", "IPaddr2"):
         return _ipaddr_errors(res)
     if res.agent == "Filesystem":

@@ -8,7 +8,8 @@ class AddressConflict(FileRule):
     """A replication address shared by two host sections.
 
     ## What it checks
-    The same `IP:port` used by two resources on one host, or by both hosts of one resource.
+    The same `IP:port` used by two resources on one host, or by two hosts of one resource:
+    in host sections and in DRBD 9 `connection` and `path` endpoints.
     (Malformed addresses, host names, IPv6 without `ipv6 [..]` and ports outside 1..65535 are
     reported by the parser, PARSE002.)
 
@@ -36,21 +37,25 @@ class AddressConflict(FileRule):
         seen: dict = {}
         for res in model.resources:
             mine: dict = {}
-            for host in res.hosts:
-                if host.address is None:
+            # The addresses in force: host sections', DRBD 9 connections' and paths' (no proxy).
+            for use in res.address_uses():
+                if use.role.startswith("proxy"):
                     continue
-                key = (host.address.family, host.address.ip, host.address.port)
-                opt = host.section.option("address") or host.section
-                if key in mine and mine[key][0] is not host and not _loopback(host.address.ip):
-                    yield Finding(opt, f"both hosts of resource `{res.name}` use {host.address}",
-                                  related=(mine[key][1],), hint="each host needs its own replication IP")
-                mine.setdefault(key, (host, opt))
-                for name in host.names:
+                addr = use.address
+                key = (addr.family, addr.ip, addr.port)
+                if key in mine and mine[key][0] != use.host and not _loopback(addr.ip):
+                    yield Finding(use.span, f"both hosts of resource `{res.name}` use {addr} ({mine[key][0]} and "
+                                            f"{use.host})", related=(mine[key][1],),
+                                  hint="each host needs its own replication IP")
+                mine.setdefault(key, (use.host, use.span))
+                # ``on a b { }`` is one section for two nodes
+                names = use.host_section.names if use.host_section is not None and use.host_section.names else [use.host]
+                for name in names:
                     first = seen.get((name,) + key)
                     if first is not None and first[0] != res.name:
-                        yield Finding(opt, f"{host.address} on {name} is already used by resource `{first[0]}`",
+                        yield Finding(use.span, f"{addr} on {name} is already used by resource `{first[0]}`",
                                       related=(first[1],), hint="give each resource its own port")
-                    seen.setdefault((name,) + key, (res.name, opt))
+                    seen.setdefault((name,) + key, (res.name, use.span))
 
 
 def _loopback(ip: str) -> bool:

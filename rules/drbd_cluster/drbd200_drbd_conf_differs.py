@@ -41,6 +41,11 @@ def _signature(model) -> dict:
                     opt = vol.option(name)
                     if opt is not None:
                         sig[hkey + (vol.number, name)] = (f"{where}, on {hname}", _statement(opt), opt.text, opt)
+        for use in res.address_uses():  # DRBD 9 connection and path endpoints with their own address
+            if use.role in ("connection", "path"):
+                hosts = " ".join(use.connection.host_names)
+                sig[(res.name, use.role, hosts, use.host, str(use.address))] = (
+                    f"{where}, {use.role} {hosts}", f"host {use.host} address {use.address}", True, use.span)
     return sig
 
 
@@ -65,7 +70,7 @@ class DrbdConfDiffers(Rule):
     section, address and disk. Each node gets one finding at its first differing statement,
     with the peer's statement as the related location. A difference only in what each node
     applies on its own (`global`, `startup`, `handlers`) is a warning; files that differ only in
-    comments are reported as info.
+    comments are reported as info. DRBD 9 connection and path addresses count as well.
 
     ## Why it matters
     Net options are negotiated when the nodes connect: a different `protocol`,

@@ -39,9 +39,10 @@ class ReplicationAddressNotLocal(Rule):
         for res in node.drbd.resources:
             for owner in owners:
                 host = owner.drbd_host(res)
-                if host is None or host.address is None or host.address.family not in ("ipv4", "ipv6"):
-                    continue
-                yield from self._check(res, host.address, owner, vips)
+                # Its host section's address and those written for it in connections and paths.
+                for use in res.addresses_of(host) if host is not None else ():
+                    if use.address.family in ("ipv4", "ipv6"):
+                        yield from self._check(res, use.address, owner, vips)
 
     def _check(self, res, address, owner, vips):
         ip = address.ip

@@ -16,9 +16,10 @@ class ReplicationLinkShared(Rule):
     """The replication addresses are not on one subnet, or share the floating IP's interface.
 
     ## What it checks
-    For each resource, the interface carrying this node's `address`: the peer's `address`
-    must be inside that interface's subnet, and that interface should not also carry the
-    haresources floating IP (the public LAN).
+    For each path of each resource from this node to its peer (the two host sections'
+    addresses, or those of DRBD 9 `connection` and `path` endpoints), the interface carrying
+    this node's address: the peer's address must be inside that interface's subnet, and that
+    interface should not also carry the haresources floating IP (the public LAN).
 
     ## Why it matters
     Routed replication adds latency to every write (protocol C waits for the peer), and
@@ -47,30 +48,38 @@ class ReplicationLinkShared(Rule):
         vips = ctx.cluster.floating_ips
         for res in node.drbd.resources:
             host = node.drbd_host(res)
-            entry = node.facts.address_line(host.address.ip) if host is not None and host.address else None
-            net = _network(entry) if entry is not None else None
-            if net is None:
+            if host is None:
                 continue
-            peer_host = peer.drbd_host(res) if peer is not None else _other_host(res, host)
-            peer_ip = peer_host.address.ip if peer_host is not None and peer_host.address else None
-            if peer_ip and _inside(peer_ip, net) is False:
-                yield Finding(host.address, f"the peer's replication address {peer_ip} (resource {res.name}) is not in "
-                                            f"{net}, the subnet of {entry.ifname} carrying {host.address.ip}: "
-                                            "replication goes through a router",
-                              related=(peer_host.address,), hint="put both replication addresses on one dedicated link")
-                continue
-            shared = [(ip, r) for ip, r in vips.items() if _inside(ip, net)]
-            if shared:
-                ip, vip = shared[0]
-                yield Finding(host.address, f"resource {res.name} replicates over {entry.ifname} ({net}), the network of "
-                                            f"the floating IP {ip}: replication competes with VoIP traffic and one "
-                                            "link failure cuts both", related=(vip,),
-                              hint="replicate over a dedicated link (e.g. eth1 crossover)")
+            peer_host = peer.drbd_host(res) if peer is not None else None
+            seen = set()
+            # Every path to a peer: the implicit connection of two host sections, DRBD 9
+            # connections and their paths (each with the addresses in force there).
+            for other, own_end, peer_end, _conn in res.peers_of(host):
+                own, theirs = own_end.address, peer_end.address
+                if own is None or (peer_host is not None and other is not peer_host):
+                    continue
+                key = (own.ip, theirs.ip if theirs is not None else None)
+                if key not in seen:
+                    seen.add(key)
+                    yield from self._check(res, node, own, theirs, vips)
 
-
-def _other_host(res, host):
-    others = [h for h in res.hosts if h is not host]
-    return others[0] if len(others) == 1 else None
+    def _check(self, res, node, own, theirs, vips):
+        entry = node.facts.address_line(own.ip)
+        net = _network(entry) if entry is not None else None
+        if net is None:
+            return
+        if theirs is not None and _inside(theirs.ip, net) is False:
+            yield Finding(own, f"the peer's replication address {theirs.ip} (resource {res.name}) is not in "
+                               f"{net}, the subnet of {entry.ifname} carrying {own.ip}: replication goes through a "
+                               "router", related=(theirs,), hint="put both replication addresses on one dedicated link")
+            return
+        shared = [(ip, r) for ip, r in vips.items() if _inside(ip, net)]
+        if shared:
+            ip, vip = shared[0]
+            yield Finding(own, f"resource {res.name} replicates over {entry.ifname} ({net}), the network of "
+                               f"the floating IP {ip}: replication competes with VoIP traffic and one "
+                               "link failure cuts both", related=(vip,),
+                          hint="replicate over a dedicated link (e.g. eth1 crossover)")
 
 
 def _inside(ip: str, net) -> bool | None:

@@ -47,7 +47,7 @@ class FloatingIpNoInterface(Rule):
 
 
 def _address_itself(res, ip, prefix, iface, bcast):
-    mask = res.args[0].split("/")[1] if "/" in res.args[0] else None
+    mask = res.parameter("cidr_netmask")
     if mask and prefix is None and not mask.isdigit():
         yield Finding(res.part_span(mask), f"netmask {mask} is not a contiguous mask", hint="use a prefix length such as 24")
     if prefix is not None and prefix < 31:
@@ -79,6 +79,6 @@ def _against_node(res, node, ip, prefix, iface, bcast):
         return
     a, net = holders[0]
     if prefix is not None and prefix not in (32, net.prefixlen):
-        yield Finding(res.part_span("/" + str(res.args[0].split("/")[1])),
+        yield Finding(res.part_span("/" + str(res.parameter("cidr_netmask"))),
                       f"/{prefix} differs from the /{net.prefixlen} of {a.ifname} ({a.address}) on {name}",
                       severity=Severity.WARNING, related=(a,), hint=f"use /{net.prefixlen}")

@@ -51,9 +51,9 @@ def _fixed_owner(ip: str, ctx):
                 return f"{node.label}'s own address on {a.ifname}", (a,)
     for node in nodes:
         for res in node.drbd_resources:
-            for host in res.hosts:
-                if host.address is not None and host.address.ip == ip:
-                    return f"the DRBD address of {'/'.join(host.names) or host.keyword} in resource {res.name}", (host.address,)
+            for use in res.address_uses():  # host sections, connections, paths
+                if not use.role.startswith("proxy") and use.address.ip == ip:
+                    return f"the DRBD address of {use.host} in resource {res.name}", (use.address,)
     names = {n.nodename.lower() for n in nodes if n.nodename}
     for node in nodes:
         hosts = getattr(node, "hosts", None)

@@ -32,19 +32,18 @@ def subnet_interface(node, address: str) -> str | None:
 
 
 def drbd_addresses(node):
-    """``(resource, address)`` of every DRBD host section naming this node."""
+    """``(resource, address)`` of every address DRBD uses on this node: its host sections' and
+    those written for it in DRBD 9 connections and paths."""
     for res in node.drbd_resources:
         for host in node.drbd_hosts(res, fallback=False):
-            if host.address is not None:
-                yield res, host.address
+            for use in res.addresses_of(host):
+                yield res, use.address
 
 
 def floating_ips(node):
     """``(resource, ip, interface or None)`` of the IPaddr resources of the node's haresources."""
-    for res in node.haresources.resources if node.haresources is not None else ():
-        if res.agent in ("IPaddr", "IPaddr2") and res.args:
-            fields = res.args[0].split("/")
-            yield res, fields[0], fields[2] if len(fields) > 2 and fields[2] else None
+    for res, (ip, _prefix, iface, _bcast) in node.haresources.ip_resources() if node.haresources is not None else ():
+        yield res, ip, iface
 
 
 def _shared_with(node, nic: str) -> list[str]:
