@@ -22,9 +22,8 @@ loaded kernel module and is left unjudged (``Verdict.depends``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
-from elastix_halint.model.record import Record
+from elastix_halint.model.record import Mutable, Record, field
 
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
 from elastix_halint.parsing.drbdadm_scan import (EOF, ERR_DQ, ERR_LONG, ERR_LONG_DQ, INTEGER, IPADDR, IPADDR6, KMODVERS,
@@ -169,8 +168,7 @@ def addr_scope_local(addr: str) -> bool:
 # --------------------------------------------------------------------------- the configuration
 
 
-@dataclass
-class Vol:
+class Vol(Mutable):
     vnr: int = 0
     device: str | None = None
     minor: int = -1
@@ -182,15 +180,13 @@ class Vol:
     line: int = 0
 
 
-@dataclass
-class Proxy:
+class Proxy(Mutable):
     on_hosts: list
     inside: tuple | None = None
     outside: tuple | None = None
 
 
-@dataclass
-class Host:
+class Host(Mutable):
     on_hosts: list
     line: int
     by_address: bool = False
@@ -204,8 +200,7 @@ class Host:
     implicit: bool = False
 
 
-@dataclass
-class EndPoint:
+class EndPoint(Mutable):
     name: str
     line: int
     keyword: str
@@ -218,15 +213,13 @@ class EndPoint:
     faked: bool = False
 
 
-@dataclass
-class Path:
+class Path(Mutable):
     line: int
     implicit: bool = False
     ends: list = field(default_factory=list)
 
 
-@dataclass
-class Conn:
+class Conn(Mutable):
     line: int
     paths: list = field(default_factory=list)
     implicit: bool = False
@@ -234,8 +227,7 @@ class Conn:
     peer_devices: list = field(default_factory=list)  # (vnr, line)
 
 
-@dataclass
-class Res:
+class Res(Mutable):
     name: str
     file: str
     line: int
