@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from drbd_dump import differences, halint_document, xml_document
 from drbd_helpers import DRBDADM9, DRBDADM83, DRBDADM84
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
-from elastix_halint.parsing.drbdadm_emu import new_strtoll
+from elastix_halint.parsing.drbdadm.numbers import new_strtoll
 
 TOOLS = {"8.3": DRBDADM83, "8.4": DRBDADM84, "9": DRBDADM9}
 SETTING_SECTIONS = ("net", "disk", "syncer", "startup", "handlers", "options", "proxy")
