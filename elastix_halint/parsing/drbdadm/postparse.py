@@ -59,18 +59,22 @@ class PostParse:
         if res.me is None:
             res.ignore = True
 
-    def post_parse(self) -> None:
-        if self.v == "9":
-            return self.post_parse_9()
-        for res in self.config:
-            if res.stacked_on_one:
-                self.set_on_hosts(res)
+    def set_me_all(self) -> None:
+        """``set_me`` of normal resources first: a stacked one finds its host through its lower's."""
         for res in self.config:
             if not res.stacked_on_one:
                 self.set_me(res)
         for res in self.config:
             if res.stacked_on_one:
                 self.set_me(res)
+
+    def post_parse(self) -> None:
+        if self.v == "9":
+            return self.post_parse_9()
+        for res in self.config:
+            if res.stacked_on_one:
+                self.set_on_hosts(res)
+        self.set_me_all()
         if self.v == "8.3":
             for res in self.config:
                 if res.stacked_on_one and not res.ignore:

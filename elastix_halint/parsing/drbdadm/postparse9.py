@@ -52,12 +52,7 @@ class PostParse9:
                     self.derror(host, res, "node-id", host.line, res.file)
         if self.valid:
             self.address_conflicts()
-        for res in self.config:
-            if not res.stacked_on_one:
-                self.set_me(res)
-        for res in self.config:
-            if res.stacked_on_one:
-                self.set_me(res)
+        self.set_me_all()
         for res in self.config:
             for conn in res.conns:
                 if conn.paths and conn.paths[0].ends:
