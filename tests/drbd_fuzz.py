@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,6 +352,41 @@ def damaged_case(draw, version: str) -> Case:
 def cases(version: str, damaged_share: float = 0.7):
     """Valid and damaged cases of one version, mixed."""
     return st.one_of(valid_case(version), damaged_case(version), damaged_case(version))
+
+
+def generate(version: str, count: int, chosen_seed: int | None = None) -> list[Case]:
+    """``count`` cases of one version, drawn by hypothesis: derandomised, or from ``chosen_seed``.
+
+    Derandomised is not enough to draw the same cases everywhere: hypothesis also draws
+    literals of the project's modules that are loaded at the time (``_get_local_constants``), so
+    in one process the cases depend on which tests ran before. ``generate_isolated`` runs this
+    in a fresh interpreter, where the loaded modules are the same in CI and here."""
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+
+    out: list[Case] = []
+
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              derandomize=chosen_seed is None, suppress_health_check=list(HealthCheck))
+    @given(cases(version))
+    def collect(case):
+        out.append(case)
+
+    if chosen_seed is not None:
+        collect = seed(chosen_seed)(collect)
+    collect()
+    return out
+
+
+def generate_isolated(version: str, count: int, chosen_seed: int | None = None) -> list[Case]:
+    """``generate`` in a fresh interpreter that imports only this module: the same cases
+    whatever this process has loaded (a whole test session, one test, another path)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import drbd_fuzz; "
+            "seed = None if sys.argv[4] == '-' else int(sys.argv[4]); "
+            "print(json.dumps([c.__dict__ for c in drbd_fuzz.generate(sys.argv[2], int(sys.argv[3]), seed)]))")
+    argv = [sys.executable, "-c", code, str(Path(__file__).parent), version, str(count),
+            "-" if chosen_seed is None else str(chosen_seed)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=900)
+    return [Case(**c) for c in json.loads(done.stdout)]
 
 
 # --------------------------------------------------------------------------- running drbdadm
