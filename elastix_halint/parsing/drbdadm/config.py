@@ -82,7 +82,7 @@ class Res:
     hosts: list = field(default_factory=list)
     volumes: dict = field(default_factory=dict)
     conns: list = field(default_factory=list)
-    meshes: list = field(default_factory=list)  # (names, line)
+    meshes: list = field(default_factory=list)  # (names, line, [(net option, value)])
     options: dict = field(default_factory=dict)  # section -> [(name, value)]
     become_primary_on: list = field(default_factory=list)
     me: Host | None = None

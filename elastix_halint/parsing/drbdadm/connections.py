@@ -136,6 +136,7 @@ class Connections:
         line = self.line
         self.exp_op("{")
         names: list[str] = []
+        net = Res("", res.file, line)  # holds the mesh's net options, which each derived connection inherits
         have_net = False
         while True:
             tok = self.lex()
@@ -145,10 +146,10 @@ class Connections:
                 if have_net:
                     self.error(self.fline, "only one 'net' section allowed")
                 self.exp_op("{")
-                self.parse_options("net")
+                self.parse_options("net", net)
                 have_net = True
             elif self.op(tok, "}"):
-                res.meshes.append((names, line))
+                res.meshes.append((names, line, net.options.get("net", [])))
                 return
             else:
                 self.expected("hosts | net | }")

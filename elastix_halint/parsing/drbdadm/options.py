@@ -167,6 +167,17 @@ class Options:
             self.error(self.line, f"Parse error: while parsing value ('{text[:20]}') for {name}. Value is {bad}.", VALUE)
 
     @staticmethod
+    def same_value(rule: dict, a: str, b: str) -> bool:
+        """drbdadm 9's ``is_equal`` of two values of one option: numbers by their value
+        (``1M`` is ``1024K``), the rest as written."""
+        if rule.get("kind") in ("number", "enum_num") and a not in rule.get("values", ()):
+            scale, suffixes = rule.get("scale", "1"), rule.get("suffixes", "kKmMgGs")
+            x, y = new_strtoll(a, scale, suffixes), new_strtoll(b, scale, suffixes)
+            if x is not None and y is not None:
+                return x == y
+        return a == b
+
+    @staticmethod
     def add_option(res: Res | None, section: str, name: str, value) -> None:
         if res is not None:
             res.options.setdefault(section, []).append((name, value))

@@ -40,8 +40,8 @@ class PostParse9:
                         self.error(path.line, f"Resource {res.name}: {what} needs to have two endpoints", file=res.file)
             if not self.valid:
                 continue
-            for names, line in res.meshes:
-                self.mesh_connections(res, names, line)
+            for names, line, net in res.meshes:
+                self.mesh_connections(res, names, line, net)
             if not res.conns:
                 self.implicit_connection(res)
             for conn in res.conns:
@@ -78,7 +78,7 @@ class PostParse9:
                 elif vol.meta_index is None:
                     self.derror(host, res, "meta-index", host.line, res.file)
 
-    def mesh_connections(self, res: Res, names: list, line: int) -> None:
+    def mesh_connections(self, res: Res, names: list, line: int, net: list) -> None:
         for i, first in enumerate(names):
             a = self.find_host(res, first)
             if a is None:
@@ -101,6 +101,19 @@ class PostParse9:
                 path = Path(line, implicit=True, ends=[EndPoint(a.on_hosts[0], line, "", host=a),
                                                        EndPoint(b.on_hosts[0], line, "", host=b)])
                 res.conns.append(Conn(line, [path], implicit=True))
+                self.inherit_options(res, net)
+
+    def inherit_options(self, res: Res, options: list) -> None:
+        """``expand_opts`` of the mesh's net options into a connection it derives: the first of
+        each name is taken, a repeat with another value is an error (one with the same value
+        is dropped)."""
+        taken: dict = {}
+        for name, value in options:
+            if name not in taken:
+                taken[name] = value
+            elif not self.same_value(self.values.get("net", {}).get(name, {}), taken[name], value):
+                self.error(res.line, f'in resource {res.name}, ambiguous inheritance for option "{name}".',
+                           file=res.file)
 
     def implicit_connection(self, res: Res) -> None:
         ends = []
