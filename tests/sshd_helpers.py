@@ -195,15 +195,20 @@ class SshLab:
         modern_host = keygen(f / "host_ed25519")
         old_host = keygen(f / "host_rsa", "rsa")
         auth = f / "authorized_keys"
+        # HOME is an empty folder of the lab: the login shell (root's bash) would otherwise read
+        # the runner's own ~/.bashrc on every session (a pyenv init there cost 0.7 s a session).
+        home = f / "home"
+        home.mkdir()
+        env = f'environment="HOME={home}"'
         auth.write_text(
-            _pub(user_key) + f'command="{wrapper}" {_pub(busybox_key)}' + _pub(rsa_key)
+            f"{env} {_pub(user_key)}{env},command=\"{wrapper}\" {_pub(busybox_key)}{env} {_pub(rsa_key)}"
         )
         auth.chmod(0o600)
         common = (
             f"ListenAddress 127.0.0.1\nAuthorizedKeysFile {auth}\nStrictModes no\nPasswordAuthentication no\n"
             "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
             "UsePAM no\nPrintMotd no\nPrintLastLog no\nMaxStartups 200:30:300\nMaxSessions 100\nLogLevel ERROR\n"
-            f"Subsystem sftp internal-sftp\nSetEnv TMPDIR={self.node_tmp}\n"
+            f"Subsystem sftp internal-sftp\nSetEnv TMPDIR={self.node_tmp}\nPermitUserEnvironment HOME\n"
         )
         modern = self._server("modern", common + f"HostKey {modern_host}\n")
         old = self._server(

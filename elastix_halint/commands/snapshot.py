@@ -11,6 +11,8 @@ from typing import List, Optional
 
 import typer
 
+from elastix_halint.commands import remote_options as ro
+
 
 def register(app: typer.Typer) -> None:
     for name, command in (("snapshot", snapshot_command), ("verify", verify_command), ("show", show_command),
@@ -58,6 +60,32 @@ def _warn(message: str) -> None:
 ROOT_HELP = "The node's root directory (a copy of a node for tests)."
 
 
+def _one_node(ssh, ssh_config, ssh_option, root: str):
+    """The parsed --ssh of a command that acts on one node (None without --ssh)."""
+    from elastix_halint.errors import UsageError
+
+    remote = ro.parse(ssh, ssh_config, ssh_option)
+    if remote is None:
+        return None
+    if len(remote.dests) != 1:
+        raise UsageError("give one --ssh DEST: this command acts on one node")
+    if root != "/":
+        raise UsageError("--root is for this machine; give a remote root as --ssh node:/ROOT")
+    return remote
+
+
+def _connected(remote):
+    """Context manager: the one node's open connection."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def one():
+        with remote.connect() as conns:
+            yield conns[0]
+
+    return one()
+
+
 def snapshot_command(
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
     replica: Optional[str] = typer.Option(None, "--replica", help="Replica mount (default: the link map's, /replica)."),
@@ -67,12 +95,30 @@ def snapshot_command(
     exclude: List[str] = typer.Option([], "--exclude", help="Glob to leave out; with a '/' it matches the node path, else the name."),
     force: bool = typer.Option(False, "--force", help="Snapshot even if not DRBD Primary, not mounted, services running; keep an incomplete snapshot."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the archive path."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
 ) -> int:
-    """Write one archive of the replicated tree and the symlink map (0600, atomic)."""
+    """Write one archive of the replicated tree and the symlink map (0600, atomic).
+
+    Over ssh (`--ssh root@node1 --out DIR`) the node runs only sh, find/stat, getfattr and its
+    own tar; the archive is the same and is written on this machine.
+    """
     from elastix_halint.snapshot.create import SnapshotOptions, snapshot
 
-    opts = SnapshotOptions(root, replica, links, out, compress, tuple(exclude), force, quiet)
-    outcome = snapshot(opts, _warn)
+    remote = _one_node(ssh, ssh_config, ssh_option, root)
+    if remote is None:
+        outcome = snapshot(SnapshotOptions(root, replica, links, out, compress, tuple(exclude), force, quiet), _warn)
+    else:
+        from elastix_halint.errors import UsageError
+        from elastix_halint.snapshot.remote_snapshot import RemoteNode
+
+        if out is None:
+            raise UsageError("--out DIR is required with --ssh: the archive is written on this machine")
+        dest = remote.dests[0]
+        opts = SnapshotOptions(dest.root, replica, links, out, compress, tuple(exclude), force, quiet)
+        with _connected(remote) as conn:
+            outcome = snapshot(opts, _warn, node=RemoteNode(conn, dest.root))
     typer.echo(outcome.path)
     if not quiet:
         from elastix_halint.snapshot.show import human
@@ -119,12 +165,26 @@ def show_command(
 def diff_command(
     archive: str = typer.Argument(..., help="The snapshot archive."),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
 ) -> int:
-    """What changed on the live tree since the snapshot. Exit 1 when anything did."""
+    """What changed on the live tree (here, or on a node with --ssh) since the snapshot. Exit 1 when anything did."""
     from elastix_halint.snapshot import archive as archives
     from elastix_halint.snapshot.diff import diff
 
-    changes = diff(archives.load(archive), root)
+    remote = _one_node(ssh, ssh_config, ssh_option, root)
+    snap = archives.load(archive)
+    if remote is None:
+        changes = diff(snap, root)
+    else:
+        from elastix_halint.snapshot.remote_snapshot import RemoteNode
+
+        with _connected(remote) as conn:
+            node = RemoteNode(conn, remote.dests[0].root)
+            changes = diff(snap, node.root, node)
+        for note in node.notes:
+            _warn(f"warning: {note}; xattrs were not compared")
     for path in changes.added:
         typer.echo(f"added     {path}")
     for path in changes.removed:
@@ -146,11 +206,25 @@ def restore_command(
     prune: bool = typer.Option(False, "--prune", help="Delete data moved aside by finished restores."),
     force: bool = typer.Option(False, "--force", help="Restore even if not DRBD Primary, not mounted, services running, or the snapshot is incomplete."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    ssh: Optional[List[str]] = ro.SSH,
+    ssh_config: Optional[str] = ro.SSH_CONFIG,
+    ssh_option: Optional[List[str]] = ro.SSH_OPTION,
 ) -> int:
-    """Verify, stage and swap a snapshot back in; a rerun completes an interrupted restore."""
+    """Verify, stage and swap a snapshot back in; a rerun completes an interrupted restore.
+
+    With --ssh the archive is checked here (every digest) before anything is sent; the node
+    stages, proves and swaps with its own sh, tar and sha256sum/openssl.
+    """
     from elastix_halint.snapshot.restore import RestoreOptions, run
 
-    outcome = run(RestoreOptions(archive, root, links, tuple(only), dry_run, prune, force, quiet), _warn)
+    remote = _one_node(ssh, ssh_config, ssh_option, root)
+    if remote is None:
+        outcome = run(RestoreOptions(archive, root, links, tuple(only), dry_run, prune, force, quiet), _warn)
+    else:
+        from elastix_halint.snapshot import remote_restore
+
+        opts = RestoreOptions(archive, remote.dests[0].root, links, tuple(only), dry_run, prune, force, quiet)
+        outcome = remote_restore.run(opts, lambda: _connected(remote), _warn)
     for line in outcome.lines:
         typer.echo(line)
     for failure in outcome.failures:

@@ -1,10 +1,10 @@
 """Paths and live state of a node's root (``/`` on a live node, a folder in tests).
 
 :class:`NodeRoot` reads the node's files through a few methods (``lstat``, ``readlink``,
-``listdir``, ``read_text``, ``walk``, ``same_contents``) so that whatever is decided from them
-(link states, repair plans, refusals) is decided the same way whether the files are on this
-machine or on a node reached over ssh (:class:`elastix_halint.noderoot.remote.RemoteRoot`
-answers the same questions from the node's own tools)."""
+``listdir``, ``read_text``, ``walk``, ``same_contents``, ``processes``) so that whatever is
+decided from them (link states, repair plans, refusals) is decided the same way whether the
+files are on this machine or on a node reached over ssh (:class:`elastix_halint.noderoot.remote.RemoteRoot`
+and ``snapshot/nodetree.NodeFacts`` answer the same questions from the node's own tools)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,23 @@ class NodeRoot(Record):
     def own_ids(self) -> tuple[int, int]:
         """(uid, gid) that new files get when nothing says otherwise."""
         return os.getuid(), os.getgid()
+
+    def processes(self) -> list[tuple[int, str]]:
+        """(pid, command name) of every process in ``<root>/proc``, sorted by pid (a test root
+        without ``proc`` has none)."""
+        proc = self.path("/proc")
+        try:
+            pids = sorted(int(p) for p in os.listdir(proc) if p.isdigit())
+        except OSError:
+            return []
+        found = []
+        for pid in pids:
+            try:
+                with open(os.path.join(proc, str(pid), "comm"), encoding="utf-8", errors="replace") as fh:
+                    found.append((pid, fh.read().strip()))
+            except OSError:  # the process ended meanwhile
+                continue
+        return found
 
     # -- what the node's /proc says ----------------------------------------------------------
     def mount_points(self) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import time
 from dataclasses import dataclass, field
 
@@ -67,14 +68,12 @@ def drbd_role(root: NodeRoot) -> str | None:
 def link_states(root: NodeRoot, links: linkmaps.LinkMap) -> list[dict]:
     states = []
     for spec in links.links:
-        where = root.path(spec.path)
         record = {"path": spec.path, "target": spec.target, "state": "missing", "actual": None}
-        if os.path.islink(where):
-            record.update(state="link", actual=os.readlink(where))
-        elif os.path.isdir(where):
-            record["state"] = "dir"
-        elif os.path.lexists(where):
-            record["state"] = "file"
+        st = root.lstat(spec.path)
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            record.update(state="link", actual=root.readlink(spec.path))
+        elif st is not None:
+            record["state"] = "dir" if stat.S_ISDIR(st.st_mode) else "file"
         states.append(record)
     return states
 
@@ -101,8 +100,8 @@ def preflight(root: NodeRoot, replica: str) -> tuple[list[str], str | None, bool
     return problems, role, mounted
 
 
-def archive_name(out_dir: str, kind: str, stamp: float) -> str:
-    host = socket.gethostname().split(".")[0] or "node"
+def archive_name(out_dir: str, kind: str, stamp: float, hostname: str | None = None) -> str:
+    host = (hostname or socket.gethostname()).split(".")[0] or "node"
     base = f"halint-snapshot-{host}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(stamp))}"
     candidate, n = os.path.join(out_dir, base + compress.SUFFIX[kind]), 1
     while os.path.lexists(candidate):
@@ -115,52 +114,105 @@ def _inside(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def snapshot(opts: SnapshotOptions, warn) -> SnapshotOutcome:
+class LocalNode:
+    """What a snapshot reads, on this machine (``--root``). ``remote_snapshot.RemoteNode``
+    answers the same questions from a node over ssh; everything else is shared."""
+
+    notes: tuple = ()  # what could not be captured (a remote node without getfattr)
+    xattrs_known = True  # the scan sees xattrs (a remote node without getfattr does not)
+
+    def __init__(self, root_dir: str):
+        self.root = NodeRoot(root_dir)
+        self.where = root_dir
+        self.hostname = socket.gethostname()
+
+    def facts(self, paths, replica: str) -> NodeRoot:
+        """The node's root as refusals and link states read it (``paths``: those asked about)."""
+        return self.root
+
+    def replica_is_dir(self, replica: str) -> bool:
+        where = self.root.path(replica)
+        return os.path.isdir(where) and not os.path.islink(where)
+
+    def default_out(self) -> str:
+        return self.root.path(DEFAULT_OUT)
+
+    def out_inside(self, out_dir: str, replica: str) -> bool:
+        return _inside(out_dir, self.root.path(replica))
+
+    def lock(self, warn):
+        return lock.held(lock.lock_path(self.root), "halint snapshot", warn)
+
+    def scan(self, replica: str, excludes, digests: bool):
+        return scan(self.root.path(replica), replica, excludes, digests=digests)
+
+    def files(self, scanned, hashing: bool):
+        return None  # writer.LocalFiles
+
+    def digests(self, scanned, indexes) -> dict:
+        """index -> raw SHA-256 of those files of ``scanned`` (None: changed while read)."""
+        from elastix_halint.snapshot.scan import hash_file
+
+        return {i: hash_file(scanned.abspath(scanned.entries[i]), scanned.fingerprint(i))[0] for i in indexes}
+
+    def close(self) -> None:
+        pass
+
+
+def snapshot(opts: SnapshotOptions, warn, node=None) -> SnapshotOutcome:
+    """Take a snapshot of ``node`` (default: the local ``opts.root``)."""
     if opts.compress not in compress.KINDS:
         raise UsageError(f"--compress must be one of {', '.join(compress.KINDS)}")
-    root = NodeRoot(opts.root)
-    links = linkmaps.load(opts.links, opts.replica or linkmaps.DEFAULT_MOUNT)
-    replica = (opts.replica or links.mount).rstrip("/") or "/"
-    replica_abs = root.path(replica)
-    if os.path.islink(replica_abs) or not os.path.isdir(replica_abs):
-        raise InputError(f"the replica {replica} is not a directory under the root {opts.root}")
-    out_dir = opts.out or root.path(DEFAULT_OUT)
-    if _inside(out_dir, replica_abs):
-        raise UsageError(f"--out {out_dir} is inside the replica; the archive would contain itself")
-    problems, role, mounted = preflight(root, replica)
-    if problems and not opts.force:
-        raise SnapshotError("refusing to snapshot: " + "; ".join(problems) + " (or pass --force)")
-    for problem in problems:
-        warn(f"warning: {problem} (continuing because of --force)")
-    os.makedirs(out_dir, mode=0o700, exist_ok=True)
-    with lock.held(lock.lock_path(root), "halint snapshot", warn):
-        return _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn)
+    node = node or LocalNode(opts.root)
+    try:
+        links = linkmaps.load(opts.links, opts.replica or linkmaps.DEFAULT_MOUNT)
+        replica = (opts.replica or links.mount).rstrip("/") or "/"
+        facts = node.facts([spec.path for spec in links.links] + [replica], replica)
+        if not node.replica_is_dir(replica):
+            raise InputError(f"the replica {replica} is not a directory under the root {node.where}")
+        out_dir = opts.out or node.default_out()
+        if node.out_inside(out_dir, replica):
+            raise UsageError(f"--out {out_dir} is inside the replica; the archive would contain itself")
+        problems, role, mounted = preflight(facts, replica)
+        if problems and not opts.force:
+            raise SnapshotError("refusing to snapshot: " + "; ".join(problems) + " (or pass --force)")
+        for problem in problems:
+            warn(f"warning: {problem} (continuing because of --force)")
+        os.makedirs(out_dir, mode=0o700, exist_ok=True)
+        with node.lock(warn):
+            return _write(opts, node, facts, links, replica, out_dir, role, mounted, warn)
+    finally:
+        node.close()
 
 
-def _write(opts, root, links, replica, replica_abs, out_dir, role, mounted, warn) -> SnapshotOutcome:
+def _write(opts, node, facts, links, replica, out_dir, role, mounted, warn) -> SnapshotOutcome:
     from elastix_halint import __version__
 
     started = time.time()
     hash_first = opts.compress != "zstd"  # only zstd frames let files be hashed as archived
     try:
-        scanned = scan(replica_abs, replica, opts.excludes, digests=hash_first)
+        scanned = node.scan(replica, opts.excludes, hash_first)
     except OSError as exc:  # e.g. EACCES on a file of the replica when not run as root
         raise SnapshotError(_os_message(exc, "")) from None
     for path, why in scanned.skipped:
         warn(f"warning: {path}: {why}")
+    for note in node.notes:
+        warn(f"warning: {note}")
     _stop_on_changes(scanned.changed, opts.force, warn, "while hashing")
     header = Header(
-        tool="halint", version=__version__, hostname=socket.gethostname(),
+        tool="halint", version=__version__, hostname=node.hostname,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), replica=replica,
-        drbd_role=role, replica_mounted=mounted, linkmap=links.to_json(), links=link_states(root, links),
+        drbd_role=role, replica_mounted=mounted, linkmap=links.to_json(), links=link_states(facts, links),
         incomplete=bool(scanned.changed), compress=opts.compress, excludes=list(opts.excludes),
+        notes=list(node.notes),
     )
-    final = archive_name(out_dir, opts.compress, started)
+    final = archive_name(out_dir, opts.compress, started, node.hostname)
     files = sum(1 for e in scanned.entries if e.type == FILE)
     try:
         with AtomicFile(final) as fh:
             with Progress("snapshot", scanned.total_bytes, files, Progress.wanted(opts.quiet)) as bar:
-                header, late_changes = write_archive(fh, opts.compress, header, scanned, bar, int(started))
+                header, late_changes = write_archive(fh, opts.compress, header, scanned, bar, int(started),
+                                                     node.files(scanned, hashing=not hash_first))
             _stop_on_changes(late_changes, opts.force, warn, "while archiving")
     except OSError as exc:
         raise SnapshotError(_os_message(exc, final)) from None

@@ -34,13 +34,17 @@ class LockedError(HalintError):
 
 def lock_path(root) -> str:
     """The lock file for the node root ``root`` (a NodeRoot); see the module docstring."""
-    import hashlib
-
     node_dir = root.path(os.path.dirname(LOCK_PATH))
     if os.path.isdir(node_dir):
         return os.path.join(node_dir, os.path.basename(LOCK_PATH))
-    key = hashlib.sha256(os.fsencode(os.path.realpath(root.root))).hexdigest()[:16]
-    return os.path.join(machine_lock_dir(), f"halint-{key}.lock")
+    return machine_lock(os.path.realpath(root.root))
+
+
+def machine_lock(key: str) -> str:
+    """A lock file of this machine for ``key`` (a node reached over ssh and its root)."""
+    import hashlib
+
+    return os.path.join(machine_lock_dir(), f"halint-{hashlib.sha256(os.fsencode(key)).hexdigest()[:16]}.lock")
 
 
 def machine_lock_dir() -> str:
@@ -71,7 +75,7 @@ def _read_holder(path: str) -> dict | None:
         return None
 
 
-def _describe(holder: dict | None, path: str) -> str:
+def describe(holder: dict | None, path: str) -> str:
     if holder is None:
         return f"{path} exists but cannot be read; remove it if no halint is running"
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(holder.get("started", 0)))
@@ -91,6 +95,15 @@ def _try_create(path: str, record: bytes) -> bool:
     return True
 
 
+def is_stale(holder: dict) -> bool:
+    """A lock left by a process of this host that is no longer running."""
+    try:
+        pid = int(holder.get("pid", 0))
+    except (TypeError, ValueError):
+        return False
+    return holder.get("host") == socket.gethostname() and pid > 0 and not _pid_alive(pid)
+
+
 @contextmanager
 def held(path: str, command: str, notice=None):
     """Hold the lock at ``path`` for the body; ``notice(msg)`` hears about stale take-overs.
@@ -99,9 +112,8 @@ def held(path: str, command: str, notice=None):
     record = json.dumps({"host": host, "pid": os.getpid(), "started": time.time(), "command": command}).encode()
     if not _try_create(path, record):
         holder = _read_holder(path)
-        stale = holder is not None and holder.get("host") == host and not _pid_alive(int(holder.get("pid", 0)))
-        if not stale:
-            raise LockedError(_describe(holder, path))
+        if not (holder is not None and is_stale(holder)):
+            raise LockedError(describe(holder, path))
         (notice or (lambda m: sys.stderr.write(m + "\n")))(
             f"halint: taking over a stale lock of pid {holder.get('pid')} (no longer running)"
         )
@@ -110,7 +122,7 @@ def held(path: str, command: str, notice=None):
         except FileNotFoundError:
             pass
         if not _try_create(path, record):  # someone else took it over first
-            raise LockedError(_describe(_read_holder(path), path))
+            raise LockedError(describe(_read_holder(path), path))
     try:
         yield
     finally:

@@ -113,9 +113,13 @@ class Header:
     excludes: list = field(default_factory=list)
     digest: str = "sha256"
     format: str = FORMAT
+    notes: list = field(default_factory=list)  # what could not be captured (no getfattr on the node)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not data["notes"]:  # the common case: keep the header as it always was
+            del data["notes"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Header":
@@ -124,7 +128,13 @@ class Header:
 
 
 def encode_line(obj: dict) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (its bytes are surrogates here, as os.fsdecode makes
+        # them): JSON escapes keep them, so the line stays UTF-8 and the name comes back exact.
+        return json.dumps(obj, separators=(",", ":")).encode("ascii") + b"\n"
 
 
 class ManifestError(ValueError):
@@ -199,4 +209,4 @@ def links_script(header: Header, entries) -> bytes:
     for link in header.links:
         if link.get("state") == "link":
             out.append(f'aside {q(link["path"])}; ln -sfn {q(link["actual"])} "$R"{q(link["path"])}')
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return ("\n".join(out) + "\n").encode("utf-8", "surrogateescape")  # names as their bytes

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import posixpath
+import stat
 import tarfile
 import time
 from dataclasses import dataclass, field
@@ -75,10 +76,10 @@ class Plan:
         return self.selected(entry) or any(prescan.under(unit, entry.path) for unit in self.units)
 
 
-def run(opts: RestoreOptions, warn) -> RestoreOutcome:
-    root = NodeRoot(opts.root)
-    if opts.prune:
-        return _prune(opts, root, warn)
+def prepare(opts: RestoreOptions) -> tuple[Plan, StagingTar]:
+    """Every check of the archive that needs no node: the manifest, the plan, every member
+    header (``prescan``, TarSafe). Refuses (RestoreRefused) before anything is written; the
+    caller closes the returned archive reader."""
     if not opts.archive:
         raise UsageError("give the ARCHIVE to restore (or --prune)")
     snap = archive.load(opts.archive)
@@ -87,10 +88,25 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
     if snap.header.incomplete and not opts.force:
         problems.append("the snapshot is marked incomplete (files changed while it was taken); pass --force to restore it anyway")
     _refuse_if(problems, opts.archive)
-    plan = make_plan(snap, opts, root, user_links)
+    plan = make_plan(snap, opts, user_links)
     tar, problems = _scan_members(opts.archive, snap, opts.force)  # read-only: before the lock file
-    try:
+    if problems:
+        close(tar)
         _refuse_if(problems, opts.archive)
+    return plan, tar
+
+
+def close(tar: StagingTar) -> None:
+    tar.close()
+    tar.fileobj.close()
+
+
+def run(opts: RestoreOptions, warn) -> RestoreOutcome:
+    root = NodeRoot(opts.root)
+    if opts.prune:
+        return _prune(opts, root, warn)
+    plan, tar = prepare(opts)
+    try:
         if opts.dry_run:
             return RestoreOutcome(describe(plan, root) + ["dry run: nothing was changed"])
         _check_node(root, plan.replica, opts.force, warn)
@@ -107,8 +123,7 @@ def run(opts: RestoreOptions, warn) -> RestoreOutcome:
                 warn(f"warning: {orphan} belongs to no pending restore; left alone (`halint restore --prune` removes it)")
             return _restore(plan, opts, root, replica_abs, tar)
     finally:
-        tar.close()
-        tar.fileobj.close()
+        close(tar)
 
 
 def _check_node(root: NodeRoot, replica: str, force: bool, warn) -> None:
@@ -148,7 +163,7 @@ def _finish(replica_abs: str, journal: dict, lines: list) -> RestoreOutcome:
     return RestoreOutcome(lines, failures)
 
 
-def make_plan(snap, opts: RestoreOptions, root: NodeRoot, user_links) -> Plan:
+def make_plan(snap, opts: RestoreOptions, user_links) -> Plan:
     replica = snap.header.replica
     entries = {e.path: e for e in snap.entries}
     if opts.only:
@@ -177,15 +192,16 @@ def _only_unit(path: str, replica: str, user_links, entries: dict) -> str:
 
 
 def describe(plan: Plan, root: NodeRoot) -> list[str]:
+    """The plan as lines; ``root`` (local, or a remote node's facts) says what is there now."""
     h = plan.snap.header
     lines = [f"restore plan for {plan.snap.path} (taken {h.created} on {h.hostname}):"]
     for unit in plan.units:
         count = sum(1 for e in plan.snap.entries if prescan.under(e.path, unit))
-        verb = "replace" if os.path.lexists(root.path(unit)) else "create "
+        verb = "replace" if root.lstat(unit) is not None else "create "
         lines.append(f"  {verb} {unit} ({count} entries)")
     for link in plan.links:
-        live = root.path(link["path"])
-        ok = os.path.islink(live) and os.readlink(live) == link["actual"]
+        st = root.lstat(link["path"])
+        ok = st is not None and stat.S_ISLNK(st.st_mode) and root.readlink(link["path"]) == link["actual"]
         lines.append(f"  {'keep   ' if ok else 'relink '} {link['path']} -> {link['actual']}")
     for e in plan.snap.entries:
         if plan.selected(e) and e.mode & 0o6000:
@@ -229,7 +245,7 @@ def _check_members(path: str, snap, force: bool, fast: bool) -> tuple[StagingTar
 
 def _restore(plan: Plan, opts: RestoreOptions, root: NodeRoot, replica_abs: str, tar) -> RestoreOutcome:
     stamp = _fresh_stamp(plan, root, replica_abs)
-    staging = _staging_path(replica_abs, stamp)
+    staging = staging_path(replica_abs, stamp)
     top = next((e for e in plan.snap.entries if e.path == plan.replica), None)
     journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging",
                "staging": staging, "units": [], "links": [],
@@ -266,40 +282,53 @@ def _fresh_stamp(plan: Plan, root: NodeRoot, replica_abs: str) -> str:
     """A time stamp none of whose names exist yet. Two restores within one second used to share
     one: the second moved its old tree onto the first one's kept data (ENOTEMPTY, and the journal
     could never complete) and overwrote its done record. Later stamps get a ``-N`` suffix."""
+    return fresh_stamp(lambda stamp: stamp_names(plan, root, replica_abs, stamp),
+                       lambda names: any(os.path.lexists(name) for name in names))
+
+
+def fresh_stamp(names_of, any_exists) -> str:
+    """The first of ``<UTC time>``, ``<UTC time>-1``, ... for which ``any_exists(names_of(stamp))``
+    is false (``any_exists`` gets a batch of candidates at once: one round trip to a node)."""
     base = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    for n in itertools.count():
-        stamp = f"{base}-{n}" if n else base
-        names = [_staging_path(replica_abs, stamp), swap.done_path(replica_abs, stamp)]
-        names += [_old_path(root.path(unit), stamp) for unit in plan.units]
-        names += [p for link in plan.links for p in (_old_path(root.path(link["path"]), stamp),
-                                                      _temp_link_path(root.path(link["path"]), stamp))]
-        if not any(os.path.lexists(name) for name in names):
-            return stamp
+    for first in itertools.count(0, 8):
+        stamps = [f"{base}-{n}" if n else base for n in range(first, first + 8)]
+        for stamp in stamps:
+            if not any_exists(names_of(stamp)):
+                return stamp
     raise AssertionError("unreachable")
 
 
-def _staging_path(replica_abs: str, stamp: str) -> str:
+def stamp_names(plan: Plan, root: NodeRoot, replica_abs: str, stamp: str) -> list[str]:
+    """Every name a restore with ``stamp`` creates (paths as ``root.path`` gives them)."""
+    names = [staging_path(replica_abs, stamp), swap.done_path(replica_abs, stamp)]
+    names += [old_path(root.path(unit), stamp) for unit in plan.units]
+    names += [p for link in plan.links for p in (old_path(root.path(link["path"]), stamp),
+                                                  temp_link_path(root.path(link["path"]), stamp))]
+    return names
+
+
+def staging_path(replica_abs: str, stamp: str) -> str:
     return os.path.join(replica_abs, f".halint-staging-{stamp}")
 
 
-def _old_path(live: str, stamp: str) -> str:
+def old_path(live: str, stamp: str) -> str:
     return f"{live}.halint-old-{stamp}"
 
 
-def _temp_link_path(live: str, stamp: str) -> str:
+def temp_link_path(live: str, stamp: str) -> str:
     return f"{live}.halint-new-{stamp}"
 
 
 def _unit_record(unit: str, root: NodeRoot, staging: str, stamp: str) -> dict:
     new = staging + unit
-    return {"path": unit, "live": root.path(unit), "new": new, "old": _old_path(root.path(unit), stamp),
+    return {"path": unit, "live": root.path(unit), "new": new, "old": old_path(root.path(unit), stamp),
             "ino": os.lstat(new).st_ino}
 
 
 def _link_record(link: dict, root: NodeRoot, stamp: str) -> dict:
     live = root.path(link["path"])
     return {"path": link["path"], "live": live, "target": link["actual"],
-            "temp": _temp_link_path(live, stamp), "old": _old_path(live, stamp)}
+            "temp": temp_link_path(live, stamp), "old": old_path(live, stamp)}
 
 
 def _stage(tar: StagingTar, plan: Plan, staging: str, opts: RestoreOptions) -> list:

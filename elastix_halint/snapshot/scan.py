@@ -3,6 +3,10 @@
 The walk never follows symlinks, never leaves the replica's filesystem, and records owners,
 modes, ns mtimes and xattrs exactly as ``lstat``/``listxattr`` see them. A regular file is
 hashed between two stats; if size, mtime, ctime or inode moved, it is reported as changed.
+
+What the walk reads comes from a :class:`Tree`: this machine's files by default, or the listing
+a node sent over ssh (``nodetree.ListedTree``), so a remote snapshot makes its entries, its
+order and its hardlink groups with this same code.
 """
 
 from __future__ import annotations
@@ -117,38 +121,58 @@ def _any_glob(globs: list):
     return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs) or "(?!)").match
 
 
-def entry_from_stat(node_path: str, abspath: str, st: os.stat_result) -> Entry | None:
+class Tree:
+    """How the walk reads a tree: ``listdir``, ``lstat``, ``readlink``, ``xattrs`` (name ->
+    base64, or None) and ``owners`` (user and group names of a stat) of absolute paths. This
+    one reads this machine's files; ``nodetree.ListedTree`` answers from a node's listing."""
+
+    listdir = staticmethod(os.listdir)
+    lstat = staticmethod(os.lstat)
+    readlink = staticmethod(os.readlink)
+    xattrs = staticmethod(read_xattrs)
+
+    @staticmethod
+    def owners(st) -> tuple[str, str]:
+        return user_name(st.st_uid), group_name(st.st_gid)
+
+
+LOCAL = Tree()
+
+
+def entry_from_stat(node_path: str, abspath: str, st: os.stat_result, tree: Tree = LOCAL) -> Entry | None:
     mode = st.st_mode
+    user, group = tree.owners(st)
     common = dict(
         path=node_path,
         mode=shared(stat.S_IMODE(mode)),
         uid=shared(st.st_uid),
         gid=shared(st.st_gid),
-        user=user_name(st.st_uid),
-        group=group_name(st.st_gid),
+        user=user,
+        group=group,
         mtime_ns=st.st_mtime_ns,
-        xattrs=read_xattrs(abspath),
+        xattrs=tree.xattrs(abspath),
     )
     if stat.S_ISDIR(mode):
         return Entry(type=DIR, **common)
     if stat.S_ISLNK(mode):
-        return Entry(type=SYMLINK, target=os.readlink(abspath), **common)
+        return Entry(type=SYMLINK, target=tree.readlink(abspath), **common)
     if stat.S_ISREG(mode):
         sparse = st.st_size > 0 and st.st_blocks * 512 < st.st_size
         return Entry(type=FILE, size=st.st_size, sparse=sparse, **common)
     return None
 
 
-def walk(top_abs: str, top_node: str, excluded):
+def walk(top_abs: str, top_node: str, excluded, tree: Tree = LOCAL):
     """Yield (node_path, abspath, lstat) in sorted order, parents first; skips as (…, None)."""
-    st = os.lstat(top_abs)
+    lstat = tree.lstat
+    st = lstat(top_abs)
     yield top_node, top_abs, st
     device = st.st_dev
     stack = [(top_abs, top_node)]
     while stack:
         abs_dir, node_dir = stack.pop()
         try:
-            names = sorted(os.listdir(abs_dir))
+            names = sorted(tree.listdir(abs_dir))
         except OSError as exc:
             yield node_dir, abs_dir, exc
             continue
@@ -158,7 +182,7 @@ def walk(top_abs: str, top_node: str, excluded):
             if excluded(node_path):
                 continue
             try:
-                child = os.lstat(abspath)
+                child = lstat(abspath)
             except FileNotFoundError as exc:
                 yield node_path, abspath, exc
                 continue
@@ -196,17 +220,19 @@ def hash_file(abspath: str, expected: Fingerprint) -> tuple[bytes | None, str | 
         os.close(fd)
 
 
-def scan(top_abs: str, top_node: str, excludes=(), digests: bool = True, workers: int = 2) -> ScanResult:
-    """Entries for everything under ``top_abs`` (node path ``top_node``), sorted, parents first."""
+def scan(top_abs: str, top_node: str, excludes=(), digests: bool = True, workers: int = 2,
+         tree: Tree = LOCAL) -> ScanResult:
+    """Entries for everything under ``top_abs`` (node path ``top_node``), sorted, parents first.
+    ``digests`` hashes the files (this machine's only)."""
     result = ScanResult(top_abs, top_node)
     excluded = Excluder(top_node, excludes)
     first_names: dict[tuple[int, int], str] = {}
-    for node_path, abspath, st in walk(top_abs, top_node, excluded):
+    for node_path, abspath, st in walk(top_abs, top_node, excluded, tree):
         if isinstance(st, BaseException):
             why = "vanished while the tree was read" if isinstance(st, FileNotFoundError) else str(st.strerror or st)
             (result.changed if isinstance(st, FileNotFoundError) else result.skipped).append((node_path, why))
             continue
-        entry = entry_from_stat(node_path, abspath, st)
+        entry = entry_from_stat(node_path, abspath, st, tree)
         if entry is None:
             result.skipped.append((node_path, f"not archived: {_kind(st.st_mode)}"))
             continue

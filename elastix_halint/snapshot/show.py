@@ -33,6 +33,8 @@ def summary_lines(snap: Snapshot) -> list[str]:
     ]
     if h.excludes:
         lines.append(f"excluded:  {' '.join(h.excludes)}")
+    for note in h.notes:
+        lines.append(f"note:      {note}")
     if h.incomplete:
         changed = [e.path for e in snap.entries if e.changed]
         lines.append(f"INCOMPLETE: {len(changed)} file(s) changed while read: {', '.join(changed[:5])}")

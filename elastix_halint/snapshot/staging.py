@@ -114,6 +114,24 @@ class StagingTar(TarSafe):
         self.members.clear()
         return True
 
+    def check_sent(self, wanted, target: str) -> None:
+        """TarSafe's checks and halint's extraction filter on the headers of the scanned members
+        ``wanted`` accepts, rebuilt in batches as ``extract_entries`` rebuilds them, without
+        extracting anything: restore --ssh sends these members to a node's own tar, so they
+        pass here first. ``target`` anchors TarSafe's containment checks. Raises TarSafe's or
+        the filter's error."""
+        pairs = ((e, o) for e, o in zip(self.located, self.offsets) if e.type in (DIR, FILE) and wanted(e))
+        try:
+            while batch := list(itertools.islice(pairs, EXTRACT_BATCH)):
+                infos = [_header(entry, offset) for entry, offset in batch]
+                self.members, self._loaded = infos, True
+                self._safetar_check(target)
+                check = make_filter({info.name: entry for info, (entry, _) in zip(infos, batch)})
+                for info in infos:
+                    check(info, target)
+        finally:
+            self.members = []
+
     def prepare(self, on_bytes=None) -> None:
         self.bad, self.failures, self.on_bytes = [], [], on_bytes
         self.errorlevel = 2

@@ -14,6 +14,10 @@ everything before it writes a byte):
 
 A file that vanishes or changes while read is listed in the trailer (and, body first,
 flagged ``changed`` in the manifest); the caller decides whether that ends the snapshot.
+
+File contents come from a *file source*: :class:`LocalFiles` reads this machine's files (with
+the scan's fingerprints); a remote snapshot passes one that takes them from the node's tar
+stream (``remote_snapshot``). Everything else (layout, headers, manifest, trailer) is the same.
 """
 
 from __future__ import annotations
@@ -39,34 +43,36 @@ from elastix_halint.snapshot.tarpax import TarWriter, header_bytes, meta_tarinfo
 _DIGEST_ROOM = 100
 
 
-def write_archive(fh, kind: str, header: Header, scanned, bar, mtime: int) -> tuple[Header, list]:
-    """Write the whole archive into ``fh``; returns the final header and the late changes."""
+def write_archive(fh, kind: str, header: Header, scanned, bar, mtime: int, files=None) -> tuple[Header, list]:
+    """Write the whole archive into ``fh``; returns the final header and the late changes.
+    ``files``: where file contents come from (default: this machine's, ``LocalFiles``); with
+    gzip or none the scan's entries must already hold the digests."""
     if kind == "zstd":
-        return _body_first(fh, header, scanned, bar, mtime)
-    return _head_first(fh, kind, header, scanned, bar, mtime)
+        return _body_first(fh, header, scanned, bar, mtime, files or LocalFiles(scanned, hashing=True))
+    return _head_first(fh, kind, header, scanned, bar, mtime, files or LocalFiles(scanned, hashing=False))
 
 
-def _head_first(fh, kind: str, header: Header, scanned, bar, mtime: int) -> tuple[Header, list]:
+def _head_first(fh, kind: str, header: Header, scanned, bar, mtime: int, files) -> tuple[Header, list]:
     stream = compress.open_writer(fh, kind)
     tar = TarWriter(stream)
     records = itertools.chain([header], scanned.entries)
     with _manifest(manifest.encode_line(record.to_json()) for record in records) as (spool, size, digest):
         _add_head(tar, spool, size, manifest.links_script(header, scanned.entries), mtime)
-    late = _add_body(tar, scanned, bar, hashing=False)[0]
+    late = _add_body(tar, scanned, bar, files)[0]
     _add_trailer(tar, digest, late, mtime)
     tar.close()
     stream.close()
     return header, late
 
 
-def _body_first(fh, header: Header, scanned, bar, mtime: int) -> tuple[Header, list]:
+def _body_first(fh, header: Header, scanned, bar, mtime: int, files) -> tuple[Header, list]:
     links_sh = manifest.links_script(header, scanned.entries)
     with tempfile.SpooledTemporaryFile(max_size=2 << 20) as draft:
         room = compress.compressed_bound(_draft(draft, header, scanned.entries, links_sh, mtime)) + 8
         fh.seek(room)
         body = compress.frames_writer(fh)
         tar = TarWriter(body)
-        late, digests = _add_body(tar, scanned, bar, hashing=True)
+        late, digests = _add_body(tar, scanned, bar, files)
         header = replace(header, incomplete=header.incomplete or bool(late))
         with _manifest(_final_lines(header, scanned.entries, draft, digests)) as (spool, size, digest):
             _add_trailer(tar, digest, late, mtime)
@@ -161,29 +167,55 @@ class _Digests:
         return None if index in self._missing else bytes(self._raw[32 * index : 32 * index + 32])
 
 
-def _add_body(tar: TarWriter, scanned, bar, hashing: bool) -> tuple[list, _Digests]:
+def _add_body(tar: TarWriter, scanned, bar, files) -> tuple[list, _Digests]:
     """Directories and files in manifest order; symlinks and extra hardlink names live in the
-    manifest only. Returns the late changes and, with ``hashing``, per file the digest of the
-    bytes archived (None: it changed while read)."""
+    manifest only. Returns the late changes and, when ``files.hashing``, per file the digest
+    of the bytes archived (None: it changed while read)."""
     late: list = []
     entries = scanned.entries
-    digests = _Digests(len(entries) if hashing else 0)
-    for index, entry, read in _read_ahead(scanned, hashing):
+    digests = _Digests(len(entries) if files.hashing else 0)
+    for index, entry, read in files.reads():
         if entry.type == DIR:
             tar.add(header_bytes(entry))
             continue
         if entry.type != FILE:
             continue
         if read is None:  # a big file: streamed from here
-            read = _add_file(tar, entry, scanned.abspath(entry), scanned.fingerprint(index), hashing)
+            read = files.add_big(tar, index, entry)
         else:
             tar.add_bytes(header_bytes(entry), read.data)
         if read.problem:
             late.append((entry.path, read.problem))
-        if hashing:
+        if files.hashing:
             digests.set(index, read.digest)
         bar.advance(entry.size)
+    late_paths = {path for path, _ in late}
+    for index, problem in files.after():  # changes seen only once every file was read
+        if entries[index].path not in late_paths:
+            late.append((entries[index].path, problem))
+        if files.hashing:
+            digests.set(index, None)
     return late, digests
+
+
+class LocalFiles:
+    """File contents from this machine: small files read (and hashed) ahead by worker threads,
+    big ones streamed; each checked against the scan's fingerprint before and after."""
+
+    def __init__(self, scanned, hashing: bool):
+        self.scanned, self.hashing = scanned, hashing
+
+    def reads(self):
+        """(index, entry, FileRead of a small file or None) for every entry, in order."""
+        return _read_ahead(self.scanned, self.hashing)
+
+    def add_big(self, tar: TarWriter, index: int, entry) -> "FileRead":
+        return _add_file(tar, entry, self.scanned.abspath(entry), self.scanned.fingerprint(index), self.hashing)
+
+    def after(self) -> list:
+        """(index, why) of files found changed after all were read: none here (each file is
+        checked as it is read)."""
+        return []
 
 
 # Small files are read (and hashed) a few batches ahead by worker threads, so the main thread
@@ -193,14 +225,14 @@ BATCH_FILES, BATCH_BYTES, BATCHES_AHEAD, READERS = 256, 4 << 20, 3, 2  # <= 12 M
 
 
 @dataclass(frozen=True, slots=True)
-class _Read:
+class FileRead:
     data: bytes | None  # None: streamed (big files)
     digest: bytes | None  # raw SHA-256; None: not hashed, or not to be trusted
     problem: str | None = None  # why it is not the file the scan saw
 
 
 def _read_ahead(scanned, hashing: bool):
-    """(index, entry, _Read of a small file or None) for every entry, in order."""
+    """(index, entry, FileRead of a small file or None) for every entry, in order."""
     entries = scanned.entries
 
     def job(batch: list) -> list:
@@ -227,11 +259,11 @@ def _is_small(entry) -> bool:
     return entry.type == FILE and entry.size <= SMALL_FILE
 
 
-def _read_small(abspath: str, expected: Fingerprint, size: int, hashing: bool) -> _Read:
+def _read_small(abspath: str, expected: Fingerprint, size: int, hashing: bool) -> FileRead:
     try:
         fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
-        return _Read(bytes(size), None, "vanished before it was archived")
+        return FileRead(bytes(size), None, "vanished before it was archived")
     try:
         before = Fingerprint.of(os.fstat(fd))
         parts, got = [], 0
@@ -240,10 +272,10 @@ def _read_small(abspath: str, expected: Fingerprint, size: int, hashing: bool) -
             got += len(data)
         data = b"".join(parts)
         if before != expected or Fingerprint.of(os.fstat(fd)) != expected or len(data) != size:
-            return _Read(data[:size].ljust(size, b"\0"), None, _changed(hashing))
+            return FileRead(data[:size].ljust(size, b"\0"), None, _changed(hashing))
     finally:
         os.close(fd)
-    return _Read(data, hashlib.sha256(data).digest() if hashing else None)
+    return FileRead(data, hashlib.sha256(data).digest() if hashing else None)
 
 
 def _changed(hashing: bool) -> str:
@@ -277,19 +309,19 @@ class _Guarded:
         return data
 
 
-def _add_file(tar: TarWriter, entry, abspath: str, expected: Fingerprint, hashing: bool) -> _Read:
+def _add_file(tar: TarWriter, entry, abspath: str, expected: Fingerprint, hashing: bool) -> FileRead:
     """Stream one (big) file into the archive, hashing it as it goes when ``hashing``."""
     try:
         fd = os.open(abspath, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         tar.add(header_bytes(entry), entry.size, _Guarded(None, entry.size, False))
-        return _Read(None, None, "vanished before it was archived")
+        return FileRead(None, None, "vanished before it was archived")
     try:
         guarded = _Guarded(fd, entry.size, hashing)
         before = Fingerprint.of(os.fstat(fd))
         tar.add(header_bytes(entry), entry.size, guarded)
         if before != expected or Fingerprint.of(os.fstat(fd)) != expected or guarded.short:
-            return _Read(None, None, _changed(hashing))
+            return FileRead(None, None, _changed(hashing))
     finally:
         os.close(fd)
-    return _Read(None, guarded.digest.digest() if hashing else None)
+    return FileRead(None, guarded.digest.digest() if hashing else None)

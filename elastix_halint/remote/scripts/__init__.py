@@ -17,6 +17,12 @@ def source(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.sh").read_text(encoding="ascii")
 
 
+# Function files a script needs between lib.sh and itself.
+USES = {"tree": ("treelib",), "restore": ("treelib",)}
+
+
 def script(name: str) -> str:
-    """The self-contained script ``name``: lib.sh, then ``<name>.sh``."""
-    return f"#!/bin/sh\n# halint node-side script: {name} (lib.sh + {name}.sh; docs/remote.md)\n" + source("lib") + "\n" + source(name)
+    """The self-contained script ``name``: lib.sh, the function files it uses, then ``<name>.sh``."""
+    parts = ["lib", *USES.get(name, ()), name]
+    head = f"#!/bin/sh\n# halint node-side script: {name} ({' + '.join(p + '.sh' for p in parts)}; docs/remote.md)\n"
+    return head + "\n".join(source(p) for p in parts)

@@ -1,0 +1,610 @@
+"""``halint restore --ssh``: put a snapshot back on a node reached over ssh.
+
+Here, before the node is even asked anything: every check of a local restore (``restore.prepare``:
+manifest, plan, every member header through prescan and TarSafe), then every selected file's
+content against its digest. Nothing that fails is ever sent.
+
+On the node, only ``remote/scripts/restore.sh`` runs: each ssh call sends it a short list of
+its functions to call (``Calls``), all under the node's lock. In order: the lock and the node's
+restore state; the journal and a staging folder inside the replica (the target's filesystem);
+a fresh plain tar of the checked directories and files, built here, extracted there by the
+node's own tar (owners by number, pax mtimes with nanoseconds); sparse files rewritten with
+holes, symlinks and hardlinks made, xattrs set by setfattr; directory attributes set again by a
+second small tar (the links changed their mtimes). Then the staged tree is proven: every file's
+SHA-256 by the node's sha256sum or openssl (else streamed back and hashed here), every entry's
+type, owner, mode, mtime, link target and hardlink group from a listing. Only then, with the
+journal's phase "swapping" made durable, one rename per unit, each journalled first; replaced
+data is moved aside until ``--prune``. A rerun finishes a swap that was under way, or rolls back
+(removes staging) a restore that had not reached it, and says which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shlex
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from elastix_halint.errors import InputError
+from elastix_halint.remote import frames, scripts
+from elastix_halint.remote.errors import RemoteError
+from elastix_halint.snapshot import lock, prescan, restore, swap
+from elastix_halint.snapshot import crashpoints
+from elastix_halint.snapshot.crashpoints import reached
+from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
+from elastix_halint.snapshot.nodetree import NodeFacts, fsencode, parse_digests, stream_frames
+from elastix_halint.snapshot.progress import Progress
+from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, listing_from_frames, node_facts
+from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
+from elastix_halint.snapshot.scan import scan
+from elastix_halint.snapshot.tarpax import TarWriter, send_header
+
+SPARSE_BLOCK = 1 << 16  # the same holes as a local restore (staging.SPARSE_BLOCK)
+MAX_EXTENTS = 2000  # a sparse file in more pieces is written whole (the node runs one dd per piece)
+
+
+class Calls:
+    """One list of ``restore.sh`` function calls, run by one ssh call (``NodeSteps.run``).
+    Arguments are quoted here; ``data`` goes in a quoted here-document (text only)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def add(self, name: str, *args, data: str | None = None) -> "Calls":
+        words = " ".join(shlex.quote(str(a)) for a in args)
+        if data is None:
+            self.lines.append(f"{name} {words} || return 1")
+        else:
+            delimiter = f"HALINT_{secrets.token_hex(8)}"
+            text = data if data.endswith("\n") else data + "\n"
+            self.lines.append(f"{name} {words} <<'{delimiter}' || return 1\n{text}{delimiter}")
+        return self
+
+    def text(self) -> bytes:
+        return ("\n".join(self.lines) + "\n").encode("utf-8", "surrogateescape")
+
+
+class NodeSteps:
+    """The restore's ssh calls to one node. Errors the node reports become one line (exit 3
+    when the lock was lost or a step of another restore is still running)."""
+
+    def __init__(self, shell, root: str, replica: str):
+        self.shell, self.root, self.replica = shell, root, replica
+        self.token: str | None = None
+        script = scripts.script("restore")
+        delay = os.environ.get(crashpoints.DELAY_ENV)  # crash tests: pauses between swap steps
+        self.script = f"rs_delay={shlex.quote(delay)}\n{script}" if delay else script
+
+    def run(self, calls: Calls) -> list:
+        text = calls.text()
+        if self.token is not None:
+            text = f"HOLD {shlex.quote(self.token)} || return 1\n".encode() + text
+        return self._call(["run"], lambda out: out.write(text), "run")
+
+    def extract(self, directory: str, writer) -> list:
+        return self._call(["extract", self.token, directory], writer, "extract")
+
+    def _call(self, args: list, writer, kind: str) -> list:
+        proc = self.shell.popen_script(self.script, [self.root, self.replica, *args], data_stdin=True)
+        err: list = []
+        reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+        reader.start()
+        try:
+            try:
+                writer(proc.stdin)
+                proc.stdin.close()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the node stopped reading: its frames say why
+            out = proc.stdout.read()
+            rc = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            reader.join()
+        said = err[0] if err else b""
+        self.shell.check(rc, said)
+        try:
+            received = frames.decode(out, f"restore-{kind}")
+        except frames.StreamError as exc:
+            lines = said.decode("utf-8", "replace").strip().splitlines()
+            raise RemoteError(f"{self.shell.label}: the node's restore step gave no usable answer "
+                              f"({lines[-1] if lines else exc})") from None
+        for f in received:
+            if f.tag == "E":
+                if f.info in ("lost", "busy"):
+                    raise lock.LockedError(f"{self.shell.label}: {f.text}")
+                raise RemoteError(f"{self.shell.label}: {f.text}")
+        status = next((f.info for f in received if f.tag == "Z"), "1")
+        if status != "0" and not any(f.tag in ("B", "T") for f in received):
+            said = [line for f in received if f.tag in ("W", "F") for line in f.text.splitlines() if line.strip()]
+            raise RemoteError(f"{self.shell.label}: a restore step failed on the node" + (f": {said[-1]}" if said else ""))
+        return received
+
+
+@dataclass
+class NodeState:
+    """What ``STATE`` found: a pending journal, done records, staging folders."""
+
+    journal: dict | None
+    done: dict  # node path of a done record -> its JSON
+    stagings: list
+
+    @classmethod
+    def from_frames(cls, received: list) -> "NodeState":
+        journal, done, stagings = None, {}, []
+        for f in received:
+            if f.tag == "J":
+                try:
+                    journal = json.loads(f.data)
+                except ValueError:
+                    raise InputError("unreadable restore journal on the node; inspect and remove it", f.path) from None
+            elif f.tag == "D":
+                try:
+                    done[f.path] = json.loads(f.data)
+                except ValueError:
+                    done[f.path] = {}
+            elif f.tag == "G":
+                stagings.append(f.path)
+        return cls(journal, done, stagings)
+
+
+def run(opts: RestoreOptions, open_node, warn) -> RestoreOutcome:
+    """``halint restore --ssh``. ``open_node()`` is a context manager giving the node's shell (a
+    Connection, or a LocalShell in tests): it is opened only once the archive passed every check."""
+    if opts.prune:
+        with open_node() as shell:
+            return _prune(opts, shell, warn)
+    plan, tar = restore.prepare(opts)
+    try:
+        _verify_here(tar, plan, opts)  # every digest, before anything reaches the node
+        paths = list(plan.units) + [link["path"] for link in plan.links]
+        with open_node() as shell:
+            if opts.dry_run:
+                facts = node_facts(shell, opts.root, plan.replica, paths)
+                return RestoreOutcome(restore.describe(plan, facts) + ["dry run: nothing was changed"])
+            node = NodeSteps(shell, opts.root, plan.replica)
+            facts, state = _open(node, paths, warn)
+            try:
+                restore._check_node(facts, plan.replica, opts.force, warn)
+                reached("locked")
+                return _continue(node, state, plan, opts, tar, facts, warn)
+            finally:
+                _release(node)
+    finally:
+        restore.close(tar)
+
+
+def _continue(node, state: NodeState, plan, opts, tar, facts, warn) -> RestoreOutcome:
+    abandon = None
+    if state.journal is not None:
+        if state.journal.get("phase") == "swapping":
+            j = state.journal
+            return _finish(node, j, [f"completed the interrupted restore of {j['archive']} (started {j['stamp']})"])
+        abandon = state.journal.get("staging")
+        warn(f"halint: rolling back the interrupted restore of {state.journal.get('archive')} (started "
+             f"{state.journal.get('stamp')}): it had not reached the swap, nothing live had been touched")
+    for orphan in sorted(set(state.stagings) - {abandon}):
+        warn(f"warning: {orphan} on the node belongs to no pending restore; left alone "
+             "(`halint restore --prune --ssh ...` removes it)")
+    return _restore(node, plan, opts, tar, facts, abandon)
+
+
+# -- the lock ----------------------------------------------------------------------------------
+
+def _open(node: NodeSteps, paths, warn, old: str = "-") -> tuple[NodeFacts, NodeState]:
+    """The node's facts, its lock and its restore state, in one call (the lock is released
+    again if the facts make halint refuse). A lock left by a halint of this host that is no
+    longer running is taken over, with a message."""
+    token = secrets.token_hex(16)
+    record = json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "started": time.time(),
+                         "command": f"halint restore --ssh {node.shell.label}", "token": token})
+    calls = Calls().add("FACTS", node.root, node.replica, *paths)
+    received = node.run(calls.add("TAKE", old, data=record).add("STATE"))
+    if any(f.tag == "X" for f in received):  # no such root on the node
+        stream_frames(b"", b"", "", node.shell.label, received)
+    facts = NodeFacts.from_frames(node.root, received)
+    held = next((f for f in received if f.tag == "B"), None)
+    if held is None:
+        node.token = token
+        return facts, NodeState.from_frames(received)
+    try:
+        holder = json.loads(held.data)
+    except ValueError:
+        holder = None
+    where = f"{node.shell.label}:{held.path}"
+    if old == "-" and isinstance(holder, dict) and lock.is_stale(holder):
+        warn(f"halint: taking over a stale lock on the node (pid {holder.get('pid')} of this host is no longer running)")
+        return _open(node, paths, warn, str(holder.get("token") or "-"))
+    raise lock.LockedError(lock.describe(holder if isinstance(holder, dict) else None, where))
+
+
+def _release(node: NodeSteps) -> None:
+    if node.token is None:
+        return
+    try:
+        node.run(Calls().add("RELEASE"))
+    except (RemoteError, lock.LockedError):
+        pass  # the connection is gone: the next run takes the stale lock over
+    node.token = None
+
+
+# -- before the node: every digest -------------------------------------------------------------
+
+def _chosen(plan):
+    """Which entries go to staging: the selected ones and the directories above them."""
+    return lambda entry: plan.whole or plan.staged(entry)
+
+
+def _verify_here(tar, plan, opts: RestoreOptions) -> None:
+    """What a local restore checks while it extracts, done before anything is sent: TarSafe's
+    checks and the extraction filter on every member to send, and every file's digest."""
+    import tarfile
+
+    chosen = _chosen(plan)
+    try:
+        tar.check_sent(chosen, "/halint-staging")
+    except (tarfile.TarError, restore.archive.TarSafeException) as exc:
+        raise RestoreRefused(f"refusing to restore: {exc}; nothing was sent to the node", opts.archive) from None
+    files = [(e, o) for e, o in zip(tar.located, tar.offsets) if e.type == FILE and chosen(e)]
+    bad = []
+    with Progress("verify", sum(e.size for e, _ in files), len(files), Progress.wanted(opts.quiet)) as bar:
+        try:
+            for entry, offset in files:
+                digest = hashlib.sha256()
+                for chunk in _slices(tar.fileobj, offset, entry.size):
+                    digest.update(chunk)
+                bar.advance(entry.size)
+                if digest.digest() != entry.digest and not (entry.changed or entry.member in tar.changed_late):
+                    bad.append(f"{entry.member}: content does not match its digest")
+        except restore.archive.damage_errors() as exc:
+            raise RestoreRefused(f"the archive is damaged: {exc}; nothing was sent to the node", opts.archive) from None
+    if bad:
+        restore._refuse_if(bad, opts.archive)
+
+
+def _slices(source, offset: int, size: int, chunk: int = 1 << 20):
+    source.seek(offset)
+    left = size
+    while left:
+        data = source.read_view(min(chunk, left))
+        if not data:
+            raise EOFError(f"archive truncated at offset {source.tell()}")
+        left -= len(data)
+        yield data
+
+
+# -- a new restore ----------------------------------------------------------------------------
+
+def _restore(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, abandon) -> RestoreOutcome:
+    root = facts
+    replica_live = root.path(plan.replica)
+    top = next((e for e in plan.snap.entries if e.path == plan.replica), None)
+    stamp, staging, journal = _start(node, plan, opts, root, replica_live, top, facts, abandon)
+    try:
+        failures, inodes = _stage(node, plan, opts, tar, facts, staging)
+        journal["units"] = [{"path": unit, "live": root.path(unit), "new": staging + unit,
+                             "old": restore.old_path(root.path(unit), stamp), "ino": inodes[unit]} for unit in plan.units]
+        journal["links"] = [{"path": l["path"], "live": root.path(l["path"]), "target": l["actual"],
+                             "temp": restore.temp_link_path(root.path(l["path"]), stamp),
+                             "old": restore.old_path(root.path(l["path"]), stamp)} for l in plan.links]
+    except BaseException:
+        try:  # nothing live was touched: drop staging and the journal
+            node.run(Calls().add("ABANDON", staging))
+        except (RemoteError, lock.LockedError, OSError):
+            pass  # the journal still says "staging": the next run rolls it back
+        raise
+    journal["phase"] = "swapping"
+    lines = [f"restored {len(plan.units)} unit(s) from {opts.archive} to {node.shell.label}; "
+             f"{len(plan.links)} link-map link(s) in place"]
+    outcome = _finish(node, journal, lines, save=True)
+    outcome.failures[:0] = failures
+    return outcome
+
+
+def _start(node, plan, opts, root, replica_live: str, top, facts, abandon):
+    """Roll back a restore that died before its swap (``abandon``: its staging folder), then
+    journal a new one and make its staging folder, under a stamp none of whose names exist."""
+    base = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1000):
+        stamp = f"{base}-{n}" if n else base
+        staging = restore.staging_path(replica_live, stamp)
+        journal = {"archive": os.path.abspath(opts.archive), "stamp": stamp, "phase": "staging", "staging": staging,
+                   "units": [], "links": [], "node": node.shell.label, "replica_live": replica_live,
+                   "replica_attrs": top.to_json() if top is not None and not opts.only else None,
+                   "tools": {k: v for k, v in facts.tools.items() if k in ("touch-h", "touch-frac", "setfattr")}}
+        calls = Calls()
+        if abandon:
+            calls.add("ABANDON", abandon)
+        calls.add("FREE", *restore.stamp_names(plan, root, replica_live, stamp))
+        calls.add("PUT", swap.JOURNAL, "new", data=json.dumps(journal, indent=1))
+        calls.add("MKDIR", staging)
+        received = node.run(calls)
+        reached("journal-staging")
+        abandon = None
+        if not any(f.tag == "T" for f in received):
+            return stamp, staging, journal
+    raise RemoteError(f"{node.shell.label}: no free name for the restore's staging folder")
+
+
+def _finish(node: NodeSteps, journal: dict, lines: list, save: bool = False) -> RestoreOutcome:
+    """The swap (one call: the journal's phase "swapping" durable first when ``save``, then
+    each unit and link), then the done record, staging's removal and the replica's own
+    attributes (a second call)."""
+    calls = Calls()
+    if save:
+        calls.add("PUT", swap.JOURNAL, data=json.dumps(journal, indent=1))
+    for i, unit in enumerate(journal["units"]):
+        calls.add("U", i, unit["live"], unit["new"], unit["old"], unit["ino"])
+    for i, link in enumerate(journal["links"]):
+        calls.add("K", i, link["live"], link["temp"], link["old"], link["target"])
+    received = node.run(calls)
+    reached("swapped")
+    kept = [f.text for f in received if f.tag == "O"]
+    done = dict(journal, phase="done", kept=kept)
+    calls = Calls().add("PUT", os.path.basename(swap.done_path("/", journal["stamp"])), data=json.dumps(done, indent=1))
+    calls.add("FINISH", journal["staging"])
+    attrs = journal.get("replica_attrs")
+    if attrs:  # the replica's own mtime moved with the swaps
+        _add_attrs(calls, journal["replica_live"], Entry.from_json(dict(attrs)), journal.get("tools", {}))
+    failures = _failures(node.run(calls.add("RELEASE")))
+    node.token = None
+    reached("journal-removed")
+    lines += [f"kept the replaced data at {path} (remove with `halint restore --prune --ssh ...`)" for path in kept]
+    return RestoreOutcome(lines, failures)
+
+
+def _add_attrs(calls: Calls, path: str, entry: Entry, tools: dict) -> None:
+    """Owner, mode, mtime and xattrs of an existing entry (the replica directory itself)."""
+    calls.add("A", entry.uid, entry.gid, f"{entry.mode:o}", _touch_time(entry.mtime_ns, tools), path)
+    if entry.xattrs and tools.get("setfattr") == "yes":
+        calls.add("XATTRS", data=_xattr_dump([(path, entry)]))
+
+
+# -- staging on the node ---------------------------------------------------------------------
+
+def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, staging: str) -> tuple[list, dict]:
+    """Build the staged tree on the node and prove it; returns the attribute failures (warnings)
+    and the inode of each staged unit. Refuses (RestoreRefused) when the staged tree is not
+    the snapshot's."""
+    chosen = _chosen(plan)
+    staged = [e for e in plan.snap.entries if chosen(e)]
+    selected = [e for e in staged if plan.selected(e)]
+    failures: list = []
+    sparse: list = []
+    members = [(e, o) for e, o in zip(tar.located, tar.offsets) if chosen(e)]
+    total = sum(e.size for e, _ in members if e.type == FILE)
+    with Progress("send", total, sum(1 for e, _ in members if e.type == FILE), Progress.wanted(opts.quiet)) as bar:
+        try:
+            node.extract(staging, lambda out: _send_tree(out, members, tar.fileobj, sparse, bar))
+        except restore.archive.damage_errors() as exc:
+            raise RestoreRefused(f"the archive is damaged: {exc}; nothing live was touched", opts.archive) from None
+    reached("extracted")
+    calls = Calls()
+    for item in sparse:
+        calls.add("SPARSE", *_sparse_args(item, staging, failures))
+    _links(calls, plan, staged, selected, staging, facts.tools, failures)
+    with_xattrs = [e for e in selected if e.xattrs]
+    if with_xattrs and facts.has("setfattr"):
+        calls.add("XATTRS", data=_xattr_dump([(staging + e.path, e) for e in with_xattrs]))
+    elif with_xattrs:
+        failures.append(f"{len(with_xattrs)} entries: xattrs and SELinux labels not restored (the node has no setfattr; "
+                        f"first: {with_xattrs[0].path})")
+    _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
+    calls.add("PROVE", staging + plan.replica)
+    received = node.run(calls)  # links, holes, xattrs, then the proof of the staged tree
+    failures += _failures(received)
+    reached("linked")
+    inodes = _prove(node, plan, tar, staged, selected, staging, facts, failures, received)
+    reached("staged")
+    return failures, inodes
+
+
+def _dir_times(calls: Calls, staged, sparse, staging: str, tools: dict) -> None:
+    """The mtimes of the directories the links and sparse files just went into (the tar set
+    them before), deepest first."""
+    import posixpath
+
+    parents = {posixpath.dirname(e.path) for e in staged if e.type in (SYMLINK, HARDLINK)}
+    parents |= {posixpath.dirname(e.path) for e in sparse}
+    for e in sorted((e for e in staged if e.type == DIR and e.path in parents), key=lambda e: e.path.count("/"), reverse=True):
+        calls.add("D", _touch_time(e.mtime_ns, tools), staging + e.path)
+
+
+def _send_tree(out, members, source, sparse: list, bar) -> None:
+    """The plain tar of directories and files, in manifest order, written to the node's tar.
+    A sparse file goes under a temporary name; its data's 64 KiB blocks that are not all
+    zero are noted (``sparse``) for the ``sparse`` step."""
+    import dataclasses
+
+    tar = TarWriter(out)
+    for entry, offset in members:
+        if entry.type == DIR:
+            continue
+        data = _slices(source, offset, entry.size)
+        if entry.sparse:
+            temp = f"/.halint-sparse-{len(sparse)}"
+            blocks: list = []
+            sparse.append((entry, temp, blocks))
+            data = _noting_blocks(data, blocks)
+            entry = dataclasses.replace(entry, path=temp, mode=0o600)
+        tar.add(send_header(entry), entry.size, _Chunks(data))
+        bar.advance(entry.size)
+    # Directories last, deepest first: their owners, modes and mtimes are set once everything
+    # inside them exists (tar makes the missing parents of the files as it goes).
+    dirs = [e for e, _ in members if e.type == DIR]
+    for entry in sorted(dirs, key=lambda e: e.path.count("/"), reverse=True):
+        tar.add(send_header(entry))
+    tar.close()
+    out.flush()
+
+
+class _Chunks:
+    """A ``read(n)`` over an iterator of byte chunks (TarWriter's source)."""
+
+    def __init__(self, chunks):
+        self._chunks, self._buf = iter(chunks), b""
+
+    def read(self, n: int) -> bytes:
+        if not self._buf:
+            self._buf = bytes(next(self._chunks, b""))
+        data, self._buf = self._buf[:n], self._buf[n:]
+        return data
+
+
+def _noting_blocks(chunks, blocks: list):
+    """Pass the chunks on, noting (into ``blocks``) each 64 KiB block index holding data."""
+    index, pending = 0, b""
+    for chunk in chunks:
+        pending += bytes(chunk)
+        while len(pending) >= SPARSE_BLOCK:
+            if pending[:SPARSE_BLOCK].count(0) != SPARSE_BLOCK:
+                blocks.append(index)
+            index += 1
+            yield pending[:SPARSE_BLOCK]
+            pending = pending[SPARSE_BLOCK:]
+    if pending:
+        if pending.count(0) != len(pending):
+            blocks.append(index)
+        yield pending
+
+
+def _sparse_args(item, staging: str, failures: list) -> list[str]:
+    entry, temp, blocks = item
+    runs: list = []
+    for block in blocks:  # consecutive blocks as one dd: B:C
+        if runs and runs[-1][0] + runs[-1][1] == block:
+            runs[-1][1] += 1
+        else:
+            runs.append([block, 1])
+    if len(runs) > MAX_EXTENTS:  # one dd per piece on the node: too many, write it whole
+        failures.append(f"{entry.path}: written without holes (more than {MAX_EXTENTS} pieces of data)")
+        runs = [[0, -(-entry.size // SPARSE_BLOCK)]]
+    extents = ",".join(f"{b}:{c}" for b, c in runs)
+    return [staging + temp, staging + entry.path, str(entry.size), str(entry.uid), str(entry.gid), f"{entry.mode:o}", extents]
+
+
+def _links(calls: Calls, plan, staged, selected, staging: str, tools: dict, failures: list) -> None:
+    """Symlinks (owned as recorded) and extra hardlink names, as restore.sh's L and H; symlink
+    mtimes (T) where the node's touch has -h."""
+    for e in staged:
+        if e.type == SYMLINK:
+            calls.add("L", e.target, staging + e.path, e.uid, e.gid)
+        elif e.type == HARDLINK and any(prescan.under(e.target, u) for u in plan.units):
+            calls.add("H", staging + e.target, staging + e.path)
+        elif e.type == HARDLINK:
+            failures.append(f"{e.path}: not relinked to {e.target}, which is outside the restored paths")
+    if tools.get("touch-h") == "yes":
+        for e in selected:
+            if e.type == SYMLINK:
+                calls.add("T", _touch_time(e.mtime_ns, tools), staging + e.path)
+
+
+def _touch_time(mtime_ns: int, tools: dict) -> str:
+    seconds, fraction = divmod(mtime_ns, 1_000_000_000)
+    return f"{seconds}.{fraction:09d}" if tools.get("touch-frac") == "yes" and fraction else str(seconds)
+
+
+def _escape(path: str) -> str:
+    """A path as getfattr writes it (and setfattr --restore reads it): octal escapes for
+    backslash and every byte that is not printable ASCII."""
+    return "".join(chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\{b:03o}" for b in fsencode(path))
+
+
+def _xattr_dump(items) -> str:
+    """A ``getfattr -d -e base64`` dump of ``items`` ((path on the node, entry)), paths
+    relative to / (XATTRS runs setfattr there)."""
+    out = []
+    for path, entry in items:
+        out.append(f"# file: {_escape(path.lstrip('/'))}")
+        out += [f"{_escape(name)}=0s{value}" for name, value in entry.xattrs.items()]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _failures(received: list) -> list:
+    return [line for f in received if f.tag == "F" for line in f.text.splitlines() if line.strip()]
+
+
+# -- proving the staged tree -------------------------------------------------------------------
+
+def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: NodeFacts, failures: list,
+           received: list) -> dict:
+    """Every staged file's content against the manifest (refused on any difference), every
+    staged entry's metadata against it (differences are warnings, as in a local restore), from
+    the frames of PROVE (``received``); returns the staged units' inodes."""
+    staged_top = staging + plan.replica
+    listing = listing_from_frames(node.shell, node.root, received)
+    prefix = facts.path("/").rstrip("/")
+    staging_node = staging[len(prefix):]
+    result = scan(staged_top, plan.replica, plan.snap.header.excludes, digests=False, tree=listing)
+    files = [e for e in staged if e.type == FILE and not (e.changed or e.member in tar.changed_late)]
+    digests = _staged_digests(node, received, files, staging, staging_node)
+    bad = [f"{e.path}: staged on the node with other content than the snapshot's" for e in files
+           if digests.get(staging + e.path) != e.digest]
+    if bad:
+        restore._refuse_if(bad, plan.snap.path)
+    live = {e.path: (e, listing.stats[result.abspath(e)].st_ino) for e in result.entries}
+    problems, precision = [], 0
+    for e in selected:
+        got = live.get(e.path, (None, None))[0]
+        if e.type == HARDLINK and not any(prescan.under(e.target, u) for u in plan.units):
+            continue  # reported as not relinked
+        if got is None or got.type != e.type or got.target != e.target:
+            now = f"a {got.type}" + (f" -> {got.target}" if got.target else "") if got else "nothing"
+            problems.append(f"{e.path}: staged as {now}, the snapshot has a {e.type}" + (f" -> {e.target}" if e.target else ""))
+            continue
+        if (got.uid, got.gid) != (e.uid, e.gid) or (got.mode != e.mode and e.type != SYMLINK):
+            failures.append(f"{e.path}: could not set owner/mode {e.uid}:{e.gid} {e.mode:04o} (staged {got.uid}:{got.gid} {got.mode:04o})")
+        if got.mtime_ns != e.mtime_ns and not (e.type == SYMLINK and not facts.has("touch-h")):
+            if got.mtime_ns // 1_000_000_000 == e.mtime_ns // 1_000_000_000:
+                precision += 1
+            else:
+                failures.append(f"{e.path}: could not set mtime")
+        if listing.xattrs_captured:
+            failures += [f"{e.path}: could not set xattr {name}" for name, value in (e.xattrs or {}).items()
+                         if (got.xattrs or {}).get(name) != value]
+    if problems:
+        restore._refuse_if(problems, plan.snap.path)
+    if precision:
+        failures.append(f"{precision} entries: mtime restored to the second only (the node's tar and touch keep no finer)")
+    return {unit: live[unit][1] for unit in plan.units}
+
+
+def _staged_digests(node: NodeSteps, received: list, files, staging: str, staging_node: str) -> dict:
+    """path -> SHA-256 of each staged file: by the node's sha256sum or openssl (PROVE), else
+    read back and hashed here."""
+    names = next((f.data for f in received if f.tag == "M"), b"").split(b"\0")[:-1]
+    q = next((f for f in received if f.tag == "Q"), None)
+    if q is not None and q.info != "none":
+        _, values = parse_digests(q.info.encode() + b"\n" + q.data, names)
+        return {n.decode("utf-8", "surrogateescape"): v for n, v in zip(names, values)}
+    moved = [replace(e, path=staging_node + e.path) for e in files]
+    got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
+    return {staging + e.path: got.get(i) for i, e in enumerate(files)}
+
+
+# -- prune ------------------------------------------------------------------------------------
+
+def _prune(opts: RestoreOptions, shell, warn) -> RestoreOutcome:
+    from elastix_halint.noderoot import linkmap as linkmaps
+
+    links = linkmaps.load(opts.links)
+    node = NodeSteps(shell, opts.root, links.mount)
+    state = _open(node, [], warn)[1]
+    try:
+        if state.journal is not None:
+            raise InputError("a restore is still pending on the node; rerun `halint restore ARCHIVE --ssh ...` to complete it first")
+        paths = [p for record in state.done.values() for p in record.get("kept", [])]
+        paths += list(state.done) + state.stagings
+        received = node.run(Calls().add("PRUNE", *paths)) if paths else []
+    finally:
+        _release(node)
+    removed = [f.path for f in received if f.tag == "R" and f.path not in state.done]
+    return RestoreOutcome([f"removed {path}" for path in removed] or ["nothing to prune"])
