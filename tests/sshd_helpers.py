@@ -22,6 +22,8 @@ Use the session fixtures of ``conftest.py`` (they start each server once per tes
         ssh_lab.dest("modern", root)          # "modern:/tmp/.../root" for --ssh
         ssh_lab.ansible_vars("modern")        # ansible_host / ansible_ssh_common_args for it
         ssh_lab.node_tmp                      # TMPDIR of every session: must be empty after
+        processes_naming(folder)              # ssh processes of a halint whose socket folder
+                                              #   is in folder (none may outlive it)
 
 Benchmarks start their own with ``SshLab.start(folder)`` and ``lab.stop()``.
 
@@ -240,6 +242,20 @@ class SshLab:
         server = Sshd(name, port, path, self.folder / f"sshd_{name}.log")
         self.servers[name] = server
         return server
+
+
+def processes_naming(folder: str | os.PathLike) -> list[int]:
+    """Processes whose command line names ``folder``: the ssh master and clients of a halint
+    whose socket folder is (or was) in it."""
+    needle, found = os.fsencode(folder), []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if needle in fh.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
 
 
 def _pub(key: Path) -> str:

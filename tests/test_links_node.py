@@ -126,6 +126,30 @@ def test_the_plan_made_from_the_node_is_the_local_plan(upgraded, shell, busybox_
         assert {**got, "root": None} == {**want, "root": None}
 
 
+class CountingShell(LocalShell):
+    """A LocalShell that counts the scripts it runs (one a round trip over ssh)."""
+
+    runs = 0
+
+    def run_script(self, *args, **kwargs):
+        self.runs += 1
+        return super().run_script(*args, **kwargs)
+
+
+def test_the_plan_of_an_upgraded_node_takes_one_round_trip(upgraded):
+    """Every state of the upgraded node (a replaced directory compared file by file with the
+    replica, a link to a folder outside the replica, a dangling one, a missing one) is read in
+    one round trip: a node far away answers a status in one ssh call's time."""
+    shell = CountingShell(("dash",))
+    node = remote(upgraded, shell)
+    plan = build_plan(node, MAP, STAMP, True)
+    assert {l.state.status for l in plan.links} >= {"replaced-dir", "wrong-target", "dangling", "missing"}
+    assert plan.links[0].comparison.differ == ["sip.conf"] and "features.conf" in plan.links[0].comparison.absent
+    assert shell.runs == 1
+    local = build_plan(NodeRoot(str(upgraded)), MAP, STAMP, True)
+    assert [l.to_json() for l in plan.links] == [l.to_json() for l in local.links]
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_repair_on_the_node_does_what_a_local_repair_does_and_undo_puts_it_back(upgraded, shell, tmp_path, busybox_bin):
     twin = tmp_path / "twin"

@@ -1,7 +1,8 @@
 """`halint links --ssh`, `links repair --ssh` and `links undo --ssh` against the loopback sshd
 (conftest's ssh_lab): "modern" runs the node's commands with the machine's own tools,
-"busybox" under busybox sh with only busybox applets on PATH. The node's root is a temp folder
-laid out like an upgraded Elastix node (links_helpers)."""
+"busybox" under busybox sh with only busybox applets on PATH, "old" is an sshd configured like
+CentOS 5's. The node's root is a temp folder laid out like an upgraded Elastix node
+(links_helpers). Tests that kill halint give it a TMPDIR of their own (private_tmp)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,25 @@ import glob
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from conftest import run_halint
 from links_helpers import STEP_DELAY, digests, journal_lines, listing, make_node, simulate_upgrade
+from sshd_helpers import processes_naming
 
 from elastix_halint.links.journal import journals
 from elastix_halint.links.state import link_states
 from elastix_halint.noderoot.linkmap import load
 from elastix_halint.noderoot.root import NodeRoot
 
-NODES = ["modern", "busybox"]
+NODES = ["modern", "busybox"]  # "old" (the CentOS-5-like sshd) too, where a whole repair runs
 
 
 def grain(alias: str) -> int:
@@ -50,6 +54,20 @@ def upgraded(tmp_path) -> Path:
     return root
 
 
+@pytest.fixture
+def private_tmp():
+    """A TMPDIR of halint's own for tests that kill it: the ssh socket folder (hl-*) of a
+    halint killed with SIGKILL cannot be removed by it, and must not litter the machine's /tmp.
+    Short, or halint puts the folder in /tmp anyway (a socket path holds ~100 bytes)."""
+    folder = tempfile.mkdtemp(prefix="t", dir="/tmp")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def sockets(folder: str) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if name.startswith("hl-"))
+
+
 @pytest.mark.parametrize("alias", NODES)
 def test_status_over_ssh_is_the_local_status(ssh_lab, upgraded, alias):
     before = listing(upgraded)
@@ -69,11 +87,11 @@ def test_dry_run_over_ssh_prints_the_local_plan_and_changes_nothing(ssh_lab, upg
     assert remote.returncode == local.returncode == 1
     stamp = lambda text: [line.split(".halint-")[0] for line in text.splitlines()]  # noqa: E731 - asides are named after the minute
     assert stamp(remote.stdout) == stamp(local.stdout)
-    assert "halint snapshot" in remote.stderr
+    assert f"halint snapshot --ssh modern:{upgraded} --out DIR" in remote.stderr  # its archives are on this side
     assert listing(upgraded) == before and not (upgraded / "var/lib/halint").exists()
 
 
-@pytest.mark.parametrize("alias", NODES)
+@pytest.mark.parametrize("alias", [*NODES, "old"])
 def test_repair_over_ssh_mends_every_link_and_undo_puts_the_tree_back(ssh_lab, upgraded, alias):
     before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
     repair = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
@@ -124,18 +142,32 @@ FULL_JOURNAL = 20  # 1 plan + 9 steps x (begin, done) + committed
 TRIALS = FULL_JOURNAL + 1
 
 
-def start_in_group(lab, alias: str, root: Path, *args: str) -> subprocess.Popen:
-    """halint in a process group of its own (with its ssh master and clients), slowed down."""
-    env = dict(os.environ, HALINT_TEST_STEP_DELAY=STEP_DELAY, NO_COLOR="1")
+def start_in_group(lab, alias: str, root: Path, tmp: str, *args: str, stderr=subprocess.DEVNULL,
+                   delay: str = STEP_DELAY) -> subprocess.Popen:
+    """halint in a process group of its own (with its ssh master and clients), its steps slowed
+    down by ``delay`` seconds a pause, its socket folder in ``tmp``."""
+    env = dict(os.environ, HALINT_TEST_STEP_DELAY=delay, NO_COLOR="1", TMPDIR=tmp)
     cmd = [sys.executable, "-m", "elastix_halint", *ssh_args(lab, alias, root, *args)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+
+
+def wait_for_journal(proc: subprocess.Popen, root: Path, lines: int) -> None:
+    deadline = time.monotonic() + 30
+    while lines and journal_lines(root) < lines and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def survivors(folder: str) -> list[int]:
+    """ssh processes of halint's still there after a moment (SIGKILL is not instant)."""
+    deadline = time.monotonic() + 5
+    while (found := processes_naming(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
 def kill_group_after(proc: subprocess.Popen, root: Path, lines: int, jitter: float) -> None:
     """SIGKILL halint and its ssh once the journal has ``lines`` lines (0: at once), + jitter."""
-    deadline = time.monotonic() + 30
-    while lines and journal_lines(root) < lines and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
+    wait_for_journal(proc, root, lines)
     time.sleep(jitter)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -146,7 +178,7 @@ def kill_group_after(proc: subprocess.Popen, root: Path, lines: int, jitter: flo
 
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(TRIALS))
-def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, trial):
+def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, private_tmp, trial):
     """Trial N kills `links repair --ssh --apply` once the node's journal has N lines (each
     named step: plan written, each step begun, each step done, committed; a little later, at
     random), trial 0 at a random moment; then a rerun of repair, or undo (itself killed in some
@@ -156,25 +188,64 @@ def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, trial
     before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
     lines = trial
     jitter = rng.uniform(0, 0.02) if lines else rng.uniform(0, 3.0)
-    kill_group_after(start_in_group(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"), upgraded, lines, jitter)
+    kill_group_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "repair", "--apply", "--merge-new"),
+                     upgraded, lines, jitter)
     assert before_bytes <= digests(upgraded), "a kill lost data"
+    assert not survivors(private_tmp), "an ssh of the killed halint lives on"
+    killed = sockets(private_tmp)  # what SIGKILL left: halint cannot remove its socket folder then
+    env = {"TMPDIR": private_tmp}
 
     if trial % 2 == 0:
-        finish = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
+        finish = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"), env=env)
         assert finish.returncode in (0, 1), finish.stdout + finish.stderr
         assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links)), finish.stdout
         assert before_bytes <= digests(upgraded)
         if trial % 4 == 0:
-            undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"))
+            undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"), env=env)
             assert undo.returncode == 0, undo.stdout + undo.stderr
             assert listing(upgraded, grain_ns=grain(alias)) == before
     else:
         if trial % 4 == 3:  # kill the undo as well, then undo again
-            kill_group_after(start_in_group(ssh_lab, alias, upgraded, "undo"), upgraded,
+            kill_group_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "undo"), upgraded,
                              journal_lines(upgraded) + rng.randint(1, 10), rng.uniform(0, 0.02))
             assert before_bytes <= digests(upgraded)
-        undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"))
+            killed = sockets(private_tmp)
+        undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"), env=env)
         assert undo.returncode == 0, undo.stdout + undo.stderr
         assert listing(upgraded, grain_ns=grain(alias)) == before, "undo after a kill did not restore the tree"
     no_leftovers(upgraded)
     assert not any(j.read().interrupted for j in journals(NodeRoot(str(upgraded))))
+    assert sockets(private_tmp) == killed and not survivors(private_tmp)  # the reruns left nothing
+
+
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
+def test_an_interrupted_repair_stops_at_once_closes_its_ssh_and_is_finished_next_time(ssh_lab, upgraded, private_tmp, how):
+    """Ctrl-C (SIGINT to the terminal's whole process group: halint and its ssh) or SIGTERM (to
+    halint alone) while the node is in the middle of a slow step: halint ends at once with
+    status 130 (it does not wait for the step to end), leaves no ssh process or socket folder;
+    the node's script ends its step and stops at its next write, and the next run finishes
+    the repair."""
+    before_bytes = digests(upgraded)
+    proc = start_in_group(ssh_lab, "modern", upgraded, private_tmp, "repair", "--apply", "--merge-new",
+                          stderr=subprocess.PIPE, delay="1.5")
+    wait_for_journal(proc, upgraded, 2)  # the first step has begun: the node pauses 2 x 1.5 s before it says done
+    assert proc.poll() is None, "the repair ended before it could be interrupted"
+    told = time.monotonic()
+    if how == "Ctrl-C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.terminate()
+    err = proc.communicate(timeout=30)[1].decode()
+    assert time.monotonic() - told < 1.5, "halint waited for the node's step to end"
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert sockets(private_tmp) == [] and not survivors(private_tmp)
+    assert before_bytes <= digests(upgraded)
+    assert any(j.read().interrupted for j in journals(NodeRoot(str(upgraded))))
+
+    # The node's script still holds the lock until its step ends: the rerun waits for it.
+    finish = run_halint(*ssh_args(ssh_lab, "modern", upgraded, "repair", "--apply", "--merge-new"), env={"TMPDIR": private_tmp})
+    assert finish.returncode == 0 and "finishing repair" in finish.stdout, finish.stdout + finish.stderr
+    assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links))
+    assert before_bytes <= digests(upgraded)
+    no_leftovers(upgraded)
+    assert sockets(private_tmp) == []

@@ -46,6 +46,7 @@ def _frames_script(armour: bool) -> str:
 @pytest.mark.parametrize("armour", [False, True], ids=["binary", "armoured"])
 def test_frames_from_every_shell_decode_exactly(argv, armour, tmp_path):
     shell = _shell(argv)
+    shell.env["TMPDIR"] = str(tmp_path)  # where hl_start makes its folder: nothing may be left there
     data = tmp_path / "data"
     data.write_bytes(DATA)
     rc, out, err = shell.run_script(_frames_script(armour), [str(data), NAME.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")])

@@ -17,24 +17,11 @@ from elastix_halint.remote import nodes, scripts
 from elastix_halint.remote.dest import parse_dest
 from elastix_halint.remote.errors import RemoteError, RemoteErrors
 from elastix_halint.remote.ssh import Connection, SshOptions
-from sshd_helpers import keygen
+from sshd_helpers import keygen, processes_naming
 
 
 def _conn(lab, alias, *options, config=None):
     return Connection(parse_dest(alias), SshOptions(str(config or lab.config), tuple(options)))
-
-
-def _ssh_children(folder: str) -> list[int]:
-    """Processes whose command line names the socket folder (the master, mux clients)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                if folder.encode() in fh.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 @pytest.mark.parametrize("alias", ["modern", "busybox", "old"])
@@ -50,7 +37,18 @@ def test_one_connection_runs_many_commands(ssh_lab, alias):
         assert node.run_script('read -r l; echo "$l/$1"', ["arg"], input=b"data\n")[:2] == (0, b"data/arg\n")
         assert node.run("exit 3")[0] == 3
         assert node._master.pid == master  # still the one login
-    assert not os.path.exists(folder) and not _ssh_children(folder)
+    assert not os.path.exists(folder) and not processes_naming(folder)
+
+
+def test_a_command_that_outlives_its_timeout_is_given_up_at_once(ssh_lab):
+    """The client of a multiplexed connection hands its pipes to the master: halint must not
+    wait for them to close (that is, for the node's command to end) once it gives up."""
+    with _conn(ssh_lab, "modern") as node:
+        started = time.monotonic()
+        with pytest.raises(RemoteError, match="no answer from the node within 0.5 s"):
+            node.run("sleep 8", timeout=0.5)
+        assert time.monotonic() - started < 4
+        assert node.run("echo still here")[:2] == (0, b"still here\n")  # the connection lives on
 
 
 def test_busybox_node_has_only_busybox(ssh_lab):
@@ -81,7 +79,7 @@ def test_interrupt_inside_the_block_still_closes(ssh_lab):
         with node:
             folder = os.path.dirname(node.socket)
             raise KeyboardInterrupt
-    assert not os.path.exists(folder) and not _ssh_children(folder)
+    assert not os.path.exists(folder) and not processes_naming(folder)
 
 
 def test_master_gone_mid_command_is_a_lost_connection(ssh_lab):
@@ -196,6 +194,6 @@ def test_halint_stopped_mid_way_closes_its_connections(ssh_lab, tmp_path):
         proc.terminate()
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130 and "Traceback" not in err
-        assert os.listdir(private) == [] and not _ssh_children(private)
+        assert os.listdir(private) == [] and not processes_naming(private)
     finally:
         shutil.rmtree(private, ignore_errors=True)

@@ -187,7 +187,7 @@ def repair_command(
         plan = build_plan(node, linkmap, stamp, merge_new)
         for line in plan_lines(plan):
             echo(line)
-        hint = snapshot_hint(node, plan)
+        hint = snapshot_hint(node, plan, ssh[0] if ssh else None)
         if hint:
             echo(f"warning: {hint}", err=True)
         code = _apply(node, runner, linkmap, plan, merge_new, force) if apply else _dry_run(node, linkmap, plan, force)

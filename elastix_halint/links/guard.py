@@ -50,8 +50,9 @@ def upgrade_time(root: NodeRoot, plan: RepairPlan) -> float | None:
     return max(times) if times else None
 
 
-def snapshot_hint(root: NodeRoot, plan: RepairPlan) -> str | None:
-    """A suggestion to run ``halint snapshot`` when no snapshot is newer than the upgrade."""
+def snapshot_hint(root: NodeRoot, plan: RepairPlan, over_ssh: str | None = None) -> str | None:
+    """A suggestion to run ``halint snapshot`` when no snapshot on the node is newer than the
+    upgrade (``over_ssh``: the node's --ssh value; its snapshots may be on this machine)."""
     since = upgrade_time(root, plan)
     if since is None:
         return None
@@ -60,4 +61,7 @@ def snapshot_hint(root: NodeRoot, plan: RepairPlan) -> str | None:
         st = root.lstat(f"{SNAPSHOT_DIR}/{name}")
         if st is not None and st.st_mtime > since:
             return None
+    if over_ssh:
+        return (f"no snapshot in the node's {SNAPSHOT_DIR} is newer than the upgrade; unless you took one with "
+                f"`halint snapshot --ssh {over_ssh} --out DIR`, consider that first")
     return f"no snapshot in {SNAPSHOT_DIR} is newer than the upgrade; consider `halint snapshot` first"

@@ -172,6 +172,7 @@ class NodeRunner:
     def _run(self, job: _Job, steps: list[Step], echo: Echo) -> Outcome:
         from elastix_halint.remote import frames
         from elastix_halint.remote.errors import RemoteError
+        from elastix_halint.remote.shell import abandon
 
         text = self.script(job)
         shell = self.root.shell
@@ -195,11 +196,14 @@ class NodeRunner:
                     status = int(frame.info)
         except frames.StreamError:
             status = None
-        finally:
-            proc.stdout.close()
-            err = proc.stderr.read() if proc.stderr else b""
-            rc = proc.wait()
+        except BaseException:  # Ctrl-C, SIGTERM: the node's script stops at its next write
+            abandon(proc)
             self.root.forget()
+            raise
+        proc.stdout.close()
+        err = proc.stderr.read() if proc.stderr else b""
+        rc = proc.wait()
+        self.root.forget()
         if status is None:
             shell.check(rc, err)
             said = err.decode("utf-8", "replace").strip().splitlines()

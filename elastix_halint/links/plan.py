@@ -166,9 +166,12 @@ def _under(rel: str, tops: list[str]) -> bool:
 
 def prefetch(root: NodeRoot, linkmap: LinkMap, stamp: str, dirs: tuple = ()) -> None:
     """Tell ``root`` what planning will read (and the directories ``dirs``): a node reached
-    over ssh answers it in two round trips instead of one per path."""
+    over ssh answers it in one round trip (more when a target is a link to elsewhere, or the
+    replica's own links must be resolved first) instead of one per path."""
     asides = tuple(f"{spec.path}.halint-{stamp}" for spec in linkmap.links)
-    prefetch_links(root, linkmap.links, stat=asides, dirs=(STATE_DIR, *dirs), reads=("/proc/mounts", "/proc/drbd"), ids=True)
+    pairs = tuple((spec.path, normalize_target(spec.target)) for spec in linkmap.links)  # replaced copies
+    prefetch_links(root, linkmap.links, stat=asides, dirs=(STATE_DIR, *dirs), pairs=pairs,
+                   reads=("/proc/mounts", "/proc/drbd"), ids=True)
     replaced = [spec for spec in linkmap.links if decide(spec, observe(root, spec)).status == "replaced-dir"]
     root.prefetch(trees=tuple(spec.path for spec in replaced))
 

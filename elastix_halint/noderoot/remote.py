@@ -85,26 +85,30 @@ class RemoteRoot(NodeRoot):
         return f"{self.label}:{self.root}"
 
     # -- asking the node ------------------------------------------------------------------------
-    def prefetch(self, *, stat: tuple = (), dirs: tuple = (), trees: tuple = (), reads: tuple = (),
-                 digests: tuple = (), ids: bool = False) -> None:
-        """Ask every question not answered yet in one round trip."""
+    def prefetch(self, *, stat: tuple = (), dirs: tuple = (), trees: tuple = (), pairs: tuple = (),
+                 reads: tuple = (), digests: tuple = (), ids: bool = False) -> None:
+        """Ask every question not answered yet in one round trip. ``pairs``: (path, other)
+        where path may be a directory to compare with other (the replica's copy): its tree, the
+        entries at the same places under other, the digests of the files of one size on both
+        sides (``links.tree.compare`` reads nothing more)."""
         a = self.answers
         calls = [("nf_stat", p) for p in dict.fromkeys(stat) if p not in a.entries and not self._known_absent(p)]
         calls += [("nf_dir", p) for p in dict.fromkeys(dirs) if p not in a.complete and not self._no_dir(p)]
         calls += [("nf_tree", p) for p in dict.fromkeys(trees) if p not in a.trees and not self._no_dir(p)]
+        calls += [("nf_pairs", p, o) for p, o in dict.fromkeys(pairs) if p not in a.trees and not self._no_dir(p)]
         calls += [("nf_read", p) for p in dict.fromkeys(reads) if p not in a.files]
         calls += [("nf_digest", p) for p in dict.fromkeys(digests) if p not in a.digests]
         if ids and a.ids is None:
-            calls.append(("nf_ids", None))
+            calls.append(("nf_ids",))
         if calls:
             self._ask(calls)
-        for p in trees:
+        for p in (*trees, *(p for p, _ in pairs)):
             a.trees.add(p)
 
-    def _ask(self, calls: list[tuple[str, str | None]]) -> None:
+    def _ask(self, calls: list[tuple[str, ...]]) -> None:
         from elastix_halint.remote import frames, scripts
 
-        body = "\n".join(f"    {fn} {shlex.quote(p)}" if p is not None else f"    {fn}" for fn, p in calls)
+        body = "\n".join("    " + " ".join([fn, *map(shlex.quote, args)]) for fn, *args in calls)
         text = (f"{scripts.script('nodefs')}\nnf_root={shlex.quote(self.root.rstrip('/'))}\n"
                 f"nf_ask() {{\n{body}\n}}\nnf_main </dev/null\n")
         rc, out, err = self.shell.run_script(text)

@@ -59,12 +59,10 @@ class NodeShell:
         try:
             out, err = proc.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+            abandon(proc)
             raise RemoteError(f"{self.label}: no answer from the node within {timeout:g} s") from None
         except BaseException:
-            proc.kill()
-            proc.wait()
+            abandon(proc)
             raise
         self.check(proc.returncode, err)
         return proc.returncode, out, err
@@ -106,6 +104,21 @@ class NodeShell:
         pipe, proc.stdin = proc.stdin, None
         _feed(pipe, script_bytes(script))
         return proc
+
+
+def abandon(proc: subprocess.Popen) -> None:
+    """Stop a command at once (a timeout, Ctrl-C), without reading the rest of its output: the
+    client of a multiplexed ssh connection hands its pipes to the master, which keeps them open
+    until the node's command ends, so reading them would wait for it (closing the connection
+    ends it)."""
+    proc.kill()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    proc.wait()
 
 
 def script_bytes(script: str) -> bytes:

@@ -81,12 +81,14 @@ hl_frame_text() {
     printf '%s %s %s %s\n%s%s\n' "$1" "$hl_nlen" "$hl_n" "${4:--}" "$2" "$3"
 }
 
-# hl_end STATUS: the W frame (the script's own stderr, if any) and the closing Z frame.
+# hl_end STATUS: the W frame (the script's own stderr, if any) and the closing Z frame; the
+# temporary folder goes now (posh runs no EXIT trap when a subshell ends: collect.sh -a).
 hl_end() {
     if [ -n "$hl_tmp" ] && [ -s "$hl_tmp/stderr" ]; then
         hl_frame W stderr "$hl_tmp/stderr"
     fi
     printf 'Z 0 0 %s\n\n' "$1"
+    hl_cleanup
 }
 
 # hl_need CMD...: an X frame naming the first missing command, and status 1.
