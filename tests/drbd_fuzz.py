@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,8 +358,7 @@ def generate(version: str, count: int, chosen_seed: int | None = None) -> list[C
 
     Derandomised is not enough to draw the same cases everywhere: hypothesis also draws
     literals of the project's modules that are loaded at the time (``_get_local_constants``), so
-    in one process the cases depend on which tests ran before. ``generate_isolated`` runs this
-    in a fresh interpreter, where the loaded modules are the same in CI and here."""
+    in one process the cases depend on which tests ran before: ``generate_isolated``."""
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
     out: list[Case] = []
@@ -378,15 +376,15 @@ def generate(version: str, count: int, chosen_seed: int | None = None) -> list[C
 
 
 def generate_isolated(version: str, count: int, chosen_seed: int | None = None) -> list[Case]:
-    """``generate`` in a fresh interpreter that imports only this module: the same cases
-    whatever this process has loaded (a whole test session, one test, another path)."""
-    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import drbd_fuzz; "
-            "seed = None if sys.argv[4] == '-' else int(sys.argv[4]); "
-            "print(json.dumps([c.__dict__ for c in drbd_fuzz.generate(sys.argv[2], int(sys.argv[3]), seed)]))")
-    argv = [sys.executable, "-c", code, str(Path(__file__).parent), version, str(count),
-            "-" if chosen_seed is None else str(chosen_seed)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=900)
-    return [Case(**c) for c in json.loads(done.stdout)]
+    """``generate`` in a fresh interpreter (conftest.drawn_in_fresh_interpreter): the same
+    cases whatever this process has loaded (a whole test session, one test, another path)."""
+    from conftest import drawn_in_fresh_interpreter
+
+    return [Case(**c) for c in drawn_in_fresh_interpreter("drbd_fuzz", "generated_json", version, count, chosen_seed)]
+
+
+def generated_json(version: str, count: int, chosen_seed: int | None) -> list[dict]:
+    return [c.__dict__ for c in generate(version, count, chosen_seed)]
 
 
 # --------------------------------------------------------------------------- running drbdadm
