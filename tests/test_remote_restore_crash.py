@@ -9,6 +9,7 @@ swap (as soon as the step log on the node names it), and at random moments.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -145,3 +146,39 @@ def test_kill_at_random_moments_then_rerun(scene):
         kinds = _check(scene, before, None)
         outcomes[kinds] = outcomes.get(kinds, 0) + 1
     assert len(outcomes) >= 2, outcomes  # the kills landed in different phases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["u 0 aside 0", "l 0 temp"])
+def test_a_connection_dropped_inside_the_swap_is_one_line_and_the_rerun_completes(scene, step):
+    """Only the ssh processes die (halint lives on): halint ends with one line and exit 2, no
+    traceback; the units are old or new; the next restore --ssh completes it."""
+    from test_remote_snapshot import _descendants
+
+    scene.reset()
+    before = _digests(scene.root)
+    steps = scene.root / "replica/.halint-restore.steps"
+    proc = scene.start(HALINT_RESTORE_SWAP_DELAY=DELAY)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if steps.exists() and step in steps.read_text().splitlines():
+            break
+        time.sleep(0.01)
+    cut = [pid for pid in _descendants(proc.pid) if _command(pid).endswith(b"ssh")]
+    assert cut, f"the restore ended before step {step!r}"
+    for pid in cut:
+        with contextlib.suppress(ProcessLookupError):  # a client ends with its master
+            os.kill(pid, signal.SIGKILL)
+    _wait_gone(proc)
+    stderr = proc.stderr.read().decode()
+    assert proc.returncode == 2 and stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    time.sleep(float(DELAY) * 2)  # the node-side step ends at its next write
+    _check(scene, before, None)
+
+
+def _command(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().split(b"\0")[0]
+    except OSError:
+        return b""

@@ -213,6 +213,24 @@ def test_diff_over_ssh_says_what_a_local_diff_says(ssh_lab, tmp_path, alias):
         assert "xattrs were not compared" in remote.stderr
 
 
+def test_an_old_sshd_with_the_options_it_needs_snapshots_diffs_and_plans(ssh_lab, tmp_path):
+    """The CentOS-5-like sshd (legacy key exchange, ssh-rsa) through --ssh-option: the same
+    archive as from the modern server, no change seen, a restore plan that changes nothing."""
+    root = make_node(tmp_path)
+    opts = [a for o in ssh_lab.options_for_old for a in ("--ssh-option", o)]
+    before = exact_state(root)
+    done = ssh_halint(ssh_lab, "snapshot", "--ssh", f"old:{root}", *opts, "--out", str(tmp_path / "old"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    modern = ssh_halint(ssh_lab, "snapshot", "--ssh", f"modern:{root}", "--out", str(tmp_path / "modern"), "--quiet")
+    assert manifest(done.stdout.strip())[1] == manifest(modern.stdout.strip())[1]
+    assert run_halint("verify", done.stdout.strip()).returncode == 0
+    diff = ssh_halint(ssh_lab, "diff", done.stdout.strip(), "--ssh", f"old:{root}", *opts)
+    assert diff.returncode == 0 and "no changes" in diff.stdout, diff.stdout + diff.stderr
+    plan = ssh_halint(ssh_lab, "restore", done.stdout.strip(), "--ssh", f"old:{root}", *opts, "--dry-run")
+    assert plan.returncode == 0 and "dry run: nothing was changed" in plan.stdout, plan.stderr
+    assert exact_state(root) == before
+
+
 def test_usage_errors(tmp_path):
     for args, message in (
         (["snapshot", "--ssh", "a", "--ssh", "b", "--out", str(tmp_path)], "one --ssh"),

@@ -123,7 +123,7 @@ class NodeSteps:
                 raise RemoteError(f"{self.shell.label}: {f.text}")
         status = next((f.info for f in received if f.tag == "Z"), "1")
         if status != "0" and not any(f.tag in ("B", "T") for f in received):
-            said = [line for f in received if f.tag in ("W", "F") for line in f.text.splitlines() if line.strip()]
+            said = [line for f in received if f.tag in ("W", "V") for line in f.text.splitlines() if line.strip()]
             raise RemoteError(f"{self.shell.label}: a restore step failed on the node" + (f": {said[-1]}" if said else ""))
         return received
 
@@ -529,7 +529,7 @@ def _xattr_dump(items) -> str:
 
 
 def _failures(received: list) -> list:
-    return [line for f in received if f.tag == "F" for line in f.text.splitlines() if line.strip()]
+    return [line for f in received if f.tag == "V" for line in f.text.splitlines() if line.strip()]
 
 
 # -- proving the staged tree -------------------------------------------------------------------

@@ -7,7 +7,8 @@
 #   restore.sh ROOT REPLICA extract TOKEN DIR stdin: a tar of directories and files, extracted
 #                                             into DIR by the node's tar (owners by number)
 # Output: the framed stream "restore-run" / "restore-extract": what the calls report (below),
-# E error (info: a kind; lost/busy: the lock), F attributes that could not be set, W stderr.
+# E error (info: a kind; lost/busy: the lock), V attributes that could not be set (not F: that
+# is treelib.sh's find listing, which PROVE sends in the same call), W stderr.
 #
 # The lock: REPLICA's node lock file (ROOT/var/lock/halint.lock where that folder exists, else
 # REPLICA/.halint-restore.lock) holds halint's JSON record with a random token. Every call list
@@ -46,7 +47,7 @@ rs_fail() {
     return 1
 }
 
-# rs_note MESSAGE: an attribute that could not be set (F frame at the end).
+# rs_note MESSAGE: an attribute that could not be set (V frame at the end).
 rs_note() {
     printf '%s\n' "$*" >>"$hl_tmp/failures"
 }
@@ -405,5 +406,5 @@ case $rs_call in
     extract) rs_extract "$@" && rs_status=0 || rs_status=1 ;;
     *) rs_fail usage "unknown call $rs_call"; rs_status=1 ;;
 esac
-if [ -s "$hl_tmp/failures" ]; then hl_frame F failures "$hl_tmp/failures"; fi
+if [ -s "$hl_tmp/failures" ]; then hl_frame V failures "$hl_tmp/failures"; fi
 hl_end "$rs_status"
