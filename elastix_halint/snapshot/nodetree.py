@@ -136,6 +136,9 @@ def _procs(data: bytes):
 _FIND_TYPES = {b"d": stat.S_IFDIR, b"f": stat.S_IFREG, b"l": stat.S_IFLNK, b"s": stat.S_IFSOCK,
                b"p": stat.S_IFIFO, b"c": stat.S_IFCHR, b"b": stat.S_IFBLK}
 FIND_FIELDS = 13
+# One record of the find -printf listing: split record by record, so that parsing 100,000
+# entries never holds 1.3 million field objects at once (~47 MiB more at the peak).
+_FIND_RECORD = re.compile(rb"(?:[^\0]*\0){%d}" % FIND_FIELDS)
 
 
 def seconds_ns(text: bytes) -> int:
@@ -227,9 +230,8 @@ class ListedTree:
             self.stats[path] = st
 
     def _take_find(self, data: bytes) -> None:
-        fields = data.split(b"\0")
-        for i in range(0, len(fields) - FIND_FIELDS + 1, FIND_FIELDS):
-            kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target = fields[i:i + FIND_FIELDS]
+        for record in _FIND_RECORD.finditer(data):
+            kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target, _ = record.group().split(b"\0")
             node_path = fsdecode(path)
             st = NodeStat(_FIND_TYPES.get(kind, 0) | int(mode, 8), int(ino), int(dev), int(nlink), int(uid), int(gid),
                           int(size), int(blocks), seconds_ns(mtime), seconds_ns(ctime))
