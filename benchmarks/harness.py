@@ -131,10 +131,13 @@ def quiet_env() -> dict:
 
 
 def today() -> str:
-    """The date and machine a result line belongs to (README figures quote both)."""
+    """The date and machine a result line belongs to, and how busy the machine is (README
+    figures quote them: on a loaded machine every absolute time is slower, the ratios less so)."""
     import platform
 
-    return f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"load average {load}")
 
 
 def generate_drbd(n: int = 400) -> str:

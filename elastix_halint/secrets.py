@@ -246,4 +246,5 @@ def is_marker(value: str) -> bool:
 
 def same_secret(value: str, candidate: str) -> bool:
     """Whether ``value`` (a secret or its marker) is ``candidate`` (a plain known value)."""
-    return value == candidate or value == marker_for(candidate)
+    # Only a marker can be one (and hashing imports hashlib: not for every plain secret).
+    return value == candidate or (is_marker(value) and value == marker_for(candidate))

@@ -140,3 +140,28 @@ def test_commands_import_only_what_they_need(argv, allowed):
     assert tail.startswith("EXIT 0 LOADED"), proc.stderr[-2000:]
     loaded = [m for m in tail.split("LOADED ")[1].split(",") if m]
     assert sorted(loaded) == sorted(allowed), (argv, loaded)
+
+
+def _program(prelude: str, *argv: str) -> subprocess.CompletedProcess:
+    """``halint ARGV`` as the console script runs it (``main()`` without arguments)."""
+    code = f"{prelude}\nfrom elastix_halint.cli import main\nmain()\n"
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120, cwd=REPO)
+
+
+def test_quick_exit_keeps_output_and_exit_code():
+    # The program ends with os._exit after a command run without Typer: everything it wrote to
+    # the pipe must still arrive, with the command's exit code, as from main(argv).
+    proc = _program("", "lint", "--format", "json", str(SAMPLES / "elastix-2.3"))
+    in_process = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom elastix_halint.cli import main\nmain(sys.argv[1:])",
+         "lint", "--format", "json", str(SAMPLES / "elastix-2.3")], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == in_process.returncode == 1
+    assert proc.stdout == in_process.stdout and len(proc.stdout) > 1000
+
+
+def test_quick_exit_waits_for_what_is_left_to_run_at_exit():
+    # An atexit callback (a coverage tool, a plugin's cleanup) makes the program end the usual way.
+    proc = _program("import atexit; atexit.register(lambda: print('AT EXIT'))", "--version")
+    assert proc.returncode == 0 and proc.stdout.endswith("AT EXIT\n"), proc
+    proc = _program("import sys; sys.stdout.write('unflushed')", "explain", "NOPE999")
+    assert proc.returncode == 2 and proc.stdout == "unflushed" and "NOPE999" in proc.stderr

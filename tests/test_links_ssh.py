@@ -140,6 +140,11 @@ def test_bad_destinations_are_one_line_errors(ssh_lab, upgraded, tmp_path):
 # -- crash safety -------------------------------------------------------------------------------
 FULL_JOURNAL = 20  # 1 plan + 9 steps x (begin, done) + committed
 TRIALS = FULL_JOURNAL + 1
+# How a repair is cut: SIGKILL to halint and its ssh (a terminal's kill, a CI timeout), to halint
+# alone (the OOM killer, kill -9 PID), to its ssh master (the connection drops on this side), to
+# the node's sshd processes of the connection (it drops on the node's side), or to the node's
+# shell running links.sh (the node's OOM killer: the lock is left behind with a dead owner).
+CUTS = ["group", "halint", "master", "node-sshd", "node-script"]
 
 
 def start_in_group(lab, alias: str, root: Path, tmp: str, *args: str, stderr=subprocess.DEVNULL,
@@ -165,33 +170,93 @@ def survivors(folder: str) -> list[int]:
     return found
 
 
-def kill_group_after(proc: subprocess.Popen, root: Path, lines: int, jitter: float) -> None:
-    """SIGKILL halint and its ssh once the journal has ``lines`` lines (0: at once), + jitter."""
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                kids.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(pid))
+        except (OSError, IndexError, ValueError):
+            pass
+    return kids
+
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as fh:
+            return fh.read().strip()
+    except OSError:
+        return ""
+
+
+def node_side(lab, sshd: bool) -> list[int]:
+    """The node side of every connection to the lab's "modern" server: the sshd processes under
+    its listener (``sshd``) or the commands they run."""
+    kids, found, todo = _children(), [], [lab.servers["modern"].process.pid]
+    while todo:
+        for pid in kids.get(todo.pop(), []):
+            todo.append(pid)
+            if _comm(pid).startswith("sshd") == sshd:
+                found.append(pid)
+    return found
+
+
+def ssh_masters(folder: str) -> list[int]:
+    found = []
+    for pid in processes_naming(folder):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if b"-M" in fh.read().split(b"\0"):
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def cut(how: str, proc: subprocess.Popen, lab, tmp: str) -> None:
+    """Cut a running halint ``how`` (CUTS), then wait for it to end."""
+    if how == "group":
+        targets = [-proc.pid]
+    elif how == "halint":
+        targets = [proc.pid]
+    elif how == "master":
+        targets = ssh_masters(tmp)
+    else:
+        targets = node_side(lab, sshd=how == "node-sshd")
+    for pid in targets:
+        try:
+            (os.killpg if pid < 0 else os.kill)(abs(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=60)
+
+
+def cut_after(proc: subprocess.Popen, root: Path, lines: int, jitter: float, how: str = "group", lab=None,
+              tmp: str = "") -> None:
+    """Cut halint ``how`` once the journal has ``lines`` lines (0: at once), + jitter."""
     wait_for_journal(proc, root, lines)
     time.sleep(jitter)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+    cut(how, proc, lab, tmp)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, private_tmp, trial):
-    """Trial N kills `links repair --ssh --apply` once the node's journal has N lines (each
+    """Trial N cuts `links repair --ssh --apply` once the node's journal has N lines (each
     named step: plan written, each step begun, each step done, committed; a little later, at
-    random), trial 0 at a random moment; then a rerun of repair, or undo (itself killed in some
-    trials), must reach a consistent state with every file's content still there."""
+    random), trial 0 at a random moment, each of the CUTS in turn; then a rerun of repair, or
+    undo (itself killed in some trials), must reach a consistent state with every file's
+    content still there."""
     rng = random.Random(trial)
     alias = "busybox" if trial % 3 == 2 else "modern"
+    how = CUTS[(trial // 4) % len(CUTS)]  # every cut meets every way of recovering below
     before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
     lines = trial
     jitter = rng.uniform(0, 0.02) if lines else rng.uniform(0, 3.0)
-    kill_group_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "repair", "--apply", "--merge-new"),
-                     upgraded, lines, jitter)
-    assert before_bytes <= digests(upgraded), "a kill lost data"
-    assert not survivors(private_tmp), "an ssh of the killed halint lives on"
+    cut_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "repair", "--apply", "--merge-new"),
+              upgraded, lines, jitter, how, ssh_lab, private_tmp)
+    assert before_bytes <= digests(upgraded), "a cut lost data"
+    assert not survivors(private_tmp), "an ssh of the cut halint lives on"
     killed = sockets(private_tmp)  # what SIGKILL left: halint cannot remove its socket folder then
     env = {"TMPDIR": private_tmp}
 
@@ -206,16 +271,44 @@ def test_kill_repair_over_ssh_at_each_step_then_recover(ssh_lab, upgraded, priva
             assert listing(upgraded, grain_ns=grain(alias)) == before
     else:
         if trial % 4 == 3:  # kill the undo as well, then undo again
-            kill_group_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "undo"), upgraded,
-                             journal_lines(upgraded) + rng.randint(1, 10), rng.uniform(0, 0.02))
+            cut_after(start_in_group(ssh_lab, alias, upgraded, private_tmp, "undo"), upgraded,
+                      journal_lines(upgraded) + rng.randint(1, 10), rng.uniform(0, 0.02))
             assert before_bytes <= digests(upgraded)
             killed = sockets(private_tmp)
         undo = run_halint(*ssh_args(ssh_lab, alias, upgraded, "undo"), env=env)
         assert undo.returncode == 0, undo.stdout + undo.stderr
-        assert listing(upgraded, grain_ns=grain(alias)) == before, "undo after a kill did not restore the tree"
+        assert listing(upgraded, grain_ns=grain(alias)) == before, "undo after a cut did not restore the tree"
     no_leftovers(upgraded)
     assert not any(j.read().interrupted for j in journals(NodeRoot(str(upgraded))))
     assert sockets(private_tmp) == killed and not survivors(private_tmp)  # the reruns left nothing
+
+
+@pytest.mark.parametrize("how", ["master", "node-sshd"])
+def test_a_connection_cut_mid_repair_is_one_line_saying_what_next_and_the_rerun_finishes(ssh_lab, upgraded, private_tmp, how):
+    """The connection drops (its ssh master killed here, or the node's sshd) while a step runs:
+    halint ends with one error line that says how to finish or roll back, leaves no ssh process
+    or socket folder; the next repair finishes, and undo puts the tree back."""
+    before, before_bytes = listing(upgraded), digests(upgraded)
+    proc = start_in_group(ssh_lab, "modern", upgraded, private_tmp, "repair", "--apply", "--merge-new",
+                          stderr=subprocess.PIPE, delay="0.3")
+    wait_for_journal(proc, upgraded, 2)
+    assert proc.poll() is None, "the repair ended before it could be cut"
+    cut(how, proc, ssh_lab, private_tmp)
+    err = proc.stderr.read().decode()
+    errors = [line for line in err.splitlines() if line.startswith("halint: error")]
+    assert proc.returncode == 2 and len(errors) == 1 and "Traceback" not in err, err
+    assert "links repair --apply" in errors[0] and "links undo" in errors[0], err
+    assert not any(chatter in err for chatter in ("OpenSSH_", "Authenticated to", "Bytes per second", "Transferred:")), err
+    assert sockets(private_tmp) == [] and not survivors(private_tmp)
+    assert before_bytes <= digests(upgraded)
+
+    env = {"TMPDIR": private_tmp}
+    finish = run_halint(*ssh_args(ssh_lab, "modern", upgraded, "repair", "--apply", "--merge-new"), env=env)
+    assert finish.returncode in (0, 1) and "finishing repair" in finish.stdout, finish.stdout + finish.stderr
+    assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links))
+    undo = run_halint(*ssh_args(ssh_lab, "modern", upgraded, "undo"), env=env)
+    assert undo.returncode == 0 and listing(upgraded) == before, undo.stdout + undo.stderr
+    no_leftovers(upgraded)
 
 
 @pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])

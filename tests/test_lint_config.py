@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lint_helpers import DOC, registry_of
 
 from elastix_halint.diagnostics import Severity
 from elastix_halint.errors import UsageError
-from elastix_halint.lint.config import Settings, find_config, load_settings, selected_ids
+from elastix_halint.lint.config import _MAY_HOLD_TOOL_HALINT, Settings, find_config, load_settings, selected_ids
 from elastix_halint.lint.rule import Rule
 
 
@@ -69,3 +73,37 @@ def test_bad_config_is_a_usage_error(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(UsageError, match=message):
         load_settings(str(path))
+
+
+# Pieces of TOML documents: keys, headers and values that name tool and halint in many ways.
+_TOML_PIECES = [
+    "[tool.halint]\n", "[tool]\n", "[[tool]]\n", "[ tool . 'halint' ]\n", '["tool"."halint"]\n', "[tool.ruff]\n",
+    "[project.scripts]\n", "[tool.halint.severity]\n", "[project]\n", "halint = 1\n", "halint.select = ['X']\n",
+    "tool.halint = {}\n", "tool.halint.ignore = []\n", "tool = { halint = {} }\n", "tool = {}\n", '"tool" = {}\n',
+    "'tool'.'halint' = {}\n", 'name = "elastix-halint"\n', "x = 'tool.halint'\n", '"\\u0074ool" = { halint = 1 }\n',
+    '"\\u0068alint" = 2\n', "# [tool.halint]\n", 'd = """\n[tool]\n"""\n', "a.b = 1\n", "select = [\n", "tool.x = 1\n",
+]
+
+
+@given(st.lists(st.sampled_from(_TOML_PIECES), max_size=6))
+@example(["[project]\n", "[tool]\n", "halint = 1\n"])
+@example(["tool = { halint = {} }\n"])
+@example(['"\\u0074ool" = { halint = 1 }\n'])
+@settings(max_examples=400, deadline=None)
+def test_a_pyproject_left_unread_has_no_halint_table(pieces):
+    """find_config reads a pyproject.toml with tomllib only where [tool.halint] may be written."""
+    text = "".join(pieces)
+    try:
+        table = tomllib.loads(text).get("tool", {})
+        table = table.get("halint") if isinstance(table, dict) else None
+    except tomllib.TOMLDecodeError:
+        table = None
+    if table is not None:
+        assert _MAY_HOLD_TOOL_HALINT.search(text), text
+
+
+def test_a_pyproject_without_any_tool_table_is_not_read(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "elastix-halint"\n[project.scripts]\nhalint = "x"\n[broken\n')
+    assert find_config(str(tmp_path)) is None  # not even read as TOML: it cannot hold [tool.halint]
+    (tmp_path / "pyproject.toml").write_text('[tool]\nhalint = { select = ["DRBD1"] }\n')
+    assert find_config(str(tmp_path)) == str(tmp_path / "pyproject.toml")

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 
@@ -71,6 +72,39 @@ def test_nodes_open_in_parallel_and_fail_together(ssh_lab):
             pass
     lines = str(info.value).split("\nhalint: error: ")
     assert len(lines) == 2 and "connection refused" in lines[0] and "legacy key exchange" in lines[1]
+
+
+def test_a_halint_killed_with_sigkill_takes_its_ssh_masters_with_it(ssh_lab, tmp_path):
+    """SIGKILL to halint alone (the OOM killer, kill -9 PID) leaves it no chance to close: its
+    masters, which have no stdin to see it gone, must not stay logged in to the nodes (also
+    those opened in parallel, whose opening threads ended long before)."""
+    import subprocess
+    import sys
+
+    tmp = tempfile.mkdtemp(prefix="t", dir="/tmp")
+    program = (
+        "import sys, time\n"
+        "from elastix_halint.remote import nodes\nfrom elastix_halint.remote.dest import parse_dest\n"
+        "from elastix_halint.remote.ssh import SshOptions\n"
+        f"with nodes.connected([parse_dest('modern'), parse_dest('old')], SshOptions({str(ssh_lab.config)!r})) as conns:\n"
+        "    assert conns[0].run('true')[0] == 0\n"
+        "    print('open', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", program], env=dict(os.environ, TMPDIR=tmp), stdout=subprocess.PIPE)
+        assert proc.stdout.readline() == b"open\n"
+        assert len(processes_naming(tmp)) == 2
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while processes_naming(tmp) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not processes_naming(tmp), "an ssh master outlived halint"
+    finally:
+        for pid in processes_naming(tmp):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_interrupt_inside_the_block_still_closes(ssh_lab):

@@ -205,11 +205,14 @@ class NodeRunner:
         rc = proc.wait()
         self.root.forget()
         if status is None:
-            shell.check(rc, err)
+            try:
+                shell.check(rc, err)
+            except RemoteError as exc:
+                raise RemoteError(f"{exc}; {_what_next(job.mode)}") from None
             said = err.decode("utf-8", "replace").strip().splitlines()
             raise RemoteError(f"{shell.label}: the repair script stopped before its end"
                               + (f" ({said[-1]})" if said else f" (exit status {rc})")
-                              + "; the journal keeps what was done")
+                              + f"; {_what_next(job.mode)}")
         if status == 0:
             return outcome
         if status == 4:
@@ -219,6 +222,14 @@ class NodeRunner:
         if changed is not None:
             raise StepError(f"cannot {changed.describe()}: the tree changed since the plan was made; run `halint links undo`")
         raise StepError(message or f"the repair script failed (status {status})")
+
+
+def _what_next(mode: str) -> str:
+    """After a cut: every step is done or not, and the node's journal says which."""
+    if mode == "undo":
+        return "the node's journal keeps what was undone: run `halint links undo` again to finish"
+    return ("the node's journal keeps what was done: run `halint links repair --apply` again to finish, "
+            "or `halint links undo` to roll back")
 
 
 def _json(header: dict) -> str:

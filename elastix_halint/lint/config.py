@@ -10,6 +10,7 @@ Unknown keys, rules and values are usage errors (exit 2), never silently ignored
 from __future__ import annotations
 
 import os
+import re
 
 from elastix_halint.diagnostics import Severity
 from elastix_halint.errors import UsageError
@@ -52,6 +53,22 @@ def _table_of(path: str) -> dict | None:
     return data.get("tool", {}).get("halint", data) if "tool" in data else data
 
 
+# Every way TOML can write a `halint` key in the `tool` table: a `tool.halint` key path (header
+# or dotted key, any blanks and quotes around the dot), a `[tool]`/`[[tool]]` header (its keys
+# follow), a root `tool = {...}`, or \u/\U escapes (keys spelt with them). A pyproject.toml
+# with none of these has no [tool.halint]: tomllib (~5-15 ms to import) need not read it.
+_MAY_HOLD_TOOL_HALINT = re.compile(r"""tool["'\s]*\.["'\s]*halint|\[\s*["']?tool["']?\s*\]|tool["']?\s*=|\\[uU]""")
+
+
+def _pyproject_may_hold_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return True  # _read_toml says what is wrong
+    return _MAY_HOLD_TOOL_HALINT.search(text) is not None
+
+
 def find_config(start: str) -> str | None:
     """The nearest ``.halint.toml``, or pyproject.toml with ``[tool.halint]``, at or above ``start``."""
     here = os.path.abspath(start)
@@ -60,7 +77,8 @@ def find_config(start: str) -> str | None:
     while True:
         for name in CONFIG_NAMES:
             candidate = os.path.join(here, name)
-            if os.path.isfile(candidate) and (name != "pyproject.toml" or _table_of(candidate) is not None):
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or (
+                    _pyproject_may_hold_table(candidate) and _table_of(candidate) is not None)):
                 return candidate
         parent = os.path.dirname(here)
         if parent == here:

@@ -6,6 +6,7 @@ says why, from ``Node.missing``); an empty dict or tuple means "captured, and em
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 TYPE_CHECKING = False  # typing costs ~4 ms at every start; these names are only annotations
 if TYPE_CHECKING:
@@ -39,11 +40,18 @@ CONFIG_FILES: dict[str, str] = {
 FACT_NAMES = ("uname", "hostname", "stat", "links", "boot", "partitions", "ipaddrs", "procdrbd")
 
 
+@functools.lru_cache(maxsize=1024)
 def _normal_ip(text: str) -> str:
+    # Cached: rules compare every address of a node to each address they check.
     try:
         return str(ipaddress.ip_address(text.split("%")[0]))
     except ValueError:
         return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _network(address: str, prefix) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Interface(f"{address}/{prefix}").network
 
 
 class NodeFacts(Record):
@@ -131,7 +139,7 @@ class NodeFacts(Record):
             if a.family != "inet" or a.address == ip or (
                     iface and physical_interface(a.ifname) != physical_interface(iface)):
                 continue
-            net = ipaddress.IPv4Interface(f"{a.address}/{a.prefix}").network
+            net = _network(a.address, a.prefix)
             if want in net and net.prefixlen < 32:
                 out.append((a, net))
         return out

@@ -7,6 +7,7 @@ stripped, ``\\``-newline joined, blanks collapsed, node name lower-cased for mat
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -58,6 +59,7 @@ NOTIFY_AGENTS = {"MailTo", "AudibleAlarm", "WinPopup", "Delay"}
 NOT_SERVICES = NETWORK_AGENTS | STORAGE_AGENTS | NOTIFY_AGENTS
 
 
+@functools.lru_cache(maxsize=256)
 def prefix_length(mask: str | None) -> int | None:
     """The prefix length of an IPaddr netmask field (``24`` or ``255.255.255.0``); None when
     absent or not a contiguous mask."""
@@ -69,6 +71,16 @@ def prefix_length(mask: str | None) -> int | None:
         return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
     except ValueError:
         return None  # non-contiguous or not a mask
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_ipv4(text) -> bool:
+    # Cached: every rule on IP resources asks for ip_fields, for every resource line.
+    try:
+        ipaddress.IPv4Address(text)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 class Resource(Record):
@@ -110,9 +122,7 @@ class Resource(Record):
         if self.agent not in IP_AGENTS:
             return None
         ip = self.parameter("ip")
-        try:
-            ipaddress.IPv4Address(ip)
-        except (ValueError, TypeError):
+        if not _is_ipv4(ip):
             return None
         return (ip, prefix_length(self.parameter("cidr_netmask") or None), self.parameter("nic") or None,
                 self.parameter("broadcast") or None)

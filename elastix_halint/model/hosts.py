@@ -7,6 +7,7 @@ parser reports them).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from elastix_halint.model.common import Comment, comments_json
@@ -32,7 +33,7 @@ class HostsEntry(Record):
     @property
     def is_loopback(self) -> bool:
         """127.0.0.0/8 or ::1 (a node name here resolves to the node itself: NODE100)."""
-        return ipaddress.ip_address(self.address.split("%")[0]).is_loopback
+        return _is_loopback(self.address)
 
     def has_name(self, name: str) -> bool:
         low = name.lower()
@@ -72,6 +73,13 @@ class HostsFile(Record):
         return [f"{e.address}: {' '.join(n.text for n in e.names) or '(no names)'}" for e in self.entries]
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_loopback(address: str) -> bool:
+    # Cached: rules ask it of every entry for every node name they look up.
+    return ipaddress.ip_address(address.split("%")[0]).is_loopback
+
+
+@functools.lru_cache(maxsize=1024)
 def _normal(address: str) -> str:
     try:
         return str(ipaddress.ip_address(address.split("%")[0]))

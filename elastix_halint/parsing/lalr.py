@@ -9,6 +9,13 @@ trees, same errors with the attributes the parsers read. Importing Lark and runn
 generic machinery was most of the time of parsing a bundle; a differential test
 (tests/test_parsing_lalr.py) holds this runtime to Lark's results on every grammar.
 
+Why not Lark's own ``lark.tools.standalone``: the module it generates carries a copy of Lark's
+runtime (~117 KB of Python for hosts.lark, the smallest grammar) that is compiled and run at
+every import, so importing it and parsing one line costs about what ``import lark`` does
+(benchmarks/bench_standalone.py, 2026-12-03: +51 ms over ``python -c pass`` against +69 ms for
+``import lark``, and +14 ms for this module with the wheel's tables), and it would be one such
+module per grammar (13 of them).
+
 Trees are :class:`Tree` (``data``, ``children``, ``scan_values``), tokens :class:`Token` (a
 ``str`` with ``type``, ``start_pos``, ``end_pos``, ``line``, ``column``, ``end_line``,
 ``end_column``), errors :class:`UnexpectedCharacters` and :class:`UnexpectedToken`.
@@ -128,22 +135,28 @@ class _Position:
 
 
 class _Scanner:
-    """Lark's Scanner: alternations of named terminal patterns, tried in order."""
+    """Lark's Scanner: alternations of named terminal patterns, tried in order. Compiled when
+    first used: a run uses few of the ~120 lexers of the grammars (compiling them all would
+    cost more than the rest of a small lint)."""
 
-    __slots__ = ("regexes",)
+    __slots__ = ("patterns", "_regexes")
 
     def __init__(self, patterns):
-        self.regexes = [re.compile(pattern, flags) for pattern, flags in patterns]
+        self.patterns, self._regexes = patterns, None
+
+    def _compiled(self) -> list:
+        self._regexes = [re.compile(pattern, flags) for pattern, flags in self.patterns]
+        return self._regexes
 
     def match(self, text: str, pos: int):
-        for regex in self.regexes:
+        for regex in self._regexes or self._compiled():
             m = regex.match(text, pos)
             if m:
                 return m.group(0), m.lastgroup
         return None
 
     def fullmatch(self, text: str):
-        for regex in self.regexes:
+        for regex in self._regexes or self._compiled():
             m = regex.fullmatch(text)
             if m:
                 return m.lastgroup

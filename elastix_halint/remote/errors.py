@@ -128,9 +128,14 @@ def ssh_failure(label: str, host: str, log: str, rc: int | None = None) -> Remot
     return RemoteError(f"{label}: ssh failed (exit status {rc})" if rc is not None else f"{label}: ssh failed")
 
 
+# What ``ssh -v`` prints on every connection (its version, the login, the closing figures):
+# never the reason one was lost.
+_CHATTER = ("OpenSSH_", "Authenticated to ", "Transferred: ", "Bytes per second: ")
+
+
 def lost(label: str, log: str) -> RemoteError:
     """The connection went away while a step ran on the node."""
-    said = _last_said(_lines(log))
+    said = _last_said([line for line in _lines(log) if not line.startswith(_CHATTER)])
     return RemoteError(f"{label}: the connection to the node was lost" + (f" ({said})" if said else ""))
 
 

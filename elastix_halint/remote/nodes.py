@@ -52,6 +52,8 @@ def connected(dests: Sequence[Dest], options: SshOptions | None = None) -> Itera
     conns = [Connection(dest, options) for dest in dests]
     with _stops_as_interrupt():
         try:
+            for conn in conns:  # on this thread: a master ends with the thread that started it
+                conn.launch()
             each(conns, lambda conn: conn.open())
             yield conns
         finally:

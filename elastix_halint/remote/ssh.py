@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -69,6 +70,27 @@ def _socket_folder() -> str:
     return tempfile.mkdtemp(prefix="hl-", dir=base if len(base) <= 40 else "/tmp")
 
 
+def _dies_with_halint():
+    """A ``preexec_fn`` that has the kernel send the ssh master SIGTERM when halint dies, even
+    by SIGKILL (Linux's PR_SET_PDEATHSIG; None elsewhere). A master has no stdin through which
+    to see halint gone: it would stay logged in to the node until the link dropped. (The signal
+    comes when the thread that started the master ends: see :meth:`Connection.launch`.)"""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def tie() -> None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # halint died before the tie was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return tie
+
+
 class Connection(NodeShell):
     """A node reached over ssh. Use as a context manager: ``with Connection(dest, opts) as node:``."""
 
@@ -79,6 +101,7 @@ class Connection(NodeShell):
         self.open_timeout = open_timeout
         self._folder: str | None = None
         self._master: subprocess.Popen | None = None
+        self._open = False
 
     # -- life cycle -------------------------------------------------------------------------
     def __enter__(self) -> "Connection":
@@ -100,25 +123,41 @@ class Connection(NodeShell):
 
     def open(self) -> "Connection":
         """Log in once; afterwards every command reuses this connection."""
+        if self._open:
+            return self
+        try:
+            self.launch()
+            self._await_login()
+        except BaseException:
+            self.close()
+            raise
+        self._open = True
+        return self
+
+    def launch(self) -> "Connection":
+        """Start the master without waiting for its login (:meth:`open` waits). Call it on the
+        thread that will outlive the connection: the master ends when that thread does (see
+        ``_dies_with_halint``), so ``nodes.connected`` starts every master on its own thread and
+        waits for the logins on others."""
         if self._master is not None:
             return self
         self._folder = _socket_folder()
+        control = self.socket.replace("%", "%%")
+        argv = [SSH, "-v", "-M", "-N", "-T", "-S", control, "-o", "ControlPersist=no",
+                "-o", "ClearAllForwardings=yes", *self.options.argv(), *self.dest.ssh_args()]
         try:
-            self._start_master()
+            with open(self.log_path, "wb") as log:
+                try:
+                    self._master = subprocess.Popen(argv, stdin=DEVNULL, stdout=DEVNULL, stderr=log,
+                                                    preexec_fn=_dies_with_halint())
+                except OSError as exc:
+                    raise RemoteError(f"{self.label}: cannot run ssh ({exc.strerror or exc}); install the OpenSSH client") from None
         except BaseException:
             self.close()
             raise
         return self
 
-    def _start_master(self) -> None:
-        control = self.socket.replace("%", "%%")
-        argv = [SSH, "-v", "-M", "-N", "-T", "-S", control, "-o", "ControlPersist=no",
-                "-o", "ClearAllForwardings=yes", *self.options.argv(), *self.dest.ssh_args()]
-        with open(self.log_path, "wb") as log:
-            try:
-                self._master = subprocess.Popen(argv, stdin=DEVNULL, stdout=DEVNULL, stderr=log)
-            except OSError as exc:
-                raise RemoteError(f"{self.label}: cannot run ssh ({exc.strerror or exc}); install the OpenSSH client") from None
+    def _await_login(self) -> None:
         limit = self.open_timeout or (_connect_timeout(self.options) * 3 + 20)
         deadline = time.monotonic() + limit
         pause = 0.002
@@ -144,6 +183,7 @@ class Connection(NodeShell):
     def close(self) -> None:
         """End the master (``ssh -O exit``) and remove the socket folder; safe to call twice."""
         master, self._master = self._master, None
+        self._open = False
         try:
             if master is not None and master.poll() is None:
                 try:

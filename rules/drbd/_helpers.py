@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import wraps
 
 from elastix_halint.lint.rule import Rule
@@ -27,6 +26,8 @@ def report_once(check):
 
 
 def closest_word(word: str, choices) -> str | None:
+    import difflib  # only when a word is wrong: not at every start
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
     return match[0] if match else None
 

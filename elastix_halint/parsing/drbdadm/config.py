@@ -6,11 +6,10 @@ these only serve the verdict.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from elastix_halint.model.record import Mutable, field
 
 
-@dataclass
-class Vol:
+class Vol(Mutable):
     vnr: int = 0
     device: str | None = None
     minor: int = -1
@@ -22,15 +21,13 @@ class Vol:
     line: int = 0
 
 
-@dataclass
-class Proxy:
+class Proxy(Mutable):
     on_hosts: list
     inside: tuple | None = None
     outside: tuple | None = None
 
 
-@dataclass
-class Host:
+class Host(Mutable):
     on_hosts: list
     line: int
     by_address: bool = False
@@ -44,8 +41,7 @@ class Host:
     implicit: bool = False
 
 
-@dataclass
-class EndPoint:
+class EndPoint(Mutable):
     name: str
     line: int
     keyword: str
@@ -58,15 +54,13 @@ class EndPoint:
     faked: bool = False
 
 
-@dataclass
-class Path:
+class Path(Mutable):
     line: int
     implicit: bool = False
     ends: list = field(default_factory=list)
 
 
-@dataclass
-class Conn:
+class Conn(Mutable):
     line: int
     paths: list = field(default_factory=list)
     implicit: bool = False
@@ -74,8 +68,7 @@ class Conn:
     peer_devices: list = field(default_factory=list)  # (vnr, line)
 
 
-@dataclass
-class Res:
+class Res(Mutable):
     name: str
     file: str
     line: int

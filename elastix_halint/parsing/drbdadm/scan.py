@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
 
@@ -36,12 +36,12 @@ _IPV6_SPAN = re.compile(r"[0-9A-Za-z:%./_-]*")
 _OPCHARS = frozenset("{};[]:")
 
 
-class Tok(NamedTuple):
-    kind: str
-    text: str  # a keyword, the character of OP/ELSE, the value (a quoted string unescaped)
-    line: int
-    raw: str  # what the scanner matched (yytext before unescaping)
-    column: int = 1
+class Tok(namedtuple("Tok", "kind text line raw column", defaults=(1,))):
+    """``text``: a keyword, the character of OP/ELSE, the value (a quoted string unescaped);
+    ``raw``: what the scanner matched (yytext before unescaping). collections.namedtuple:
+    typing.NamedTuple would import typing at every start."""
+
+    __slots__ = ()
 
 
 def unescape(raw: str) -> str:
