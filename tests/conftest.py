@@ -32,6 +32,21 @@ def run_halint(*args: str, cwd: str | os.PathLike | None = None, env: dict | Non
     )
 
 
+def drawn_in_fresh_interpreter(module: str, function: str, *args):
+    """``module.function(*args)`` (JSON in, JSON out) run in a new interpreter that imports only
+    that module of tests/. Hypothesis also draws literals of the project's modules loaded at
+    the time (``providers._get_local_constants``), so derandomised examples drawn in this
+    process depend on which tests ran before; drawn there, CI and a run of one file get the
+    same ones, and an oracle test fails the same way in both."""
+    import json
+
+    code = ("import importlib, json, sys; sys.path.insert(0, sys.argv[1]); "
+            "print(json.dumps(getattr(importlib.import_module(sys.argv[2]), sys.argv[3])(*json.loads(sys.argv[4]))))")
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), module, function, json.dumps(args)],
+                          capture_output=True, text=True, check=True, timeout=900)
+    return json.loads(done.stdout)
+
+
 @pytest.fixture
 def halint():
     return run_halint

@@ -190,6 +190,16 @@ def _plugins(section: dict | None) -> list:
     return lines
 
 
+def _names_to_str(names: list[str], version: str) -> str:
+    """A list of host names as drbdadm prints it in the dump: joined by blanks, and, like
+    ``names_to_str()``, cut to what fits its buffer: 8.x ``snprintf``s into NAMES_STR_SIZE (255)
+    bytes, so at most 254 characters (a quoted host name may have 255); drbdadm 9 into 4096.
+    drbdadm keeps and compares the whole names: only the dump is cut."""
+    if not names:
+        return "" if version == "9" else "UNKNOWN"
+    return " ".join(names)[:4095 if version == "9" else 254]
+
+
 def _address(addr: dict | None) -> tuple | None:
     return (addr["family"], addr["ip"], str(addr["port"])) if addr else None
 
@@ -200,7 +210,7 @@ def _proxy(proxy: dict | None, version: str) -> tuple | None:
     opts = _sorted(_options_by_section([dict(o, section="options") for o in proxy["options"]], version))
     if proxy["plugins"]:
         opts["options/plugin"] = sorted(((line, None) for line in proxy["plugins"]), key=repr)
-    return (" ".join(proxy["on"]), _address(proxy["inside"]), _address(proxy["outside"]), opts)
+    return (_names_to_str(proxy["on"], version), _address(proxy["inside"]), _address(proxy["outside"]), opts)
 
 
 def _volume(vol: dict, host: dict, version: str, node: str = "") -> tuple:
@@ -256,9 +266,7 @@ def halint_document(model: dict, version: str, node: str = "") -> dict:
         for h in res["hosts"]:
             if h["keyword"] == "_remote_host":
                 continue
-            name = "floating" if h["floating"] else " ".join(h["drbd_names"])
-            if not name and version != "9":
-                name = "UNKNOWN"  # drbdadm 8's names_to_str() of no names
+            name = "floating" if h["floating"] else _names_to_str(h["drbd_names"], version)
             volumes = [_volume(v, h, version, node) for v in h["volumes"]]
             if version == "8.3" and not volumes:
                 volumes = [(0, None, "", None, ("", None), [])]

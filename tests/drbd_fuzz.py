@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from drbd_dump import differences, halint_document, xml_document
 from drbd_helpers import DRBDADM9, DRBDADM83, DRBDADM84
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
-from elastix_halint.parsing.drbdadm_emu import new_strtoll
+from elastix_halint.parsing.drbdadm.numbers import new_strtoll
 
 TOOLS = {"8.3": DRBDADM83, "8.4": DRBDADM84, "9": DRBDADM9}
 SETTING_SECTIONS = ("net", "disk", "syncer", "startup", "handlers", "options", "proxy")
@@ -351,6 +351,40 @@ def damaged_case(draw, version: str) -> Case:
 def cases(version: str, damaged_share: float = 0.7):
     """Valid and damaged cases of one version, mixed."""
     return st.one_of(valid_case(version), damaged_case(version), damaged_case(version))
+
+
+def generate(version: str, count: int, chosen_seed: int | None = None) -> list[Case]:
+    """``count`` cases of one version, drawn by hypothesis: derandomised, or from ``chosen_seed``.
+
+    Derandomised is not enough to draw the same cases everywhere: hypothesis also draws
+    literals of the project's modules that are loaded at the time (``_get_local_constants``), so
+    in one process the cases depend on which tests ran before: ``generate_isolated``."""
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+
+    out: list[Case] = []
+
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              derandomize=chosen_seed is None, suppress_health_check=list(HealthCheck))
+    @given(cases(version))
+    def collect(case):
+        out.append(case)
+
+    if chosen_seed is not None:
+        collect = seed(chosen_seed)(collect)
+    collect()
+    return out
+
+
+def generate_isolated(version: str, count: int, chosen_seed: int | None = None) -> list[Case]:
+    """``generate`` in a fresh interpreter (conftest.drawn_in_fresh_interpreter): the same
+    cases whatever this process has loaded (a whole test session, one test, another path)."""
+    from conftest import drawn_in_fresh_interpreter
+
+    return [Case(**c) for c in drawn_in_fresh_interpreter("drbd_fuzz", "generated_json", version, count, chosen_seed)]
+
+
+def generated_json(version: str, count: int, chosen_seed: int | None) -> list[dict]:
+    return [c.__dict__ for c in generate(version, count, chosen_seed)]
 
 
 # --------------------------------------------------------------------------- running drbdadm

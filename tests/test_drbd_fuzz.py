@@ -10,8 +10,9 @@ and by halint (tests/drbd_fuzz.py ``judge``): drbdadm accepts ⇒ ``halint parse
 and its JSON describes what ``dump-xml`` does; drbdadm rejects ⇒ halint has an error (parse
 diagnostic or lint finding, lint told the version) on the file and line drbdadm names.
 
-The generation is derandomised, so CI is reproducible; HALINT_FUZZ_SEED=<n> draws other
-cases, HALINT_FUZZ_CASES=<n> changes how many per version. Every disagreement found while
+The generation is derandomised and runs in a fresh interpreter (``generate_isolated``), so CI
+draws the same cases as a local run of this file; HALINT_FUZZ_SEED=<n> draws other cases,
+HALINT_FUZZ_CASES=<n> changes how many per version. Every disagreement found while
 building this is kept under tests/data/drbd-fuzz/ and judged first.
 """
 
@@ -22,10 +23,9 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from conftest import REPO
-from drbd_fuzz import Case, cases, judge, run_drbdadm, write_case
+from drbd_fuzz import Case, generate_isolated, judge, run_drbdadm, write_case
 from drbd_helpers import HAVE_DRBDADM, HAVE_DRBDADM83
 
 pytestmark = [pytest.mark.drbdadm, pytest.mark.skipif(not HAVE_DRBDADM, reason="Debian drbd-utils not installed")]
@@ -33,23 +33,6 @@ pytestmark = [pytest.mark.drbdadm, pytest.mark.skipif(not HAVE_DRBDADM, reason="
 VERSIONS = ("8.3", "8.4", "9")
 PER_VERSION = int(os.environ.get("HALINT_FUZZ_CASES", "700"))
 FIXTURES = sorted(p for p in (REPO / "tests" / "data" / "drbd-fuzz").iterdir() if p.is_dir())
-
-
-def generate(version: str, count: int) -> list[Case]:
-    """``count`` cases of one version, drawn by hypothesis (derandomised unless a seed is given)."""
-    out: list[Case] = []
-    chosen = os.environ.get("HALINT_FUZZ_SEED")
-
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-              derandomize=chosen is None, suppress_health_check=list(HealthCheck))
-    @given(cases(version))
-    def collect(case):
-        out.append(case)
-
-    if chosen is not None:
-        collect = seed(int(chosen))(collect)
-    collect()
-    return out
 
 
 def _skip_83(version: str) -> None:
@@ -73,7 +56,8 @@ def test_recorded_disagreement_stays_fixed(fixture):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_generated_configurations_agree_with_drbdadm(version, tmp_path):
     _skip_83(version)
-    generated = generate(version, PER_VERSION)
+    chosen = os.environ.get("HALINT_FUZZ_SEED")
+    generated = generate_isolated(version, PER_VERSION, None if chosen is None else int(chosen))
     folders = [write_case(case, tmp_path / str(i)).parent for i, case in enumerate(generated)]
     alpha = sorted({a for case in generated for a in case.alpha_addresses})
     results = run_drbdadm(version, folders, alpha)

@@ -6,7 +6,7 @@ started: tests/hb_wrapper_oracle.py) against halint's model (``split_resource`` 
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, SAMPLES
+from conftest import CORPUS, SAMPLES, drawn_in_fresh_interpreter
 from hb_wrapper_oracle import ACTION, HAVE_HEARTBEAT, run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -112,15 +112,21 @@ def test_corpus_and_sample_words_agree_with_heartbeat():
     assert _compare(words) == []
 
 
-def test_generated_words_agree_with_heartbeat():
+def generated_words(count: int) -> list[str]:
     words: list[str] = []
 
-    @settings(max_examples=600, database=None, deadline=None, derandomize=True, phases=[Phase.generate],
+    @settings(max_examples=count, database=None, deadline=None, derandomize=True, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(_word())
     def collect(word):
         words.append(word)
 
     collect()
+    return words
+
+
+def test_generated_words_agree_with_heartbeat():
+    # Drawn in a fresh interpreter, so that CI draws the words a run of this file draws.
+    words = drawn_in_fresh_interpreter("test_hb_wrappers_oracle", "generated_words", 600)
     disagreements = _compare(words)
     assert not disagreements, f"{len(disagreements)} of {len(words)}:\n" + "\n".join(disagreements[:10])

@@ -482,7 +482,7 @@ class DrbdConfig(Record):
     includes: tuple[Include, ...] = ()
     skipped: tuple[Span, ...] = ()
     top_options: tuple[Option, ...] = ()  # top-level statements other than include (9: require-drbd-module-version-*)
-    # What drbdadm 8.3, 8.4 and 9 say of the file: parsing/drbdadm_emu.Verdicts (``get(v)``,
+    # What drbdadm 8.3, 8.4 and 9 say of the file: parsing/drbdadm/verdict.Verdicts (``get(v)``,
     # iterable in that order; each worked out when first asked for).
     drbdadm: object = ()
     drbdadm_in_parse: tuple[str, ...] = ()  # versions whose stop in the text is a parse error already

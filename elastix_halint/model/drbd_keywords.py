@@ -315,7 +315,7 @@ def _versions_from_the_binaries() -> None:
             known = table.get(name)
             if known is not None:
                 if name in _STRUCTURAL or (name == "become-primary-on" and V83 in known.versions):
-                    continue  # not options of a setting block, or judged by host names (see drbdadm_emu)
+                    continue  # not options of a setting block, or judged by host names (see parsing/drbdadm)
                 table[name] = Keyword(known.name, probed, known.type, known.scale, known.unit, known.ranges,
                                       known.canonical, known.note)
                 continue

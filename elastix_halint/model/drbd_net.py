@@ -100,7 +100,7 @@ class Path(Record):
 class Connection(Record):
     """A DRBD 9 connection, written or derived (``origin``: ``written``, ``mesh``,
     ``implicit``). ``net``/``disk`` are the options of its own ``net { }`` and ``disk { }``
-    blocks (a mesh's ``net`` for a mesh connection); ``volumes`` maps a volume number to the
+    blocks (for a mesh connection the mesh's ``net``, each option once, as drbdadm inherits it); ``volumes`` maps a volume number to the
     options of ``volume N { disk { } }``. ``name``: a deprecated ``connection NAME`` (drbdadm 9
     ignores it). ``section`` is the raw block (the ``connection-mesh`` block for ``mesh``, None
     for ``implicit``)."""

@@ -148,12 +148,13 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
 
 
 def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None):
-    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm_emu.py), each
+    """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm/), each
     worked out when first asked for. drbdadm-83 runs only on a node the file names: it is
     judged as run on the node named most often in ``on`` sections."""
     from collections import Counter
 
-    from elastix_halint.parsing.drbdadm_emu import Emulator, Verdicts
+    from elastix_halint.parsing.drbdadm.emulator import Emulator
+    from elastix_halint.parsing.drbdadm.verdict import Verdicts
 
     def include(pattern: str, including: SourceFile):
         if not pattern:  # glob("") matches nothing: "Failed to open include file ''"
@@ -182,7 +183,7 @@ def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str
     reports that, knowing the node's version."""
     from elastix_halint.model.record import replace
     from elastix_halint.model.span import Span
-    from elastix_halint.parsing.drbdadm_emu import INCLUDE, SYNTAX
+    from elastix_halint.parsing.drbdadm.verdict import INCLUDE, SYNTAX
 
     # Ask the drbdadm of the file's syntax first: usually it takes the file and no other is needed.
     order = sorted(verdicts.VERSIONS, key=lambda v: v != (version or "8.4"))

@@ -2,7 +2,7 @@
 
 halint's keyword tables (model/drbd_keywords.py) type every option for normalisation and
 rules; the final word on what drbdadm *accepts* belongs to the tables probed from the binaries
-(model/drbdadm_values.py) and the parsers of :mod:`drbdadm_emu`. A statement that one of the
+(model/drbdadm_values.py) and the parsers of :mod:`elastix_halint.parsing.drbdadm`. A statement that one of the
 drbdadm versions takes must not be a parse error: halint then reports what it dislikes as a
 warning (a lint finding: ``sha1`` misspelt ``shal`` passes drbdadm and fails in the kernel)."""
 
@@ -33,14 +33,15 @@ def _quote(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _statement_ok(version: str, section: str, statement: str) -> bool:
-    from elastix_halint.parsing.drbdadm_emu import Emulator, _Stop
-    from elastix_halint.parsing.drbdadm_scan import scan
+    from elastix_halint.parsing.drbdadm.emulator import Emulator
+    from elastix_halint.parsing.drbdadm.scan import scan
+    from elastix_halint.parsing.drbdadm.verdict import Stop
 
     emu = Emulator(version, lambda pattern, real: [])
     emu.tokens, emu.pos, emu.file = scan(statement + "\n}", version), 0, ""
     try:
         emu.parse_options(section)
-    except _Stop:
+    except Stop:
         return False
     return emu.first is None and emu.tokens[emu.pos].kind == "EOF"
 

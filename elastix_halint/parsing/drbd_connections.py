@@ -147,6 +147,12 @@ def _mesh(sec: Section, hosts: tuple[Host, ...]) -> tuple[Mesh, list[Connection]
     names = tuple(v.text for o in sec.options_named("hosts") for v in o.values)
     net = tuple(o for n in sec.sections_named("net") for o in n.options)
     mesh = Mesh(names, sec.span, net, sec)
+    # drbdadm's expand_opts: a derived connection takes the first option of each name (a repeat
+    # with the same value is dropped, with another one drbdadm refuses the file).
+    by_name: dict = {}
+    for o in net:
+        by_name.setdefault(o.canonical_name, o)
+    inherited = tuple(by_name.values())
     conns = []
     for i, first in enumerate(names):
         a = find_host(hosts, first)
@@ -155,7 +161,7 @@ def _mesh(sec: Section, hosts: tuple[Host, ...]) -> tuple[Mesh, list[Connection]
             if a is None or b is None or a is b:
                 continue
             path = Path((_derived_end(a, sec.span), _derived_end(b, sec.span)), sec.span, implicit=True)
-            conns.append(Connection((path,), sec.span, "mesh", net=net, section=sec))
+            conns.append(Connection((path,), sec.span, "mesh", net=inherited, section=sec))
     return mesh, conns
 
 

@@ -9,7 +9,7 @@ import re
 
 from elastix_halint.model import drbd_keywords as kw
 from elastix_halint.model.drbd import Address, Value
-from elastix_halint.parsing.drbdadm_emu import new_strtoll
+from elastix_halint.parsing.drbdadm.numbers import new_strtoll
 from elastix_halint.parsing.larkkit import suggest
 
 # ASCII digits and blanks only: regex \d and \s also match other scripts' digits and spaces.

@@ -11,8 +11,9 @@ class HostSectionIncomplete(FileRule):
     ## What it checks
     Every `on` section (with what it inherits from the resource and its volumes) has a
     `device`, a `disk`, an `address` and a `meta-disk`. In DRBD 9, the address may instead come
-    from `connection` paths and `meta-disk` defaults to internal, but every host needs a
-    `node-id` once one host has one or the resource has more than two hosts.
+    from `connection` paths, `meta-disk` defaults to internal, a volume with neither `disk` nor
+    `meta-disk` is diskless, but every host needs a `node-id` once one host has one or the
+    resource has more than two hosts.
 
     ## Why it matters
     drbdadm stops with `'<keyword>' keyword missing.` and rejects the configuration
@@ -55,8 +56,12 @@ class HostSectionIncomplete(FileRule):
         if not host.volumes:
             missing += ["device", "disk"] + ([] if version == kw.V9 else ["meta-disk"])
         for vol in host.volumes:
+            # DRBD 9: a volume with neither disk nor meta-disk is diskless (drbdadm's
+            # check_volume_complete asks for the disk only once meta-data is named).
+            diskless = version == kw.V9 and vol.meta_disk is None and vol.meta_index is None
             for name, value in (("device", vol.device or vol.minor), ("disk", vol.disk), ("meta-disk", vol.meta_disk)):
-                if value is None and name not in missing and not (name == "meta-disk" and version == kw.V9):
+                if value is None and name not in missing and not (name == "meta-disk" and version == kw.V9) \
+                        and not (name == "disk" and diskless):
                     missing.append(name)
         written = [c for c in res.connections if c.origin != "implicit"]
         if host.address is None and host.section.option("address") is None and not written:

@@ -1,6 +1,6 @@
 """drbdadm's flex scanner (drbd-utils ``drbdadm_scanner.fl`` of 8.3, 8.4 and 9), token by token.
 
-:mod:`drbdadm_emu` judges a configuration the way drbdadm does; drbdadm's verdict often hangs
+The emulator (:mod:`elastix_halint.parsing.drbdadm`) judges a configuration the way drbdadm does; drbdadm's verdict often hangs
 on how its scanner cuts the text, which is not how halint's own lexer does (that one keeps
 ``10.0.0.1:7788`` as one word for friendly messages). Flex takes the longest match at each
 position, and on a tie the rule written first: keywords, (9: a module version ``1.2.3``),
