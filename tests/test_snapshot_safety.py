@@ -199,3 +199,37 @@ def test_restore_refuses_on_a_secondary_unless_forced(tmp_path):
     assert (root / "replica/etc/asterisk/sip.conf").read_text() == "edited"
     halint_ok("restore", str(archive), "--root", str(root), "--force", "--quiet")
     assert (root / "replica/etc/asterisk/sip.conf").read_text().startswith("[general]")
+
+
+def test_the_lock_never_exists_without_its_record(tmp_path, monkeypatch):
+    """A kill between creating the lock and writing it used to leave an empty lock that every
+    later run refused as unreadable: the record is now written first and linked into place."""
+    from elastix_halint.snapshot import lock
+
+    path = str(tmp_path / "halint.lock")
+
+    def killed(fd, data):
+        raise KeyboardInterrupt  # stands for the kill -9 that lands mid-write
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", killed)
+        with pytest.raises(KeyboardInterrupt):
+            lock._try_create(path, b'{"pid": 1}')
+    assert not os.path.exists(path)
+    assert lock._try_create(path, b'{"pid": 1}') and open(path, "rb").read() == b'{"pid": 1}'
+    assert not lock._try_create(path, b'{"pid": 2}') and open(path, "rb").read() == b'{"pid": 1}'
+    assert os.listdir(tmp_path) == ["halint.lock"]  # no temporary name left behind
+
+
+def test_the_lock_is_created_in_place_where_hard_links_are_refused(tmp_path, monkeypatch):
+    from elastix_halint.snapshot import lock
+
+    path = str(tmp_path / "halint.lock")
+
+    def refused(src, dst):
+        raise PermissionError(1, "Operation not permitted")  # vfat, some FUSE file systems
+
+    monkeypatch.setattr(os, "link", refused)
+    assert lock._try_create(path, b'{"pid": 1}') and open(path, "rb").read() == b'{"pid": 1}'
+    assert not lock._try_create(path, b'{"pid": 2}')
+    assert os.listdir(tmp_path) == ["halint.lock"]

@@ -86,6 +86,28 @@ def describe(holder: dict | None, path: str) -> str:
 
 
 def _try_create(path: str, record: bytes) -> bool:
+    # The record is written under a temporary name and linked into place, so the lock never
+    # exists empty: a kill -9 between create and write used to leave one that every later
+    # run refused as unreadable. Where hard links are refused (vfat, some FUSE), create it in place.
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            os.write(fd, record)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:
+            return _create_in_place(path, record)
+        return True
+    finally:
+        os.unlink(tmp)
+
+
+def _create_in_place(path: str, record: bytes) -> bool:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except FileExistsError:
