@@ -19,12 +19,20 @@ Builds the wheel of this checkout and installs it into a fresh venv (``harness.i
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import tempfile
 from pathlib import Path
 
-from harness import SAMPLE, alternate, cleanup, generate_drbd, install, median, quiet_env, ratio_line, today
+from harness import (
+    SAMPLE,
+    alternate,
+    arguments,
+    fresh_venv,
+    generate_drbd,
+    median,
+    quiet_env,
+    ratio_line,
+    today,
+)
 
 # ``halint`` with larkkit's line-text cache turned off (each line parsed as if never seen).
 NO_LINE_CACHE = (
@@ -48,15 +56,11 @@ def make_bundles(dest: Path, count: int) -> list[str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=15)
+    ap = arguments(__doc__, 15)
     ap.add_argument("--bundles", type=int, default=300)
     ap.add_argument("--bundle-runs", type=int, default=3, help="rounds of the many-bundle runs")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
-    try:
-        py = install(work)
+    with fresh_venv(args.keep) as (work, py):
         halint = py.parent / "halint"
         env = quiet_env()
         big = work / "drbd.conf"
@@ -85,8 +89,6 @@ def main() -> None:
               f"{1000 * median(rounds['uncached']) / args.bundles:.2f} ms with the line cache off), peak RSS "
               f"{max(r.rss_kib for r in rounds['many']) / 1024:.0f} MiB, medians of {args.bundle_runs}"
               f"  target <= 10 ms: {'ok' if per <= 10 else 'MISSED'}")
-    finally:
-        cleanup(work, args.keep)
 
 
 if __name__ == "__main__":

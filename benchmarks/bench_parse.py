@@ -14,13 +14,20 @@ and prints the medians and the ratios, and where the time of the large file goes
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
-import tempfile
-from pathlib import Path
 
-from harness import DRBDADM84, SAMPLE, alternate, cleanup, generate_drbd, install, quiet_env, ratio_line, today
+from harness import (
+    DRBDADM84,
+    SAMPLE,
+    alternate,
+    arguments,
+    fresh_venv,
+    generate_drbd,
+    quiet_env,
+    ratio_line,
+    today,
+)
 
 SEED = SAMPLE / "voipserver.drbd" / "etc" / "drbd.conf"
 
@@ -39,13 +46,9 @@ print(f"import {ms(t0, t1)} + first (seed) parse {ms(t1, t2)} + parse {ms(t2, t3
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap = arguments(__doc__, 15)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
-    try:
-        py = install(work)
+    with fresh_venv(args.keep) as (work, py):
         halint = py.parent / "halint"
         env = quiet_env()
         big = work / "drbd.conf"
@@ -64,8 +67,6 @@ def main() -> None:
         runs = alternate({"halint": [halint, "parse", "--format", "json", SEED], "pass": [py, "-c", "pass"]},
                          args.runs, env, work)
         print(ratio_line("halint parse --format json of the seed sample", runs["halint"], runs["pass"], "python -c pass"))
-    finally:
-        cleanup(work, args.keep)
 
 
 if __name__ == "__main__":

@@ -16,23 +16,15 @@ warm-up round), whole processes that each parse one ``/etc/hosts`` line:
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-from harness import REPO, alternate, cleanup, install, median, quiet_env, sh, today
+from harness import REPO, alternate, arguments, fresh_venv, median, quiet_env, sh, today
 
 LINE = "127.0.0.1 localhost.localdomain localhost\n"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=21)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap = arguments(__doc__, 21)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
-    try:
-        py = install(work)
+    with fresh_venv(args.keep) as (work, py):
         generated = sh(py, "-m", "lark.tools.standalone", REPO / "grammars" / "hosts.lark").stdout
         (work / "hosts_standalone.py").write_text(generated)
         runs = alternate({
@@ -50,8 +42,6 @@ def main() -> None:
             wall = median(runs[name])
             print(f"{label}: {wall * 1000:.1f} ms (cpu {median(runs[name], 'cpu') * 1000:.1f}), "
                   f"{(wall - base) * 1000:+.1f} ms over python -c pass, medians of {args.runs}")
-    finally:
-        cleanup(work, args.keep)
 
 
 if __name__ == "__main__":

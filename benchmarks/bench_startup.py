@@ -10,21 +10,13 @@ Targets: ``--version`` and ``--help`` <= 4x.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-from harness import alternate, cleanup, install, quiet_env, ratio_line, today
+from harness import alternate, arguments, fresh_venv, quiet_env, ratio_line, today
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=21)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap = arguments(__doc__, 21)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
-    try:
-        py = install(work)
+    with fresh_venv(args.keep) as (work, py):
         halint = py.parent / "halint"
         runs = alternate({
             "pass": [py, "-c", "pass"],
@@ -36,8 +28,6 @@ def main() -> None:
         print(ratio_line("halint --version", runs["version"], runs["pass"], "python -c pass", 4))
         print(ratio_line("halint --help", runs["help"], runs["pass"], "python -c pass", 4))
         print(ratio_line("halint rules", runs["rules"], runs["pass"], "python -c pass"))
-    finally:
-        cleanup(work, args.keep)
 
 
 if __name__ == "__main__":

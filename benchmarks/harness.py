@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import site
@@ -21,8 +22,10 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import venv
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,3 +171,22 @@ def cleanup(work: Path, keep: bool) -> None:
         print(f"kept {work}", file=sys.stderr)
     else:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def arguments(doc: str, runs: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: ``--runs`` (rounds, alternated) and ``--keep``."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    return ap
+
+
+@contextmanager
+def fresh_venv(keep: bool):
+    """``(work, python)``: a temporary folder holding a venv with this checkout's wheel
+    installed; the folder is removed afterwards unless ``keep``."""
+    work = Path(tempfile.mkdtemp(prefix="halint-bench-"))
+    try:
+        yield work, install(work)
+    finally:
+        cleanup(work, keep)
