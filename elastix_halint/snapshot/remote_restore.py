@@ -11,7 +11,7 @@ a fresh plain tar of the checked directories and files, built here, extracted th
 node's own tar (owners by number, pax mtimes with nanoseconds); sparse files rewritten with
 holes, symlinks and hardlinks made, xattrs set by setfattr; directory attributes set again by a
 second small tar (the links changed their mtimes). Then the staged tree is proven: every file's
-SHA-256 by the node's sha256sum or openssl (else streamed back and hashed here), every entry's
+SHA-256 by the node's openssl or sha256sum (else streamed back and hashed here), every entry's
 type, owner, mode, mtime, link target and hardlink group from a listing. Only then, with the
 journal's phase "swapping" made durable, one rename per unit, each journalled first; replaced
 data is moved aside until ``--prune``. A rerun finishes a swap that was under way, or rolls back
@@ -588,7 +588,7 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
 
 def _staged_digests(node: NodeSteps, received: list, files, staging: str, staging_node: str):
     """(path, SHA-256) of each staged file, one at a time (a table of them all cost ~60 MiB at
-    100,000 files): by the node's sha256sum or openssl (PROVE), else read back and hashed here."""
+    100,000 files): by the node's openssl or sha256sum (PROVE), else read back and hashed here."""
     names = next((f.data for f in received if f.tag == "M"), b"")
     q = next((f for f in received if f.tag == "Q"), None)
     if q is not None and q.info != "none":

@@ -153,7 +153,7 @@ class RemoteNode:
         return NodeFiles(self.shell, self.root, scanned, hashing)
 
     def digests(self, scanned, indexes) -> dict:
-        """index -> raw SHA-256: computed by the node (sha256sum, else openssl) where it can,
+        """index -> raw SHA-256: computed by the node (openssl, else sha256sum) where it can,
         else by streaming those files here (NodeFiles)."""
         paths = [fsencode(scanned.abspath(scanned.entries[i])) for i in indexes]
         tool, values = node_digests(self.shell, paths)
@@ -340,7 +340,7 @@ class NodeFiles:
 
 def node_digests(shell, paths: list[bytes]) -> tuple[str, list]:
     """The node's SHA-256 of each of ``paths`` (absolute on the node): ``(tool, digests)``;
-    tool ``none`` when the node has neither sha256sum nor openssl."""
+    tool ``none`` when the node has neither openssl nor sha256sum."""
     from elastix_halint.snapshot.nodetree import parse_digests
 
     data = b"".join(p + b"\0" for p in paths)
