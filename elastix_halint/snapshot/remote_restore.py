@@ -39,9 +39,9 @@ from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
 from elastix_halint.snapshot.nodetree import NodeFacts, each_digest, each_name, fsdecode, fsencode, stream_frames
 from elastix_halint.snapshot.progress import Progress
-from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, listing_from_frames, node_facts
+from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, node_facts
 from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
-from elastix_halint.snapshot.scan import scan
+from elastix_halint.snapshot.stagedtree import StagedTree
 from elastix_halint.snapshot.tarpax import TarWriter, send_header
 
 SPARSE_BLOCK = 1 << 16  # the same holes as a local restore (staging.SPARSE_BLOCK)
@@ -553,16 +553,16 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
            if left.get(e.path) is not None]
     if bad:
         restore._refuse_if(bad, plan.snap.path)
-    # Each part of PROVE's answer is dropped once read (~40 MiB at 100,000 files in all), so
-    # that it is not held beside the listing and the scan of the staged tree.
+    # Each part of PROVE's answer is dropped once read (~40 MiB at 100,000 files in all); the
+    # listing is read record by record into what the comparison below needs (StagedTree).
     received[:] = [f for f in received if f.tag not in ("M", "Q")]
-    listing = listing_from_frames(node.shell, node.root, received)
+    staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
+                             [e.path for e in selected] + list(plan.units))
+    staged_tree.take_frames(received)
     received[:] = [f for f in received if f.tag not in ("F", "N", "S", "A")]
-    result = scan(staging + plan.replica, plan.replica, plan.snap.header.excludes, digests=False, tree=listing)
-    live = {e.path: (e, listing.stats[result.abspath(e)].st_ino) for e in result.entries}
     problems, precision = [], 0
     for e in selected:
-        got = live.get(e.path, (None, None))[0]
+        got = staged_tree.found(e.path)
         if e.type == HARDLINK and not any(prescan.under(e.target, u) for u in plan.units):
             continue  # reported as not relinked
         if got is None or got.type != e.type or got.target != e.target:
@@ -576,14 +576,14 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
                 precision += 1
             else:
                 failures.append(f"{e.path}: could not set mtime")
-        if listing.xattrs_captured:
+        if staged_tree.xattrs_captured:
             failures += [f"{e.path}: could not set xattr {name}" for name, value in (e.xattrs or {}).items()
                          if (got.xattrs or {}).get(name) != value]
     if problems:
         restore._refuse_if(problems, plan.snap.path)
     if precision:
         failures.append(f"{precision} entries: mtime restored to the second only (the node's tar and touch keep no finer)")
-    return {unit: live[unit][1] for unit in plan.units}
+    return {unit: staged_tree.found(unit).ino for unit in plan.units}
 
 
 def _staged_digests(node: NodeSteps, received: list, files, staging: str, staging_node: str):
