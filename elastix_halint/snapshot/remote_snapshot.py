@@ -144,7 +144,9 @@ class RemoteNode:
         self.xattrs_known = listing.xattrs_captured
         if not listing.xattrs_captured:
             self.notes = ("xattrs and SELinux labels were not captured: the node has no getfattr (package attr)",)
+        listing.read_once()
         result = scan(top_path(self.root, replica), replica, excludes, digests=False, tree=listing)
+        del listing
         if digests:  # gzip/none: the manifest comes first, so the files are streamed once to hash them
             NodeFiles(self.shell, self.root, result, hashing=True).hash_all()
         return result
