@@ -160,7 +160,10 @@ def _options_by_section(options: list[dict], version: str, out: dict | None = No
             continue
         if section in ("resource", "common") and name == "protocol":
             section = "net"
-        out.setdefault(section, []).append((name, _value(opt, version)))
+        entry = (name, _value(opt, version))
+        if name == "stacked-timeouts" and entry in out.get(section, []):
+            continue  # drbdadm keeps it as one flag of the resource: written twice, dumped once
+        out.setdefault(section, []).append(entry)
     return out
 
 
