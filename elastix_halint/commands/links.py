@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import List, Optional
 
 import typer
@@ -126,7 +127,7 @@ def status_command(
         pending = interrupted(node)
         plan = build_plan(node, linkmap, stamp, merge_new=True)
     if fmt == "json":
-        echo(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None))
+        sys.stdout.write(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None) + "\n")
     else:
         for line in table(plan.links):
             echo(line)
