@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from elastix_halint.commands import remote_options as ro
+from elastix_halint.shown import count
 
 ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests). Default: /."
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
@@ -227,7 +228,7 @@ def _apply(node, runner, linkmap, plan, merge_new: bool, force: bool) -> int:
     for state in bad:
         echo(f"still {state.status}: {state.path} ({state.detail})")
     if conflicts:
-        echo(f"{conflicts} conflicts: the upgraded versions stay in the moved-aside copies")
+        echo(f"{count(conflicts, 'conflict')}: the upgraded versions stay in the moved-aside copies")
     return 0 if not bad and not conflicts else 1
 
 
