@@ -34,6 +34,7 @@ _IPV6 = re.compile(
 )
 _IPV6_SPAN = re.compile(r"[0-9A-Za-z:%./_-]*")
 _OPCHARS = frozenset("{};[]:")
+_tuple_new = tuple.__new__  # a Tok without the Python-level __new__ namedtuple writes
 
 
 class Tok(namedtuple("Tok", "kind text line raw column", defaults=(1,))):
@@ -100,8 +101,8 @@ def scan(text: str, version: str) -> list[Tok]:
     ending with an EOF token.
 
     The versions cut a text at the same places unless a word is longer than 8.3's 80
-    characters; where they cut is computed once per text (:func:`_cuts`) and each version only
-    names the pieces (its own keywords, 9's module versions)."""
+    characters; where they cut, and all a version needs to name each piece, is computed once
+    per text (:func:`_cuts`): each version only looks its own keywords up."""
     cuts = _cuts(text)
     if cuts is None:
         return _scan(text, version)
@@ -110,17 +111,19 @@ def scan(text: str, version: str) -> list[Tok]:
     names: dict[str, str] = {}
     tokens: list[Tok] = []
     append = tokens.append
-    for kind, raw, line, column, pos in cuts:
+    new = _tuple_new
+    for kind, raw, line, column, extra in cuts:
         if kind == "W":
             kind = names.get(raw)
             if kind is None:
                 kind = names[raw] = _word_kind(raw, keywords, kmod)
         elif kind == "S":
-            kind = _longest(text, pos, keywords, 128, kmod)[0]
+            plain, with_kmod, run = extra
+            kind = KW if run is not None and run in keywords else with_kmod if kmod else plain
         elif kind == STRING:
-            append(Tok(STRING, unescape(raw), line, raw, column))
+            append(new(Tok, (STRING, extra, line, raw, column)))
             continue
-        append(Tok(kind, raw, line, raw, column))
+        append(new(Tok, (kind, raw, line, raw, column)))
     return tokens
 
 
@@ -138,9 +141,12 @@ def _word_kind(word: str, keywords: frozenset, kmod: bool) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _cuts(text: str):
-    """The version-independent cut of ``text``: (kind, raw, line, column, position) per token,
-    kind ``W`` for a plain word and ``S`` for a piece whose name needs the longest-match rules
-    of a version; None when a word is longer than 80 characters (8.3 cuts it elsewhere)."""
+    """The version-independent cut of ``text``: (kind, raw, line, column, extra) per token, or
+    None when a word is longer than 80 characters (8.3 cuts it elsewhere). Kind ``W``: a plain
+    word (its name is the version's: keyword or not); ``S``: a piece named by flex's longest
+    match, ``extra`` = (its kind without keywords, the same for 9 that knows module versions,
+    the word that would be a keyword as long as the piece, or None); a STRING's ``extra`` is
+    its unescaped value."""
     out = []
     append = out.append
     line, pos, end, line_start = 1, 0, len(text), 0
@@ -162,25 +168,30 @@ def _cuts(text: str):
             if len(word) > 80:
                 return None
             if not (after < end and text[after] == ":"):
-                append(("W", word, line, column, pos))
+                append(("W", word, line, column, None))
                 pos = after
                 continue
         elif group == 5:
             ch = m.group()
-            append((OP, ch, line, column, pos))
+            append((OP, ch, line, column, None))
             pos += 1
             continue
         elif text[pos] == '"':
             kind, length = _dq(text, pos)
-            append((kind, text[pos:pos + length], line, column, pos))
+            raw = text[pos:pos + length]
+            append((kind, raw, line, column, unescape(raw) if kind == STRING else None))
             pos += length
             continue
-        _kind, length = _longest(text, pos, frozenset(), 128, False)
+        plain, length = _longest(text, pos, frozenset(), 128, False)
         if length > 80:
             return None
-        append(("S", text[pos:pos + length], line, column, pos))
+        # A keyword candidate is as long as the run of word characters here, and listed first
+        # (_longest): it names the piece exactly when the run is the whole piece.
+        run = _RUN.match(text, pos)
+        word = run.group() if run and run.end() - pos == length else None
+        append(("S", text[pos:pos + length], line, column, (plain, _longest(text, pos, frozenset(), 128, True)[0], word)))
         pos += length
-    append((EOF, "", line, pos - line_start + 1, pos))
+    append((EOF, "", line, pos - line_start + 1, None))
     return tuple(out)
 
 
