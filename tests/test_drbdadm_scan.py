@@ -15,7 +15,7 @@ VERSIONS = ("8.3", "8.4", "9")
 # module versions, numbers with units, quoted strings with escapes, comments, odd characters.
 PIECES = ["resource", "on", "address", "syncer", "rate", "connection-mesh", "require-drbd-module-version-eq",
           "floating", "ipv6", "10.0.0.1", ":7788", "10.0.0.1:7788", "[", "]", "fe80::1", "::ffff:10.0.0.1",
-          "fe80::1%eth0", "1.2.3", "100M", "123456789", "r0", "/dev/drbd0", "a-b_c.d", "{", "}", ";", ":",
+          "fe80::1%eth0", "1.2.3", "1.2.3.4", "1.2.3.4.5", "1.2.3.1234", "::", ":1:2", "a:b", "100M", "123456789", "r0", "/dev/drbd0", "a-b_c.d", "{", "}", ";", ":",
           '"quoted"', '"a\\"b"', '"unterminated', "#comment", " ", "\t", "\n", "\r", "@", "\u00e9", "\\"]
 
 

@@ -94,6 +94,8 @@ def _dq(text: str, pos: int) -> tuple[str, int]:
 
 
 _FAST = re.compile(r"(\n)|([ \t\r]+)|(#[^\n]*)|([A-Za-z0-9/._-]+)|([{};\[\]])|(.)")
+# The same pieces with the blanks before them, for _cuts: one match a token instead of two.
+_BLANKS_THEN = re.compile(r"[ \t\r]*+(?:(\n)|(#[^\n]*)|([A-Za-z0-9/._-]+)|([{};\[\]])|(.))")
 
 
 def scan(text: str, version: str) -> list[Tok]:
@@ -150,20 +152,24 @@ def _cuts(text: str):
     out = []
     append = out.append
     line, pos, end, line_start = 1, 0, len(text), 0
-    match = _FAST.match
+    match = _BLANKS_THEN.match
     while pos < end:
         m = match(text, pos)
+        if m is None:  # blanks up to the end
+            pos = end
+            break
         group = m.lastindex
         if group == 1:
             line += 1
             pos = line_start = m.end()
             continue
-        if group in (2, 3):
+        if group == 2:
             pos = m.end()
             continue
+        pos = m.start(group)
         column = pos - line_start + 1
-        if group == 4:
-            word = m.group()
+        if group == 3:
+            word = m.group(3)
             after = m.end()
             if len(word) > 80:
                 return None
@@ -171,9 +177,12 @@ def _cuts(text: str):
                 append(("W", word, line, column, None))
                 pos = after
                 continue
-        elif group == 5:
-            ch = m.group()
-            append((OP, ch, line, column, None))
+            if _IPV4.fullmatch(word):  # the address of ``address 10.0.0.1:7788``: no keyword,
+                append(("S", word, line, column, _AN_IPV4))  # no IPv6 starts with "d.", KMOD is shorter
+                pos = after
+                continue
+        elif group == 4:
+            append((OP, m.group(4), line, column, None))
             pos += 1
             continue
         elif text[pos] == '"':
@@ -181,6 +190,10 @@ def _cuts(text: str):
             raw = text[pos:pos + length]
             append((kind, raw, line, column, unescape(raw) if kind == STRING else None))
             pos += length
+            continue
+        if text[pos] == ":" and _IPV6_SPAN.match(text, pos).group().count(":") < 2:
+            append(("S", ":", line, column, _A_COLON))  # the `:` before a port: no IPv6 here
+            pos += 1
             continue
         plain, length = _longest(text, pos, frozenset(), 128, False)
         if length > 80:
@@ -193,6 +206,10 @@ def _cuts(text: str):
         pos += length
     append((EOF, "", line, pos - line_start + 1, None))
     return tuple(out)
+
+
+_AN_IPV4 = (IPADDR, IPADDR, None)
+_A_COLON = (OP, OP, None)
 
 
 def _scan(text: str, version: str) -> list[Tok]:
