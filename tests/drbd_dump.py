@@ -11,7 +11,8 @@ DRBD 9 each connection with its paths, endpoints and options — derived connect
 drbdadm's forms by version (read from drbd-utils 9.22's dump code and checked against it):
 
 * 8.3 (drbdadm-83): sections and option names as written (``syncer`` stays), a bare flag has
-  no value, ``protocol`` is an attribute of ``common``/``resource``, a host holds its device,
+  no value, ``protocol`` is an attribute of ``common``/``resource`` (any word, its first letter
+  upper-cased: ``cC`` is ``CC``), a host holds its device,
   disk and meta-disk directly;
 * 8.4 (drbdadm-84): 8.3 forms converted (``syncer`` options moved to ``net``/``disk``/
   ``options``, ``rate`` → ``resync-rate``, ``no-X`` → ``X no``, flags → ``yes``), a
@@ -155,11 +156,14 @@ def _options_by_section(options: list[dict], version: str, out: dict | None = No
             continue
         section, name = _place(opt, version)
         if version == "8.3" and section in ("resource", "common") and name == "protocol":
-            out["protocol"] = opt["values"][0] if opt["values"] else None
+            out["protocol"] = opt["normalised"] if opt["values"] else None
             continue
         if section in ("resource", "common") and name == "protocol":
             section = "net"
-        out.setdefault(section, []).append((name, _value(opt, version)))
+        entry = (name, _value(opt, version))
+        if name == "stacked-timeouts" and entry in out.get(section, []):
+            continue  # drbdadm keeps it as one flag of the resource: written twice, dumped once
+        out.setdefault(section, []).append(entry)
     return out
 
 

@@ -7,6 +7,7 @@ import glob
 import hashlib
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -101,8 +102,10 @@ def listing(root: Path, times: bool = True, grain_ns: int = 1) -> dict[str, tupl
                 extra = ("link", os.readlink(full))
             elif os.path.isdir(full):
                 extra = ("dir",)
-            else:
+            elif stat.S_ISREG(st.st_mode):
                 extra = ("file", _digest(full))
+            else:  # a fifo or socket: its type is all there is (reading a fifo would block)
+                extra = ("special", stat.S_IFMT(st.st_mode))
             # Creating halint's state dir changes its parents' times: that is halint's, not the tree's.
             stamp = (st.st_mtime_ns // grain_ns,) if times and not STATE_DIR.startswith(rel + "/") else ()
             out[rel] = extra + (st.st_mode, st.st_uid, st.st_gid) + stamp

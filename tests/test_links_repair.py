@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_repair_mends_every_link_and_loses_no_byte(upgraded):
     replica_sip = (upgraded / "replica/etc/asterisk/sip.conf").read_text()
     result = run_halint(*links_args(upgraded, "repair", "--apply", "--merge-new"))
     assert result.returncode == 1, result.stderr  # 1: sip.conf is a listed conflict
-    assert "1 conflicts" in result.stdout
+    assert "1 conflict:" in result.stdout
     assert before <= digests(upgraded)
     assert _status(upgraded)["not_ok"] == 0
     for path in ELASTIX_PATHS:
@@ -204,3 +205,26 @@ def test_one_repair_at_a_time(upgraded):
     assert busy.returncode == 2 and "another" in busy.stderr
     assert listing(upgraded) == before
     assert run_halint(*links_args(upgraded, "repair", "--apply")).returncode == 0
+
+
+def test_fifos_and_sockets_are_not_conflicts(upgraded):
+    """mysqld's socket and a fifo, in both the upgraded copy and the replica, are the same thing
+    on both sides; a socket only in the upgraded copy is a server's, meaningless once moved."""
+    conf = upgraded / "etc/asterisk"
+    for side in (conf, upgraded / "replica/etc/asterisk"):
+        os.mkfifo(side / "events.fifo")
+        os.mknod(side / "mysql.sock", 0o777 | stat.S_IFSOCK)
+    os.mknod(conf / "only-here.sock", 0o777 | stat.S_IFSOCK)
+    before = listing(upgraded)
+    plan = run_halint(*links_args(upgraded, "repair", "--merge-new"))
+    assert plan.returncode == 1, plan.stderr
+    conflicts = [l for l in plan.stdout.splitlines() if "conflict:" in l]
+    assert [c.rsplit("/", 1)[1].split(" ")[0] for c in conflicts] == ["sip.conf"]  # the real one only
+    result = run_halint(*links_args(upgraded, "repair", "--apply", "--merge-new"))
+    assert "1 conflict:" in result.stdout, result.stdout
+    assert not (upgraded / "replica/etc/asterisk/only-here.sock").exists()
+    (aside,) = list((upgraded / "etc").glob("asterisk.halint-*"))
+    assert stat.S_ISSOCK(os.lstat(aside / "only-here.sock").st_mode)
+    undo = run_halint(*links_args(upgraded, "undo"))
+    assert undo.returncode == 0, undo.stderr
+    assert listing(upgraded) == before

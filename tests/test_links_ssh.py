@@ -13,6 +13,7 @@ import random
 import shutil
 import signal
 import subprocess
+import stat
 import sys
 import tempfile
 import time
@@ -91,12 +92,25 @@ def test_dry_run_over_ssh_prints_the_local_plan_and_changes_nothing(ssh_lab, upg
     assert listing(upgraded) == before and not (upgraded / "var/lib/halint").exists()
 
 
+def test_fifos_and_sockets_over_ssh_plan_as_locally(ssh_lab, upgraded):
+    """The node's own stat says what a special file is: same plan as a local one, no conflict."""
+    for side in (upgraded / "etc/asterisk", upgraded / "replica/etc/asterisk"):
+        os.mkfifo(side / "events.fifo")
+        os.mknod(side / "mysql.sock", 0o777 | stat.S_IFSOCK)
+    os.mknod(upgraded / "etc/asterisk/only-here.sock", 0o777 | stat.S_IFSOCK)
+    local = run_halint("links", "repair", "--merge-new", "--root", str(upgraded))
+    remote = run_halint(*ssh_args(ssh_lab, "modern", upgraded, "repair", "--merge-new"))
+    stamp = lambda text: [line.split(".halint-")[0] for line in text.splitlines()]  # noqa: E731 - asides are named after the minute
+    assert stamp(remote.stdout) == stamp(local.stdout)
+    assert [l for l in remote.stdout.splitlines() if "conflict:" in l and ("fifo" in l or ".sock" in l)] == []
+
+
 @pytest.mark.parametrize("alias", [*NODES, "old"])
 def test_repair_over_ssh_mends_every_link_and_undo_puts_the_tree_back(ssh_lab, upgraded, alias):
     before, before_bytes = listing(upgraded, grain_ns=grain(alias)), digests(upgraded)
     repair = run_halint(*ssh_args(ssh_lab, alias, upgraded, "repair", "--apply", "--merge-new"))
     assert repair.returncode == 1, repair.stdout + repair.stderr  # sip.conf differs: a listed conflict
-    assert "1 conflicts" in repair.stdout and "/var/lib/halint/links/" in repair.stdout
+    assert "1 conflict:" in repair.stdout and "/var/lib/halint/links/" in repair.stdout
     assert all(state.ok for state in link_states(NodeRoot(str(upgraded)), load(None).links))
     assert before_bytes <= digests(upgraded)
     assert (upgraded / "replica/etc/asterisk/features.conf").is_file()

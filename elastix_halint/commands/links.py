@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import List, Optional
 
 import typer
 
 from elastix_halint.commands import remote_options as ro
+from elastix_halint.shown import count
 
 ROOT_HELP = "The node's root filesystem (a folder holding a copy of one, for tests). Default: /."
 LINKS_HELP = "Link map: 'elastix' (the HOWTO's seven paths) or a map FILE."
@@ -126,7 +128,7 @@ def status_command(
         pending = interrupted(node)
         plan = build_plan(node, linkmap, stamp, merge_new=True)
     if fmt == "json":
-        echo(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None))
+        sys.stdout.write(status_json(root or node.where, plan, linkmap.mount, pending.id if pending else None) + "\n")
     else:
         for line in table(plan.links):
             echo(line)
@@ -226,7 +228,7 @@ def _apply(node, runner, linkmap, plan, merge_new: bool, force: bool) -> int:
     for state in bad:
         echo(f"still {state.status}: {state.path} ({state.detail})")
     if conflicts:
-        echo(f"{conflicts} conflicts: the upgraded versions stay in the moved-aside copies")
+        echo(f"{count(conflicts, 'conflict')}: the upgraded versions stay in the moved-aside copies")
     return 0 if not bad and not conflicts else 1
 
 

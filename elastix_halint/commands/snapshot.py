@@ -12,6 +12,7 @@ from typing import List, Optional
 import typer
 
 from elastix_halint.commands import remote_options as ro
+from elastix_halint.shown import printable
 
 
 def register(app: typer.Typer) -> None:
@@ -53,8 +54,12 @@ def _exit_codes(command):
     return wrapper
 
 
+def _say(line: str) -> None:
+    sys.stdout.write(printable(line) + "\n")
+
+
 def _warn(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(printable(message) + "\n")
 
 
 ROOT_HELP = "The node's root directory (a copy of a node for tests)."
@@ -119,7 +124,7 @@ def snapshot_command(
         opts = SnapshotOptions(dest.root, replica, links, out, compress, tuple(exclude), force, quiet)
         with _connected(remote) as conn:
             outcome = snapshot(opts, _warn, node=RemoteNode(conn, dest.root))
-    typer.echo(outcome.path)
+    _say(outcome.path)
     if not quiet:
         from elastix_halint.snapshot.show import human
 
@@ -137,11 +142,11 @@ def verify_command(
 
     result = verify(archive, quiet)
     for name, reason in result.bad:
-        typer.echo(f"BAD {name}: {reason}")
+        _say(f"BAD {name}: {reason}")
     if result.snapshot.header.incomplete:
-        typer.echo("warning: the snapshot is marked incomplete (files changed while it was taken)")
+        _say("warning: the snapshot is marked incomplete (files changed while it was taken)")
     state = "OK" if result.ok else f"FAILED ({len(result.bad)} problem(s))"
-    typer.echo(f"{state}: {result.members} members, {human(result.checked_bytes)} checked in {archive}")
+    _say(f"{state}: {result.members} members, {human(result.checked_bytes)} checked in {archive}")
     return 0 if result.ok else 1
 
 
@@ -155,10 +160,10 @@ def show_command(
 
     snap = archives.load(archive)
     for line in summary_lines(snap):
-        typer.echo(line)
+        _say(line)
     if long:
         for entry in snap.entries:
-            typer.echo(long_line(entry))
+            _say(long_line(entry))
     return 0
 
 
@@ -186,14 +191,14 @@ def diff_command(
         for note in node.notes:
             _warn(f"warning: {note}; xattrs were not compared")
     for path in changes.added:
-        typer.echo(f"added     {path}")
+        _say(f"added     {path}")
     for path in changes.removed:
-        typer.echo(f"removed   {path}")
+        _say(f"removed   {path}")
     for label, items in (("modified", changes.content), ("metadata", changes.metadata), ("link", changes.links)):
         for path, what in items:
-            typer.echo(f"{label:<9} {path}: {what}")
+            _say(f"{label:<9} {path}: {what}")
     if changes.empty:
-        typer.echo("no changes since the snapshot")
+        _say("no changes since the snapshot")
     return 0 if changes.empty else 1
 
 
@@ -226,7 +231,7 @@ def restore_command(
         opts = RestoreOptions(archive, remote.dests[0].root, links, tuple(only), dry_run, prune, force, quiet)
         outcome = remote_restore.run(opts, lambda: _connected(remote), _warn)
     for line in outcome.lines:
-        typer.echo(line)
+        _say(line)
     for failure in outcome.failures:
         _warn(f"warning: {failure}")
     return 0

@@ -13,6 +13,7 @@ from elastix_halint.links.steps import CopyIn, MakeDir, MakeLink, MoveAside, Ret
 from elastix_halint.links.tree import TreeComparison, compare
 from elastix_halint.noderoot.linkmap import LinkMap, LinkSpec
 from elastix_halint.noderoot.root import NodeRoot
+from elastix_halint.shown import count
 
 
 @dataclass
@@ -154,7 +155,7 @@ class Planner:
             for rel in comparison.differ + [b for b in comparison.blocked]:
                 repair.conflicts.append(posixpath.join(aside, rel) if rel else aside)
         elif comparison.absent or comparison.differ:
-            repair.notes.append(f"{len(comparison.absent)} files only in the upgraded copy stay in {aside} (use --merge-new to copy them)")
+            repair.notes.append(f"only in the upgraded copy, kept in {aside}: {count(len(comparison.absent), 'file')} (use --merge-new to copy them)")
         if is_dir and not self.merge_new:
             repair.steps += self.mkdirs(target, like=spec.path)
         repair.steps.append(MakeLink(spec.path, spec.target))

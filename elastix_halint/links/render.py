@@ -6,6 +6,7 @@ import json
 import sys
 
 from elastix_halint.links.plan import LinkRepair, RepairPlan
+from elastix_halint.shown import count, printable
 
 
 def human_size(size: int) -> str:
@@ -22,13 +23,13 @@ def detail(link: LinkRepair) -> str:
         return link.state.detail
     c = link.comparison
     return (
-        f"{c.files} files, {human_size(c.size)}; {len(c.differ)} differ from the replica, "
+        f"{count(c.files, 'file')}, {human_size(c.size)}; {len(c.differ)} differ from the replica, "
         f"{len(c.absent)} absent from it"
     )
 
 
 def table(links: list[LinkRepair]) -> list[str]:
-    rows = [("PATH", "STATE", "DETAIL")] + [(l.state.path, l.state.status, detail(l)) for l in links]
+    rows = [("PATH", "STATE", "DETAIL")] + [(printable(l.state.path), l.state.status, printable(detail(l))) for l in links]
     widths = [max(len(r[i]) for r in rows) for i in range(2)]
     return [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in rows]
 
@@ -62,5 +63,6 @@ def plan_lines(plan: RepairPlan) -> list[str]:
 
 
 def echo(line: str = "", err: bool = False) -> None:
+    """One human line (names made printable: elastix_halint.shown)."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(line + "\n")
+    stream.write(printable(line) + "\n")

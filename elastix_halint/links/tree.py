@@ -8,6 +8,7 @@ files' contents by digests computed on the node, see docs/links.md)."""
 from __future__ import annotations
 
 import posixpath
+import stat
 
 from elastix_halint.model.record import Mutable, field
 from elastix_halint.noderoot.root import NodeRoot, entry_kind, lstat_or_none, same_content
@@ -53,6 +54,8 @@ def compare(root: NodeRoot, upgraded: str, replica: str) -> TreeComparison:
         if ost is None:
             if kind == "dir":
                 result.new_dirs.append(rel)
+            elif kind == "other" and stat.S_ISSOCK(st.st_mode):
+                pass  # a server's socket (mysql.sock): it means nothing once moved; not merged
             elif kind == "other":
                 result.blocked.append(rel)
                 result.absent.append(rel)

@@ -15,7 +15,7 @@ import posixpath
 import shlex
 import stat
 from elastix_halint.model.record import Mutable, Record, field
-from elastix_halint.noderoot.root import NodeRoot, entry_kind
+from elastix_halint.noderoot.root import NodeRoot, entry_kind, same_special
 from elastix_halint.remote.errors import RemoteError
 
 
@@ -216,7 +216,9 @@ class RemoteRoot(NodeRoot):
             self._digest_here(missing)
         out = []
         for (a, b), (ka, kb) in zip(pairs, kinds):
-            if ka != kb or ka in ("missing", "other"):
+            if ka == kb == "other":
+                out.append(same_special(self.lstat(a).st_mode, self.lstat(b).st_mode))
+            elif ka != kb or ka == "missing":
                 out.append(False)
             elif ka == "symlink":
                 out.append(self.readlink(a) == self.readlink(b))

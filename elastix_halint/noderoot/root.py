@@ -54,7 +54,13 @@ def same_content(a: str, b: str) -> bool:
         return sa.st_size == sb.st_size and filecmp.cmp(a, b, shallow=False)
     if kind == "symlink":
         return os.readlink(a) == os.readlink(b)
-    return kind == "dir"
+    return kind == "dir" or same_special(sa.st_mode, sb.st_mode)
+
+
+def same_special(mode_a: int, mode_b: int) -> bool:
+    """Two fifos, or two sockets (mysqld's mysql.sock in both copies): nothing to compare but
+    their type, so equal. Devices are not (their numbers are not known over ssh)."""
+    return stat.S_IFMT(mode_a) == stat.S_IFMT(mode_b) and (stat.S_ISFIFO(mode_a) or stat.S_ISSOCK(mode_a))
 
 
 class NodeRoot(Record):

@@ -207,7 +207,8 @@ class TreeBuilder:
         if first is None:
             return None, []
         if kind == "enum" and definition.name == "protocol":
-            return first.text.upper(), []
+            # drbdadm upper-cases the first letter only (8.3 takes any word: `cC` is dumped `CC`).
+            return first.text[:1].upper() + first.text[1:], []
         if definition.name in _DIGEST_OPTIONS and first.text.lower() not in kw.DIGESTS:
             fix = suggest(first.text, kw.DIGESTS)
             if fix:

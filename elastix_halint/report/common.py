@@ -6,15 +6,12 @@ import os
 from collections import Counter
 
 from elastix_halint.diagnostics import Severity
+from elastix_halint.shown import count
 
 
 def counts(problems) -> dict[str, int]:
     c = Counter(str(p.severity) for p in problems)
     return {"error": c["error"], "warning": c["warning"], "info": c["info"]}
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def summary_line(run, fixed: int = 0) -> str:
@@ -23,8 +20,8 @@ def summary_line(run, fixed: int = 0) -> str:
         text = "No problems found"
     else:
         text = (
-            f"Found {_plural(len(run.problems), 'problem')} "
-            f"({_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info)"
+            f"Found {count(len(run.problems), 'problem')} "
+            f"({count(c['error'], 'error')}, {count(c['warning'], 'warning')}, {c['info']} info)"
         )
     fixable = sum(1 for p in run.problems if p.fix is not None)
     extras = []
