@@ -74,6 +74,12 @@ def test_failures_are_one_line_and_leave_nothing(ssh_lab, cluster, tmp_path):
                       "--keep-bundle", str(kept))
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
     assert "--ssh-option KexAlgorithms=+diffie-hellman-group14-sha1" in done.stderr and not kept.exists()
+    # Every node that failed is named, each on its line: one that cannot be reached does not
+    # hide another that was reached but has no such root.
+    done = run_halint("lint", "--ssh-config", str(ssh_lab.config), "--ssh", "old-plain", "--ssh", f"modern:{a}/nonexistent")
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and done.stdout == "" and len(lines) == 2, done.stderr
+    assert "old-plain" in lines[0] and "KexAlgorithms" in lines[0] and f"{a}/nonexistent" in lines[1]
     private = tempfile.mkdtemp(prefix="t", dir="/tmp")  # short: the ssh socket folder goes there too
     try:
         done = run_halint("lint", "--ssh-config", str(ssh_lab.config), "--ssh", f"modern:{a}", "--ssh", f"modern:{a}",

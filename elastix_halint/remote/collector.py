@@ -20,7 +20,7 @@ from elastix_halint.remote.dest import Dest
 from elastix_halint.remote.errors import RemoteError
 from elastix_halint.remote.frames import StreamError, decode
 from elastix_halint.remote.shell import NodeShell
-from elastix_halint.remote.ssh import SshOptions
+from elastix_halint.remote.ssh import Connection, SshOptions
 from elastix_halint.remote.streamfs import StreamFS
 
 KIND = "collect"
@@ -58,9 +58,15 @@ def collect_node(shell: NodeShell, root: str, with_secrets: bool = False) -> tup
 
 
 def collect_nodes(dests: Sequence[Dest], options: SshOptions, with_secrets: bool = False) -> list[tuple[collect.NodeBundle, list[str]]]:
-    """Every node's bundle, reached in parallel over ssh; all of them or a RemoteError."""
-    with nodes.connected(dests, options) as conns:
-        return nodes.each(list(zip(conns, dests)), lambda pair: collect_node(pair[0], pair[1].root, with_secrets))
+    """Every node's bundle, reached in parallel over ssh; all of them or a RemoteError naming
+    every node that failed (one that cannot be reached does not hide another's missing root)."""
+
+    def one(conn: Connection, dest: Dest) -> tuple[collect.NodeBundle, list[str]]:
+        conn.open()
+        return collect_node(conn, dest.root, with_secrets)
+
+    with nodes.connected(dests, options, open_now=False) as conns:
+        return nodes.each(list(zip(conns, dests)), lambda pair: one(*pair))
 
 
 def gather(dests: Sequence[Dest], options: SshOptions, with_secrets: bool = False) -> list[collect.NodeBundle]:

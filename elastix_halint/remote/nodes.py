@@ -44,9 +44,13 @@ def each(items: Sequence[T], work: Callable[[T], R]) -> list[R]:
 
 
 @contextlib.contextmanager
-def connected(dests: Sequence[Dest], options: SshOptions | None = None) -> Iterator[list[Connection]]:
+def connected(dests: Sequence[Dest], options: SshOptions | None = None, open_now: bool = True) -> Iterator[list[Connection]]:
     """Open one connection per node in parallel; close them all on the way out, also when
-    halint is told to stop (SIGTERM, SIGHUP: handled as Ctrl-C while the connections are open)."""
+    halint is told to stop (SIGTERM, SIGHUP: handled as Ctrl-C while the connections are open).
+
+    With ``open_now=False`` the masters are only started: the caller opens each connection in
+    its own ``each`` work, so that one node's failure to connect and another's failure to do
+    its part are reported together."""
     options = options or SshOptions()
     options.check()
     conns = [Connection(dest, options) for dest in dests]
@@ -54,7 +58,8 @@ def connected(dests: Sequence[Dest], options: SshOptions | None = None) -> Itera
         try:
             for conn in conns:  # on this thread: a master ends with the thread that started it
                 conn.launch()
-            each(conns, lambda conn: conn.open())
+            if open_now:
+                each(conns, lambda conn: conn.open())
             yield conns
         finally:
             for conn in conns:
