@@ -77,13 +77,19 @@ def _authkeys_key(text: str, base: int = 0, commented: bool = False) -> list[tup
         return [(base + m.start(1), base + m.end(1))] if m else []
     if words[0][2].lower() in _AUTHKEYS_METHODS:  # "md5 KEY" (an index left out)
         words = [(0, 0, "")] + words
-    if len(words) == 2 and words[1][2].lower() not in _AUTHKEYS_METHODS:
-        start, end = words[1][0], words[-1][1]
-    elif len(words) >= 3:
-        start, end = words[2][0], words[-1][1]
-    else:
+    if len(words) < 2 or (len(words) == 2 and words[1][2].lower() in _AUTHKEYS_METHODS):
         return []
-    return [(base + start, base + end)]
+    # The key, and the word in the method's place too when it is no method nor a misspelt one:
+    # then it is a key (``1 KEY``, ``1 sha1KEY`` after a lost blank, ``1 KEY sha1``) - as
+    # model.authkeys.AuthKey.shown_method decides.
+    first = 1 if len(words) == 2 or _may_be_key(words[1][2]) else 2
+    return [(base + words[first][0], base + words[-1][1])]
+
+
+def _may_be_key(word: str) -> bool:
+    from elastix_halint.parsing.larkkit import suggest
+
+    return word.lower() not in _AUTHKEYS_METHODS and suggest(word, sorted(_AUTHKEYS_METHODS)) is None
 
 
 def _syntax_ranges(line: str, kind: str | None) -> list[tuple[int, int]]:

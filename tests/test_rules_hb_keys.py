@@ -73,6 +73,19 @@ def test_keys_never_appear_in_reports(tmp_path, fmt):
         assert secret not in proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("line", [f"1 sha1{LONG_KEY}", f"1 {LONG_KEY}", f"1 {LONG_KEY} sha1"])
+def test_a_key_typed_without_its_method_is_not_shown_when_nodes_differ(tmp_path, fmt, line):
+    """`1 sha1KEY` (a space lost in a copy from a web page) or `1 KEY`: the word in the method's
+    place is the key, also when the rule comparing the two nodes names each node's method."""
+    bundle = make_bundle(tmp_path, {NODES[1]: LONG_KEY.replace("77", "78")})
+    (bundle / NODES[0] / "etc/ha.d/authkeys").write_text(f"auth 1\n{line}\n")
+    proc = run_halint("lint", "--format", fmt, str(bundle))
+    assert proc.returncode == 1, proc.stderr
+    assert "HB205" in proc.stdout
+    assert LONG_KEY not in proc.stdout + proc.stderr
+
+
 def test_short_key_is_reported_without_being_shown(tmp_path):
     bundle = make_bundle(tmp_path, {n: "k9#Qz" for n in NODES})
     proc = run_halint("lint", "--select", "HB204", str(bundle))

@@ -55,11 +55,12 @@ def _mismatch(signer, verifier):
         return (key.index_span, f"{_name(signer)} signs with key {key.index}, which {_name(verifier)}'s authkeys "
                                 "does not define", (verifier.authkeys.auth,) if verifier.authkeys.auth else ())
     if other.method != key.method:
-        return (key.method_span, f"key {key.index} is {key.method} on {_name(signer)} but {other.method} on "
-                                 f"{_name(verifier)}", (other.method_span,))
+        # shown_method: an unknown "method" may be a key typed without one (``1 sha1SECRET``).
+        return (key.method_span, f"key {key.index} is {key.shown_method(True)} on {_name(signer)} but "
+                                 f"{other.shown_method(True)} on {_name(verifier)}", (other.method_span,))
     if key.secret is None or other.secret is None or key.secret == other.secret:
         return None
     if key.secret_is_marker != other.secret_is_marker:
         return None  # one side redacted, the other not: cannot compare without the secret
-    return (key.secret_span, f"key {key.index} ({key.method}) differs between {_name(signer)} and {_name(verifier)}",
+    return (key.secret_span, f"key {key.index} ({key.shown_method(True)}) differs between {_name(signer)} and {_name(verifier)}",
             (other.secret_span,))

@@ -23,3 +23,18 @@ def file_span(ctx) -> Span | None:
 
 def time_ms(tv, default: int | None) -> int | None:
     return tv.ms if tv is not None else default
+
+
+def default_initdead(dead_ms: int) -> int:
+    """Heartbeat's initdead when ha.cf does not set it (config.c)."""
+    if dead_ms > 10000:
+        return dead_ms
+    return 12000 if dead_ms < 6000 else 2 * dead_ms
+
+
+def initdead_ms(times) -> int | None:
+    """The initdead Heartbeat uses: ha.cf's, else its default from deadtime (None if unreadable)."""
+    if times.initdead is not None:
+        return times.initdead.ms
+    dead = time_ms(times.deadtime, DEFAULT_DEADTIME_MS)
+    return None if dead is None else default_initdead(dead)

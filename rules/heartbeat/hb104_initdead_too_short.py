@@ -1,14 +1,7 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.heartbeat._helpers import DEFAULT_DEADTIME_MS, HACF, MIN_INITDEAD_MS, seconds, time_ms
+from elastix_halint.builtin.heartbeat._helpers import DEFAULT_DEADTIME_MS, HACF, MIN_INITDEAD_MS, default_initdead, seconds, time_ms
 from elastix_halint.lint.rule import Finding, Rule, Severity
-
-
-def default_initdead(dead_ms: int) -> int:
-    """Heartbeat's initdead when ha.cf does not set it (config.c)."""
-    if dead_ms > 10000:
-        return dead_ms
-    return 12000 if dead_ms < 6000 else 2 * dead_ms
 
 
 class InitdeadTooShort(Rule):

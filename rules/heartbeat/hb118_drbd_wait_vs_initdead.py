@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from elastix_halint.builtin.heartbeat._helpers import DEFAULT_DEADTIME_MS, seconds, time_ms
+from elastix_halint.builtin.heartbeat._helpers import initdead_ms, seconds
 from elastix_halint.lint.rule import Finding, Rule, Severity
 
 
@@ -9,7 +9,8 @@ class DrbdWaitVsInitdead(Rule):
 
     ## What it checks
     For each DRBD resource of the node: `wfc-timeout` and `degr-wfc-timeout` (when not 0,
-    which DRBD124 covers) compared with ha.cf's `initdead` (or deadtime when not set).
+    which DRBD124 covers) compared with ha.cf's `initdead`, or when it is not set with
+    Heartbeat's default (config.c: deadtime above 10 s, 12 s below 6 s, else twice deadtime).
 
     ## Why it matters
     The drbd init script runs before heartbeat and blocks the boot for up to wfc-timeout
@@ -36,7 +37,7 @@ class DrbdWaitVsInitdead(Rule):
 
     def check_node(self, node, ctx):
         t = node.hacf.times
-        init = t.initdead.ms if t.initdead is not None else time_ms(t.deadtime, DEFAULT_DEADTIME_MS)
+        init = initdead_ms(t)
         if init is None:
             return
         for res in node.drbd.resources:
