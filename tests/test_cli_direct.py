@@ -165,3 +165,17 @@ def test_quick_exit_waits_for_what_is_left_to_run_at_exit():
     assert proc.returncode == 0 and proc.stdout.endswith("AT EXIT\n"), proc
     proc = _program("import sys; sys.stdout.write('unflushed')", "explain", "NOPE999")
     assert proc.returncode == 2 and proc.stdout == "unflushed" and "NOPE999" in proc.stderr
+
+
+def test_the_program_runs_the_cyclic_collector_less_often_and_main_argv_leaves_it_alone():
+    # The halint program raises the collector's first threshold (a parse builds a large model
+    # that forms no cycles); a caller of main(argv) in its own process keeps its settings.
+    report = "import atexit, gc, sys; atexit.register(lambda: sys.stderr.write(f'GC {gc.get_threshold()}'))"
+    proc = _program(report, "parse", "--format", "json", str(SEED))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.endswith("GC (10000, 10, 10)"), proc.stderr[-500:]
+    code = ("import gc, sys\nfrom elastix_halint.cli import main\ngc.set_threshold(700, 10, 10)\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    sys.stderr.write(f'GC {gc.get_threshold()}')\n")
+    proc = subprocess.run([sys.executable, "-c", code, "parse", str(SEED)], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
+    assert proc.stderr.endswith("GC (700, 10, 10)"), proc.stderr[-500:]

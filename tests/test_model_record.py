@@ -66,6 +66,10 @@ def test_repr_like_a_dataclass():
     (lambda: Point(1, 2, (), {}, 5), "takes 4 positional arguments but 5 were given"),
     (lambda: Point(1, nope=2), "unexpected keyword argument 'nope'"),
     (lambda: Point(1, x=2), "multiple values for argument 'x'"),
+    # keywords only (the calls completed from the class's template of defaults)
+    (lambda: Point(y=2), "missing 1 required argument(s): 'x'"),
+    (lambda: Point(x=1, nope=2), "unexpected keyword argument 'nope'"),
+    (lambda: Counter(total=1, nope=2), "unexpected keyword argument 'nope'"),
 ])
 def test_bad_calls_are_type_errors(call, message):
     with pytest.raises(TypeError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -143,3 +147,29 @@ def test_mutable_records():
     assert repr(c) == "Counter(items=[1], total=1)"
     with pytest.raises(TypeError):
         hash(c)
+
+
+def test_keyword_calls_fill_defaults_and_factories_in_field_order():
+    p = Point(tags=("a",), x=3)
+    assert tuple(p) == (3, 0, ("a",), {}) and p.notes is not Point(x=3).notes
+    assert Point(x=1, notes={"n": 1}).notes == {"n": 1}
+    c, d = Counter(total=2), Counter(total=2)
+    assert c.total == 2 and c.items == [] and c.items is not d.items and vars(c) == {"items": [], "total": 2}
+
+
+class Watched(Counter):
+    """A subclass that turns a field into a property: setting it must still go through it."""
+
+    seen: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return self.__dict__["_total"]
+
+    @total.setter
+    def total(self, value):
+        self.__dict__["_total"] = value * 10
+
+
+def test_a_field_behind_a_property_is_set_through_it():
+    assert Watched(total=2).total == 20 and Watched([], 3, []).total == 30

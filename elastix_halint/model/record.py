@@ -54,6 +54,7 @@ class _Missing:
 
 
 MISSING = _Missing()
+_FROM_FACTORY = _Missing()  # in a class's _template: the field's default_factory makes it
 
 
 class Field:
@@ -133,6 +134,14 @@ class _RecordType(type):
         cls._required = required
         cls._tail = None if MISSING in tail else tail
         cls.__match_args__ = cls._fields
+        # A call with keywords only is completed from a template of the defaults (one dict
+        # copy and update instead of a loop over the fields); see _values.
+        cls._template = {n: (_FROM_FACTORY if f is not MISSING else d) for n, d, f in cls._filling}
+        cls._factories = tuple((n, f) for n, _d, f in cls._filling if f is not MISSING)
+        cls._required_names = frozenset(n for n, d, f in cls._filling if d is MISSING and f is MISSING)
+        # A Mutable whose fields are plain attributes is filled by one __dict__ update.
+        cls._dict_fill = not immutable and cls.__dictoffset__ != 0 and cls.__setattr__ is object.__setattr__ and not any(
+            hasattr(type(k.__dict__[n]), "__set__") for n in names for k in cls.__mro__ if n in k.__dict__)
         return cls
 
 
@@ -141,6 +150,14 @@ def _values(cls, args: tuple, kwargs: dict) -> tuple:
     ``TypeError`` a dataclass ``__init__`` would raise."""
     if len(args) > cls._size:
         raise TypeError(f"{cls.__name__}() takes {cls._size} positional arguments but {len(args)} were given")
+    if not args and kwargs.keys() >= cls._required_names:
+        filled = cls._template.copy()
+        filled.update(kwargs)
+        if len(filled) == cls._size:  # no unknown keyword (else the loop below says which)
+            for key, factory in cls._factories:
+                if filled[key] is _FROM_FACTORY:
+                    filled[key] = factory()
+            return tuple(filled.values())
     values = list(args)
     missing = []
     for key, default, factory in cls._filling[len(args):]:
@@ -233,6 +250,9 @@ class Mutable(metaclass=_RecordType):
     def __init__(self, *args, **kwargs):
         if kwargs or len(args) != self._size:
             args = _values(type(self), args, kwargs)
+        if self._dict_fill:
+            self.__dict__.update(zip(self._fields, args))
+            return
         for key, value in zip(self._fields, args):
             object.__setattr__(self, key, value)
 

@@ -26,14 +26,15 @@ _PUNCT = {";": SEMI, "{": LBRACE, "}": RBRACE}
 # Unicode spaces as blanks. Those, control characters and a byte-order mark are "odd": reported
 # as the error drbdadm makes of them, then read as a blank so the rest of the file is checked.
 _ODD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\xa0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Blanks but newlines are read with the token that follows them: one match a token.
 _TOKEN = re.compile(
-    r'(?P<ws>[ \t\r\n]+)'
+    r'[ \t\r]*+(?:(?P<nl>\n)'
     r'|(?P<comment>#[^\n]*)'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*")'
     r'|(?P<open_string>"(?:[^"\\\n]|\\.)*\\?)'
     r'|(?P<punct>[;{}])'
     f'|(?P<odd>[{_ODD}]+)'
-    f'|(?P<word>[^ \\t\\r\\n{{}};"#{_ODD}]+)'
+    f'|(?P<word>[^ \\t\\r\\n{{}};"#{_ODD}]+))'
 )
 _ESCAPE = re.compile(r"\\(.)")
 
@@ -80,14 +81,12 @@ def _scan(text, pos, file, state, tokens, comments, skipped, problems) -> int | 
     skip_from = None  # index in tokens of a `skip` keyword whose block is not yet swallowed
     for m in _TOKEN.finditer(text, pos):
         kind = m.lastgroup
-        start = m.start()
-        if kind == "ws":
-            newlines = text.count("\n", start, m.end())
-            if newlines:
-                line += newlines
-                line_start = text.rindex("\n", start, m.end()) + 1
+        if kind == "nl":
+            line += 1
+            line_start = m.end()
             continue
-        raw = m.group()
+        start = m.start(kind)
+        raw = m.group(kind)
         col = start - line_start + 1
         if kind == "word":
             if raw == "skip" and (not tokens or tokens[-1][0] in (SEMI, LBRACE, RBRACE)):

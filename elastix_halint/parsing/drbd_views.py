@@ -148,12 +148,16 @@ def make_resources(sections: tuple[Section, ...], common: Section | None) -> tup
     ``stacked-on-top-of`` after reading the whole configuration)."""
     blocks = [s for s in sections if s.keyword == "resource"]
     lower_hosts: dict[str, tuple[str, ...]] = {}
+    read = []
     for sec in blocks:
         name = sec.args[0].text if sec.args else ""
-        plain = [make_host(h, sec, {}) for h in _host_sections(sec) if h.keyword != "stacked-on-top-of"]
-        lower_hosts.setdefault(name, tuple(n for h in plain for n in h.drbd_names))
-        lower_hosts.setdefault(f"{name}\0devices", _lower_devices(plain))
-    return tuple(make_resource(sec, common, lower_hosts) for sec in blocks)
+        host_sections = _host_sections(sec)
+        # A host that is not stacked does not depend on the other resources: made once here.
+        plain = {i: make_host(h, sec, {}) for i, h in enumerate(host_sections) if h.keyword != "stacked-on-top-of"}
+        lower_hosts.setdefault(name, tuple(n for h in plain.values() for n in h.drbd_names))
+        lower_hosts.setdefault(f"{name}\0devices", _lower_devices(list(plain.values())))
+        read.append((sec, host_sections, plain))
+    return tuple(make_resource(sec, common, lower_hosts, hosts, plain) for sec, hosts, plain in read)
 
 
 def _lower_devices(hosts: list[Host]) -> dict[int, str]:
@@ -174,9 +178,12 @@ def _host_sections(sec: Section) -> list[Section]:
     return found
 
 
-def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]]) -> Resource:
+def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]],
+                  host_sections: list[Section], made: dict[int, Host]) -> Resource:
+    """``host_sections``: _host_sections(sec); ``made``: the hosts of those (by index) that
+    are made already."""
     name = sec.args[0] if sec.args else None
-    hosts = tuple(make_host(h, sec, lower_hosts) for h in _host_sections(sec))
+    hosts = tuple(made[i] if i in made else make_host(h, sec, lower_hosts) for i, h in enumerate(host_sections))
     connections, meshes = make_connections(sec, hosts)
     return Resource(
         name=name.text if name else "",

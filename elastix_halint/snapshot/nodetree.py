@@ -193,6 +193,11 @@ class StatTable:
         i = self._index.get(path)
         return default if i is None else self._at(i)
 
+    def pop(self, path: str, default=None):
+        """``get``, forgetting the path (its row stays, unused)."""
+        i = self._index.pop(path, None)
+        return default if i is None else self._at(i)
+
     def __getitem__(self, path: str) -> NodeStat:
         return self._at(self._index[path])
 
@@ -220,6 +225,13 @@ class ListedTree:
         self.vanished: set[str] = set()
         self.users: dict[int, str] = {}
         self.groups: dict[int, str] = {}
+        self._once = False
+
+    def read_once(self) -> None:
+        """From now on each path is read once (by one scan): what the walk has read is dropped
+        as it goes, so that the listing and the entries made from it are not both held whole
+        at the end of the scan (~18 MiB of names at 100,000 files)."""
+        self._once = True
 
     @classmethod
     def from_frames(cls, received: list, walkable: bool = True) -> "ListedTree":
@@ -308,22 +320,22 @@ class ListedTree:
 
     # -- scan.Tree ------------------------------------------------------------------------------
     def listdir(self, path: str) -> list[str]:
-        return self.children.get(path, [])
+        return (self.children.pop if self._once else self.children.get)(path, [])
 
     def lstat(self, path: str) -> NodeStat:
-        st = self.stats.get(path)
+        st = (self.stats.pop if self._once else self.stats.get)(path)
         if st is None:
             raise FileNotFoundError(2, "vanished while the tree was listed", path)
         return st
 
     def readlink(self, path: str) -> str:
-        try:
-            return self.targets[path]
-        except KeyError:
-            raise FileNotFoundError(2, "symlink vanished while the tree was listed", path) from None
+        target = (self.targets.pop if self._once else self.targets.get)(path, None)
+        if target is None:
+            raise FileNotFoundError(2, "symlink vanished while the tree was listed", path)
+        return target
 
     def xattrs(self, path: str) -> dict | None:
-        return self.xattr_map.get(path) or None
+        return (self.xattr_map.pop if self._once else self.xattr_map.get)(path, None) or None
 
     def owners(self, st: NodeStat) -> tuple[str, str]:
         return self.users.get(st.st_uid) or str(st.st_uid), self.groups.get(st.st_gid) or str(st.st_gid)

@@ -11,7 +11,7 @@ a fresh plain tar of the checked directories and files, built here, extracted th
 node's own tar (owners by number, pax mtimes with nanoseconds); sparse files rewritten with
 holes, symlinks and hardlinks made, xattrs set by setfattr; directory attributes set again by a
 second small tar (the links changed their mtimes). Then the staged tree is proven: every file's
-SHA-256 by the node's sha256sum or openssl (else streamed back and hashed here), every entry's
+SHA-256 by the node's openssl or sha256sum (else streamed back and hashed here), every entry's
 type, owner, mode, mtime, link target and hardlink group from a listing. Only then, with the
 journal's phase "swapping" made durable, one rename per unit, each journalled first; replaced
 data is moved aside until ``--prune``. A rerun finishes a swap that was under way, or rolls back
@@ -39,9 +39,9 @@ from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
 from elastix_halint.snapshot.nodetree import NodeFacts, each_digest, each_name, fsdecode, fsencode, stream_frames
 from elastix_halint.snapshot.progress import Progress
-from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, listing_from_frames, node_facts
+from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, node_facts
 from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
-from elastix_halint.snapshot.scan import scan
+from elastix_halint.snapshot.stagedtree import StagedTree
 from elastix_halint.snapshot.tarpax import TarWriter, send_header
 
 SPARSE_BLOCK = 1 << 16  # the same holes as a local restore (staging.SPARSE_BLOCK)
@@ -380,9 +380,12 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
     selected = [e for e in staged if plan.selected(e)]
     failures: list = []
     sparse: list = []
-    members = [(e, o) for e, o in zip(tar.located, tar.offsets) if chosen(e)]
-    total = sum(e.size for e, _ in members if e.type == FILE)
-    with Progress("send", total, sum(1 for e, _ in members if e.type == FILE), Progress.wanted(opts.quiet)) as bar:
+    # (entry, offset) of the members to send, made afresh each time it is read: a list of the
+    # pairs was ~9 MiB at 100,000 files, held through the whole restore.
+    members = _Members(tar, chosen)
+    sizes = [e.size for e, _ in members if e.type == FILE]
+    total, count = sum(sizes), len(sizes)
+    with Progress("send", total, count, Progress.wanted(opts.quiet)) as bar:
         try:
             node.extract(staging, lambda out: _send_tree(out, members, tar.fileobj, sparse, bar))
         except restore.archive.damage_errors() as exc:
@@ -445,6 +448,16 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
         tar.add(send_header(entry))
     tar.close()
     out.flush()
+
+
+class _Members:
+    """The (entry, offset) pairs of the archive members ``chosen`` keeps, in archive order."""
+
+    def __init__(self, tar, chosen):
+        self.tar, self.chosen = tar, chosen
+
+    def __iter__(self):
+        return ((e, o) for e, o in zip(self.tar.located, self.tar.offsets) if self.chosen(e))
 
 
 class _Chunks:
@@ -553,16 +566,16 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
            if left.get(e.path) is not None]
     if bad:
         restore._refuse_if(bad, plan.snap.path)
-    # Each part of PROVE's answer is dropped once read (~40 MiB at 100,000 files in all), so
-    # that it is not held beside the listing and the scan of the staged tree.
+    # Each part of PROVE's answer is dropped once read (~40 MiB at 100,000 files in all); the
+    # listing is read record by record into what the comparison below needs (StagedTree).
     received[:] = [f for f in received if f.tag not in ("M", "Q")]
-    listing = listing_from_frames(node.shell, node.root, received)
+    staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
+                             [e.path for e in selected] + list(plan.units))
+    staged_tree.take_frames(received)
     received[:] = [f for f in received if f.tag not in ("F", "N", "S", "A")]
-    result = scan(staging + plan.replica, plan.replica, plan.snap.header.excludes, digests=False, tree=listing)
-    live = {e.path: (e, listing.stats[result.abspath(e)].st_ino) for e in result.entries}
     problems, precision = [], 0
     for e in selected:
-        got = live.get(e.path, (None, None))[0]
+        got = staged_tree.found(e.path)
         if e.type == HARDLINK and not any(prescan.under(e.target, u) for u in plan.units):
             continue  # reported as not relinked
         if got is None or got.type != e.type or got.target != e.target:
@@ -576,19 +589,19 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
                 precision += 1
             else:
                 failures.append(f"{e.path}: could not set mtime")
-        if listing.xattrs_captured:
+        if staged_tree.xattrs_captured:
             failures += [f"{e.path}: could not set xattr {name}" for name, value in (e.xattrs or {}).items()
                          if (got.xattrs or {}).get(name) != value]
     if problems:
         restore._refuse_if(problems, plan.snap.path)
     if precision:
         failures.append(f"{precision} entries: mtime restored to the second only (the node's tar and touch keep no finer)")
-    return {unit: live[unit][1] for unit in plan.units}
+    return {unit: staged_tree.found(unit).ino for unit in plan.units}
 
 
 def _staged_digests(node: NodeSteps, received: list, files, staging: str, staging_node: str):
     """(path, SHA-256) of each staged file, one at a time (a table of them all cost ~60 MiB at
-    100,000 files): by the node's sha256sum or openssl (PROVE), else read back and hashed here."""
+    100,000 files): by the node's openssl or sha256sum (PROVE), else read back and hashed here."""
     names = next((f.data for f in received if f.tag == "M"), b"")
     q = next((f for f in received if f.tag == "Q"), None)
     if q is not None and q.info != "none":

@@ -144,7 +144,9 @@ class RemoteNode:
         self.xattrs_known = listing.xattrs_captured
         if not listing.xattrs_captured:
             self.notes = ("xattrs and SELinux labels were not captured: the node has no getfattr (package attr)",)
+        listing.read_once()
         result = scan(top_path(self.root, replica), replica, excludes, digests=False, tree=listing)
+        del listing
         if digests:  # gzip/none: the manifest comes first, so the files are streamed once to hash them
             NodeFiles(self.shell, self.root, result, hashing=True).hash_all()
         return result
@@ -153,7 +155,7 @@ class RemoteNode:
         return NodeFiles(self.shell, self.root, scanned, hashing)
 
     def digests(self, scanned, indexes) -> dict:
-        """index -> raw SHA-256: computed by the node (sha256sum, else openssl) where it can,
+        """index -> raw SHA-256: computed by the node (openssl, else sha256sum) where it can,
         else by streaming those files here (NodeFiles)."""
         paths = [fsencode(scanned.abspath(scanned.entries[i])) for i in indexes]
         tool, values = node_digests(self.shell, paths)
@@ -340,7 +342,7 @@ class NodeFiles:
 
 def node_digests(shell, paths: list[bytes]) -> tuple[str, list]:
     """The node's SHA-256 of each of ``paths`` (absolute on the node): ``(tool, digests)``;
-    tool ``none`` when the node has neither sha256sum nor openssl."""
+    tool ``none`` when the node has neither openssl nor sha256sum."""
     from elastix_halint.snapshot.nodetree import parse_digests
 
     data = b"".join(p + b"\0" for p in paths)

@@ -34,6 +34,7 @@ _IPV6 = re.compile(
 )
 _IPV6_SPAN = re.compile(r"[0-9A-Za-z:%./_-]*")
 _OPCHARS = frozenset("{};[]:")
+_tuple_new = tuple.__new__  # a Tok without the Python-level __new__ namedtuple writes
 
 
 class Tok(namedtuple("Tok", "kind text line raw column", defaults=(1,))):
@@ -93,6 +94,8 @@ def _dq(text: str, pos: int) -> tuple[str, int]:
 
 
 _FAST = re.compile(r"(\n)|([ \t\r]+)|(#[^\n]*)|([A-Za-z0-9/._-]+)|([{};\[\]])|(.)")
+# The same pieces with the blanks before them, for _cuts: one match a token instead of two.
+_BLANKS_THEN = re.compile(r"[ \t\r]*+(?:(\n)|(#[^\n]*)|([A-Za-z0-9/._-]+)|([{};\[\]])|(.))")
 
 
 def scan(text: str, version: str) -> list[Tok]:
@@ -100,8 +103,8 @@ def scan(text: str, version: str) -> list[Tok]:
     ending with an EOF token.
 
     The versions cut a text at the same places unless a word is longer than 8.3's 80
-    characters; where they cut is computed once per text (:func:`_cuts`) and each version only
-    names the pieces (its own keywords, 9's module versions)."""
+    characters; where they cut, and all a version needs to name each piece, is computed once
+    per text (:func:`_cuts`): each version only looks its own keywords up."""
     cuts = _cuts(text)
     if cuts is None:
         return _scan(text, version)
@@ -110,17 +113,19 @@ def scan(text: str, version: str) -> list[Tok]:
     names: dict[str, str] = {}
     tokens: list[Tok] = []
     append = tokens.append
-    for kind, raw, line, column, pos in cuts:
+    new = _tuple_new
+    for kind, raw, line, column, extra in cuts:
         if kind == "W":
             kind = names.get(raw)
             if kind is None:
                 kind = names[raw] = _word_kind(raw, keywords, kmod)
         elif kind == "S":
-            kind = _longest(text, pos, keywords, 128, kmod)[0]
+            plain, with_kmod, run = extra
+            kind = KW if run is not None and run in keywords else with_kmod if kmod else plain
         elif kind == STRING:
-            append(Tok(STRING, unescape(raw), line, raw, column))
+            append(new(Tok, (STRING, extra, line, raw, column)))
             continue
-        append(Tok(kind, raw, line, raw, column))
+        append(new(Tok, (kind, raw, line, raw, column)))
     return tokens
 
 
@@ -138,50 +143,73 @@ def _word_kind(word: str, keywords: frozenset, kmod: bool) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _cuts(text: str):
-    """The version-independent cut of ``text``: (kind, raw, line, column, position) per token,
-    kind ``W`` for a plain word and ``S`` for a piece whose name needs the longest-match rules
-    of a version; None when a word is longer than 80 characters (8.3 cuts it elsewhere)."""
+    """The version-independent cut of ``text``: (kind, raw, line, column, extra) per token, or
+    None when a word is longer than 80 characters (8.3 cuts it elsewhere). Kind ``W``: a plain
+    word (its name is the version's: keyword or not); ``S``: a piece named by flex's longest
+    match, ``extra`` = (its kind without keywords, the same for 9 that knows module versions,
+    the word that would be a keyword as long as the piece, or None); a STRING's ``extra`` is
+    its unescaped value."""
     out = []
     append = out.append
     line, pos, end, line_start = 1, 0, len(text), 0
-    match = _FAST.match
+    match = _BLANKS_THEN.match
     while pos < end:
         m = match(text, pos)
+        if m is None:  # blanks up to the end
+            pos = end
+            break
         group = m.lastindex
         if group == 1:
             line += 1
             pos = line_start = m.end()
             continue
-        if group in (2, 3):
+        if group == 2:
             pos = m.end()
             continue
+        pos = m.start(group)
         column = pos - line_start + 1
-        if group == 4:
-            word = m.group()
+        if group == 3:
+            word = m.group(3)
             after = m.end()
             if len(word) > 80:
                 return None
             if not (after < end and text[after] == ":"):
-                append(("W", word, line, column, pos))
+                append(("W", word, line, column, None))
                 pos = after
                 continue
-        elif group == 5:
-            ch = m.group()
-            append((OP, ch, line, column, pos))
+            if _IPV4.fullmatch(word):  # the address of ``address 10.0.0.1:7788``: no keyword,
+                append(("S", word, line, column, _AN_IPV4))  # no IPv6 starts with "d.", KMOD is shorter
+                pos = after
+                continue
+        elif group == 4:
+            append((OP, m.group(4), line, column, None))
             pos += 1
             continue
         elif text[pos] == '"':
             kind, length = _dq(text, pos)
-            append((kind, text[pos:pos + length], line, column, pos))
+            raw = text[pos:pos + length]
+            append((kind, raw, line, column, unescape(raw) if kind == STRING else None))
             pos += length
             continue
-        _kind, length = _longest(text, pos, frozenset(), 128, False)
+        if text[pos] == ":" and _IPV6_SPAN.match(text, pos).group().count(":") < 2:
+            append(("S", ":", line, column, _A_COLON))  # the `:` before a port: no IPv6 here
+            pos += 1
+            continue
+        plain, length = _longest(text, pos, frozenset(), 128, False)
         if length > 80:
             return None
-        append(("S", text[pos:pos + length], line, column, pos))
+        # A keyword candidate is as long as the run of word characters here, and listed first
+        # (_longest): it names the piece exactly when the run is the whole piece.
+        run = _RUN.match(text, pos)
+        word = run.group() if run and run.end() - pos == length else None
+        append(("S", text[pos:pos + length], line, column, (plain, _longest(text, pos, frozenset(), 128, True)[0], word)))
         pos += length
-    append((EOF, "", line, pos - line_start + 1, pos))
+    append((EOF, "", line, pos - line_start + 1, None))
     return tuple(out)
+
+
+_AN_IPV4 = (IPADDR, IPADDR, None)
+_A_COLON = (OP, OP, None)
 
 
 def _scan(text: str, version: str) -> list[Tok]:

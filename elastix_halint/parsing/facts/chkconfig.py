@@ -4,6 +4,8 @@ preamble is skipped."""
 
 from __future__ import annotations
 
+import functools
+
 from elastix_halint.model.facts import BootService, BootServices
 from elastix_halint.parsing.facts._lines import load_with, parse_lines, result, token_span, unique
 from elastix_halint.source import SourceFile
@@ -33,9 +35,16 @@ class _NoteSkipper:
 
 def _sysv(file: str, line) -> BootService:
     name, *levels = line.tree.children
-    runlevels = tuple(sorted((int(str(t)[0]), str(t).endswith(":on")) for t in levels))
-    enabled = any(on for level, on in runlevels if level in MULTI_USER)
+    runlevels, enabled = _runlevels(tuple(map(str, levels)))
     return BootService(str(name), enabled, "on" if enabled else "off", runlevels, False, token_span(file, line.number, name))
+
+
+@functools.lru_cache(maxsize=256)
+def _runlevels(levels: tuple[str, ...]) -> tuple[tuple, bool]:
+    """(sorted (runlevel, on) pairs, on in a multi-user runlevel) of ``0:off 1:off 2:on…``: a
+    few dozen distinct lines make every chkconfig listing."""
+    runlevels = tuple(sorted((int(t[0]), t.endswith(":on")) for t in levels))
+    return runlevels, any(on for level, on in runlevels if level in MULTI_USER)
 
 
 def parse(source: SourceFile):

@@ -26,7 +26,7 @@
 #   tree.sh send ROOT                      stdin: NUL-terminated paths relative to ROOT;
 #       stdout: a tar stream of them as the node's tar writes it (raw, not framed)
 #   tree.sh digest                         stdin: NUL-terminated absolute paths; stdout: the
-#       output of sha256sum, else openssl dgst -sha256 (first line: the tool used)
+#       output of openssl dgst -sha256, else sha256sum (first line: the tool used)
 #
 # ROOT "/" is the live node; another folder stands for it (a copy, a test tree).
 
@@ -227,12 +227,13 @@ tree_send() {
 }
 
 tree_digest() {
-    if printf '' | sha256sum >/dev/null 2>&1; then
-        echo sha256sum
-        exec xargs -0 -r sha256sum
-    elif printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
+    # openssl first, as restore.sh's PROVE does (why: see there).
+    if printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
         echo openssl
         exec xargs -0 -r openssl dgst -sha256
+    elif printf '' | sha256sum >/dev/null 2>&1; then
+        echo sha256sum
+        exec xargs -0 -r sha256sum
     fi
     echo none
 }
