@@ -24,6 +24,7 @@ from elastix_halint.model.facts import (
     physical_interface,
 )
 from elastix_halint.model.haresources import ALL_RESOURCES
+from elastix_halint.model.hosts import normal_ip
 from elastix_halint.model.record import Record, field
 from elastix_halint.parsing.result import ParseResult
 
@@ -38,15 +39,6 @@ CONFIG_FILES: dict[str, str] = {
 
 # NodeFacts attribute names, in the order reports list them.
 FACT_NAMES = ("uname", "hostname", "stat", "links", "boot", "partitions", "ipaddrs", "procdrbd")
-
-
-@functools.lru_cache(maxsize=1024)
-def _normal_ip(text: str) -> str:
-    # Cached: rules compare every address of a node to each address they check.
-    try:
-        return str(ipaddress.ip_address(text.split("%")[0]))
-    except ValueError:
-        return text
 
 
 @functools.lru_cache(maxsize=1024)
@@ -124,9 +116,9 @@ class NodeFacts(Record):
     def address_line(self, ip: str) -> InterfaceAddress | None:
         """The ``ip addr`` line carrying ``ip`` (compared as addresses: ``fe80::1%eth0`` and
         ``fe80:0::1`` are one), None when the node does not have it."""
-        want = _normal_ip(ip)
+        want = normal_ip(ip)
         for a in self.ipaddrs or ():
-            if _normal_ip(a.address) == want:
+            if normal_ip(a.address) == want:
                 return a
         return None
 

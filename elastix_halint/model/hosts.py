@@ -63,8 +63,8 @@ class HostsFile(Record):
 
     def names_for(self, address: str) -> tuple[str, ...]:
         """Names on the lines of ``address`` (compared as addresses, so ``::1`` = ``0::1``)."""
-        want = _normal(address)
-        return tuple(n.text for e in self.entries if _normal(e.address) == want for n in e.names)
+        want = normal_ip(address)
+        return tuple(n.text for e in self.entries if normal_ip(e.address) == want for n in e.names)
 
     def to_json(self, redact: bool = True) -> dict:
         return {"entries": [e.to_json() for e in self.entries], "comments": comments_json(self.comments, "hosts", redact)}
@@ -80,7 +80,10 @@ def _is_loopback(address: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _normal(address: str) -> str:
+def normal_ip(address: str) -> str:
+    """An address in its canonical spelling (IPv6 compressed and lower-case, a ``%scope``
+    dropped), or the text as it is when it is no address. Cached: rules compare every address
+    of a node to each address they check."""
     try:
         return str(ipaddress.ip_address(address.split("%")[0]))
     except ValueError:
