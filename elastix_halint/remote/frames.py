@@ -121,10 +121,13 @@ def decode(data: bytes, kind: str) -> list[Frame]:
     return list(read_frames(io.BytesIO(binary), kind))
 
 
-def read_frames(stream: BinaryIO, kind: str, magic: bytes | None = None) -> Iterator[Frame]:
+def read_frames(stream: BinaryIO, kind: str, magic: bytes | None = None, sinks: dict | None = None) -> Iterator[Frame]:
     """Frames as they arrive from a binary stream positioned at its magic line (or just after
     it, ``magic`` being that line); the last one yielded is the ``Z`` frame (StreamError when
-    the stream ends before it)."""
+    the stream ends before it). ``sinks``: tag -> ``make(name, info)``, an object with
+    ``write(piece)`` and ``close()``: the data of a frame with that tag is written to it in
+    pieces of at most :data:`SINK_PIECE` bytes as it arrives, then closed, and the frame is
+    yielded with empty data (a 100,000-entry listing is ~15 MiB that is never held whole)."""
     magic = stream.readline(256) if magic is None else magic
     if not magic.startswith(MAGIC):
         raise StreamError("not a halint stream (no 'HALINT-STREAM 1' line)")
@@ -143,7 +146,12 @@ def read_frames(stream: BinaryIO, kind: str, magic: bytes | None = None) -> Iter
         if name_len > MAX_NAME:
             raise StreamError(f"frame name of {name_len} bytes after {count} frames")
         name = _exactly(stream, name_len, count)
-        data = _exactly(stream, data_len, count)
+        make = sinks.get(tag) if sinks else None
+        if make is None:
+            data = _exactly(stream, data_len, count)
+        else:
+            _pass_on(stream, data_len, count, make(name, info))
+            data = b""
         if _exactly(stream, 1, count) != b"\n":
             raise StreamError(f"frame {count + 1} ({tag} {name[:40]!r}) does not end where its size says")
         count += 1
@@ -152,16 +160,17 @@ def read_frames(stream: BinaryIO, kind: str, magic: bytes | None = None) -> Iter
             return
 
 
-def read_all(stream: BinaryIO, kind: str) -> list[Frame]:
+def read_all(stream: BinaryIO, kind: str, sinks: dict | None = None) -> list[Frame]:
     """Every frame of a complete stream read from a pipe as it comes, without holding the raw
     output beside the frames (a 100,000-entry listing is ~15 MiB): what a login shell printed
     before the stream is skipped, as :func:`decode` does; an armoured stream is read whole and
-    decoded."""
+    decoded. ``sinks``: as :func:`read_frames` (an armoured stream's frames are written to
+    them whole)."""
     while line := stream.readline(1 << 16):
         if line.startswith(MAGIC):
-            return list(read_frames(stream, kind, line))
+            return list(read_frames(stream, kind, line, sinks))
         if line.startswith(BEGIN):
-            return decode(line + stream.read(), kind)
+            return [_sunk(f, sinks) for f in decode(line + stream.read(), kind)]
     raise StreamError("no halint stream in this data (expected a 'HALINT-STREAM 1' or '-----BEGIN HALINT STREAM' line)")
 
 
@@ -179,3 +188,47 @@ def _exactly(stream: BinaryIO, size: int, count: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+# Sunk frames (``sinks`` above) are read and handed on in pieces of at most this size.
+SINK_PIECE = 1 << 20
+
+
+def _pass_on(stream: BinaryIO, size: int, count: int, sink) -> None:
+    left = size
+    while left:
+        piece = stream.read(min(left, SINK_PIECE))
+        if not piece:
+            raise StreamError(f"the stream was cut short inside frame {count + 1} (connection lost?)")
+        sink.write(piece)
+        left -= len(piece)
+    sink.close()
+
+
+def _sunk(frame: Frame, sinks: dict | None) -> Frame:
+    make = sinks.get(frame.tag) if sinks else None
+    if make is None:
+        return frame
+    sink = make(frame.name, frame.info)
+    if frame.data:
+        sink.write(frame.data)
+    sink.close()
+    return Frame(frame.tag, frame.name, b"", frame.info)
+
+
+class Pieces:
+    """A sink (``read_frames``) for data made of units (records, lines) that a piece may cut:
+    ``take(data, final)`` consumes the whole units at the start of ``data`` and returns how many
+    bytes it consumed; the rest is kept and put in front of the next piece. At the end ``take``
+    gets what is left with ``final`` true, as it would have got the whole data."""
+
+    def __init__(self, take):
+        self._take, self._rest = take, b""
+
+    def write(self, piece: bytes) -> None:
+        data = self._rest + piece if self._rest else piece
+        self._rest = data[self._take(data, False):]
+
+    def close(self) -> None:
+        rest, self._rest = self._rest, b""
+        self._take(rest, True)

@@ -240,11 +240,17 @@ class ListedTree:
         tree.take_frames(received)
         return tree
 
+    def sinks(self) -> dict:
+        """What ``frames.read_all`` hands the big frames of a listing to as they arrive (the
+        find records and the getfattr dump); ``take_frames`` then reads the rest."""
+        return {"F": lambda name, info: frames.Pieces(self._take_find),
+                "A": lambda name, info: _Getfattr(self.xattr_map) if info != "missing" else frames.Pieces(_none)}
+
     def take_frames(self, received: list) -> None:
         names = None
         for f in received:
             if f.tag == "F":
-                self._take_find(f.data)
+                self._take_find(f.data, True)
             elif f.tag == "N":
                 names = [n for n in f.data.split(b"\0")[:-1]]
             elif f.tag == "S":
@@ -255,7 +261,7 @@ class ListedTree:
                     self.targets[fsdecode(path)] = fsdecode(target)
             elif f.tag == "A" and f.info != "missing":
                 self.xattrs_captured = True
-                self.xattr_map = parse_getfattr(f.data)
+                self.xattr_map.update(parse_getfattr(f.data))  # empty when sunk (``sinks``)
             elif f.tag == "P" and f.path in ("passwd", "group"):
                 (self.users if f.path == "passwd" else self.groups).update(id_names(f.data))
 
@@ -289,8 +295,12 @@ class ListedTree:
         else:
             self.stats[path] = st
 
-    def _take_find(self, data: bytes) -> None:
+    def _take_find(self, data: bytes, final: bool = True) -> int:
+        """The whole records of ``data``; returns where the last one ends (a piece of the frame
+        may end inside a record: ``frames.Pieces``)."""
+        end = 0
         for record in _FIND_RECORD.finditer(data):
+            end = record.end()
             kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target, _ = record.group().split(b"\0")
             node_path = fsdecode(path)
             st = NodeStat(_FIND_TYPES.get(kind, 0) | int(mode, 8), int(ino), int(dev), int(nlink), int(uid), int(gid),
@@ -298,6 +308,7 @@ class ListedTree:
             self._add(node_path, st)
             if kind == b"l":
                 self.targets[node_path] = fsdecode(target)
+        return end
 
     def _take_stat(self, names: list[bytes], data: bytes) -> None:
         """``stat -c '%f %u %g %s %b %i %h %d %y %z %n'`` lines, one per name of ``names``
@@ -370,14 +381,41 @@ def parse_getfattr(data: bytes) -> dict[str, dict]:
     """``getfattr -h -d -m - -e base64 --absolute-names`` output: path -> {name: base64},
     names sorted as the local scan records them."""
     out: dict[str, dict] = {}
-    current = None
-    for line in data.split(b"\n"):
-        if line.startswith(b"# file: "):
-            current = out.setdefault(fsdecode(_unescape(line[8:])), {})
-        elif line and current is not None and not line.startswith(b"#"):
-            name, eq, value = line.partition(b"=")
-            current[fsdecode(_unescape(name))] = base64.b64encode(_xattr_value(value if eq else b"")).decode("ascii")
-    return {path: dict(sorted(values.items())) for path, values in out.items() if values}
+    reader = _Getfattr(out)
+    reader.write(data)
+    reader.close()
+    return out
+
+
+class _Getfattr(frames.Pieces):
+    """``parse_getfattr`` line by line into ``out``, for data that comes in pieces."""
+
+    def __init__(self, out: dict):
+        super().__init__(self._lines)
+        self.out, self.current, self.path = out, None, None
+
+    def _lines(self, data: bytes, final: bool) -> int:
+        end = len(data) if final else data.rfind(b"\n") + 1
+        for line in data[:end].split(b"\n"):
+            if line.startswith(b"# file: "):
+                self._done()
+                self.path, self.current = fsdecode(_unescape(line[8:])), {}
+            elif line and self.current is not None and not line.startswith(b"#"):
+                name, eq, value = line.partition(b"=")
+                self.current[fsdecode(_unescape(name))] = base64.b64encode(_xattr_value(value if eq else b"")).decode("ascii")
+        if final:
+            self._done()
+        return end
+
+    def _done(self) -> None:
+        if self.current:
+            merged = {**self.out.get(self.path, {}), **self.current}  # a path dumped twice
+            self.out[self.path] = dict(sorted(merged.items()))
+        self.current = None
+
+
+def _none(data: bytes, final: bool) -> int:
+    return len(data)
 
 
 def _xattr_value(value: bytes) -> bytes:
@@ -402,25 +440,38 @@ def parse_digests(data: bytes, paths: list[bytes]) -> tuple[str, list]:
     or backslash, coreutils >= 6); openssl ``SHA256(PATH)= HEX`` (``SHA2-256`` in 3.x)."""
     tool, _, rest = data.partition(b"\n")
     tool = tool.decode("ascii", "replace")
-    return tool, list(each_digest(tool, rest, paths))
+    found: list = []
+    Digests(tool, paths, lambda path, digest: found.append(digest))(rest, True)
+    return tool, found
 
 
-def each_digest(tool: str, data: bytes, paths):
-    """``parse_digests`` one path at a time, for ``data`` without its tool line (nothing is
-    kept: a restore checks 100,000 of them)."""
-    pos = 0
-    for path in paths:
-        digest, end = _digest_at(tool, data, pos, path)
-        yield digest
-        if digest is not None:
-            pos = end
+class Digests:
+    """``parse_digests`` one path at a time, for output without its tool line that comes in
+    pieces (a ``take`` of ``frames.Pieces``): ``found(path, digest or None)`` for each path of
+    ``paths`` in order; nothing is kept (a restore checks 100,000 of them)."""
+
+    def __init__(self, tool: str, paths, found):
+        self.tool, self.paths, self.found = tool, iter(paths), found
+        self.path = next(self.paths, None)
+
+    def __call__(self, data: bytes, final: bool) -> int:
+        pos = 0
+        while self.path is not None:
+            if not final and len(data) - pos < 2 * len(self.path) + 110:
+                break  # this path's line may not be whole yet: _digest_at reads less than that
+            digest, end = _digest_at(self.tool, data, pos, self.path)
+            self.found(self.path, digest)
+            if digest is not None:
+                pos = end
+            self.path = next(self.paths, None)
+        return pos if self.path is not None else len(data)
 
 
 def each_name(data: bytes):
     """The NUL-terminated names of ``data``, one at a time."""
     start = 0
     while (end := data.find(b"\0", start)) >= 0:
-        yield data[start:end]
+        yield bytes(data[start:end])
         start = end + 1
 
 

@@ -37,7 +37,7 @@ from elastix_halint.snapshot import lock, prescan, restore, swap
 from elastix_halint.snapshot import crashpoints
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
-from elastix_halint.snapshot.nodetree import NodeFacts, each_digest, each_name, fsdecode, fsencode, stream_frames
+from elastix_halint.snapshot.nodetree import Digests, NodeFacts, each_name, fsdecode, fsencode, stream_frames
 from elastix_halint.snapshot.progress import Progress
 from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, node_facts
 from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
@@ -80,16 +80,17 @@ class NodeSteps:
         delay = os.environ.get(crashpoints.DELAY_ENV)  # crash tests: pauses between swap steps
         self.script = f"rs_delay={shlex.quote(delay)}\n{script}" if delay else script
 
-    def run(self, calls: Calls) -> list:
+    def run(self, calls: Calls, sinks: dict | None = None) -> list:
+        """``sinks``: the frames to hand on in pieces as they arrive (``frames.read_frames``)."""
         text = calls.text()
         if self.token is not None:
             text = f"HOLD {shlex.quote(self.token)} || return 1\n".encode() + text
-        return self._call(["run"], lambda out: out.write(text), "run")
+        return self._call(["run"], lambda out: out.write(text), "run", sinks)
 
     def extract(self, directory: str, writer) -> list:
         return self._call(["extract", self.token, directory], writer, "extract")
 
-    def _call(self, args: list, writer, kind: str) -> list:
+    def _call(self, args: list, writer, kind: str, sinks: dict | None = None) -> list:
         proc = self.shell.popen_script(self.script, [self.root, self.replica, *args], data_stdin=True)
         err: list = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
@@ -100,8 +101,8 @@ class NodeSteps:
                 proc.stdin.close()
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the node stopped reading: its frames say why
-            try:  # read as it comes: PROVE's answer is ~40 MiB at 100,000 files, held once
-                received = frames.read_all(proc.stdout, f"restore-{kind}")
+            try:  # read as it comes: PROVE's answer is ~40 MiB at 100,000 files, taken by sinks
+                received = frames.read_all(proc.stdout, f"restore-{kind}", sinks)
             except frames.StreamError as exc:
                 received = exc
                 proc.stdout.read()  # to the end, so that the node's exit status is its own
@@ -403,10 +404,16 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
                         f"first: {with_xattrs[0].path})")
     _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
     calls.add("PROVE", staging + plan.replica)
-    received = node.run(calls)  # links, holes, xattrs, then the proof of the staged tree
+    # PROVE's answer (~40 MiB at 100,000 files) is read as it arrives, never held: the listing
+    # into what the comparison needs (StagedTree), the digests checked one by one (_Digests).
+    staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
+                             [e.path for e in selected] + list(plan.units))
+    files = [e for e in staged if e.type == FILE and not (e.changed or e.member in tar.changed_late)]
+    digests = _Digests(files, staging)
+    received = node.run(calls, {**staged_tree.sinks(), **digests.sinks()})  # links, holes, xattrs, the proof
     failures += _failures(received)
     reached("linked")
-    inodes = _prove(node, plan, tar, staged, selected, staging, facts, failures, received)
+    inodes = _prove(node, plan, staged_tree, digests, selected, staging, facts, failures, received)
     reached("staged")
     return failures, inodes
 
@@ -549,30 +556,21 @@ def _failures(received: list) -> list:
 
 # -- proving the staged tree -------------------------------------------------------------------
 
-def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: NodeFacts, failures: list,
-           received: list) -> dict:
+def _prove(node: NodeSteps, plan, staged_tree: StagedTree, digests: "_Digests", selected, staging: str,
+           facts: NodeFacts, failures: list, received: list) -> dict:
     """Every staged file's content against the manifest (refused on any difference), every
     staged entry's metadata against it (differences are warnings, as in a local restore), from
-    the frames of PROVE (``received``); returns the staged units' inodes."""
-    prefix = facts.path("/").rstrip("/")
-    staging_node = staging[len(prefix):]
-    files = [e for e in staged if e.type == FILE and not (e.changed or e.member in tar.changed_late)]
-    left = {e.path: e.digest for e in files}  # those not yet seen staged with their digest
-    for path, digest in _staged_digests(node, received, files, staging, staging_node):
-        key = path[len(staging):] if path.startswith(staging) else None
-        if key in left and left[key] == digest:
-            del left[key]
-    bad = [f"{e.path}: staged on the node with other content than the snapshot's" for e in files
-           if left.get(e.path) is not None]
+    PROVE's answer (``received``, its big frames already taken by ``staged_tree`` and
+    ``digests``); returns the staged units' inodes."""
+    if digests.tool in (None, "none"):  # the node has neither openssl nor sha256sum
+        prefix = facts.path("/").rstrip("/")
+        digests.read_back(node, staging[len(prefix):])
+    bad = [f"{e.path}: staged on the node with other content than the snapshot's" for e in digests.files
+           if digests.left.get(e.path) is not None]
     if bad:
         restore._refuse_if(bad, plan.snap.path)
-    # Each part of PROVE's answer is dropped once read (~40 MiB at 100,000 files in all); the
-    # listing is read record by record into what the comparison below needs (StagedTree).
-    received[:] = [f for f in received if f.tag not in ("M", "Q")]
-    staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
-                             [e.path for e in selected] + list(plan.units))
-    staged_tree.take_frames(received)
-    received[:] = [f for f in received if f.tag not in ("F", "N", "S", "A")]
+    staged_tree.take_frames(received)  # what the sinks did not take (owner names; busybox's listing)
+    received[:] = [f for f in received if f.tag not in ("F", "N", "S", "Y", "A", "M", "Q")]
     problems, precision = [], 0
     for e in selected:
         got = staged_tree.found(e.path)
@@ -599,20 +597,55 @@ def _prove(node: NodeSteps, plan, tar, staged, selected, staging: str, facts: No
     return {unit: staged_tree.found(unit).ino for unit in plan.units}
 
 
-def _staged_digests(node: NodeSteps, received: list, files, staging: str, staging_node: str):
-    """(path, SHA-256) of each staged file, one at a time (a table of them all cost ~60 MiB at
-    100,000 files): by the node's openssl or sha256sum (PROVE), else read back and hashed here."""
-    names = next((f.data for f in received if f.tag == "M"), b"")
-    q = next((f for f in received if f.tag == "Q"), None)
-    if q is not None and q.info != "none":
-        digests = each_digest(q.info, q.data, each_name(names))
-        for name, digest in zip(each_name(names), digests):
-            yield fsdecode(name), digest
-        return
-    moved = [replace(e, path=staging_node + e.path) for e in files]
-    got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
-    for i, e in enumerate(files):
-        yield staging + e.path, got.get(i)
+class _Digests:
+    """The staged files' SHA-256s from PROVE's M (the files, as find names them) and Q (the
+    node's openssl or sha256sum output over them, in that order) frames, checked one at a time
+    as Q arrives (a table of them all cost ~60 MiB at 100,000 files, Q read whole ~15 MiB);
+    ``left`` keeps the manifest digest of each file not yet seen staged with it."""
+
+    def __init__(self, files: list, staging: str):
+        self.files, self.staging = files, staging
+        self.left = {e.path: e.digest for e in files}
+        self.names = bytearray()
+        self.tool: str | None = None  # Q's info: openssl, sha256sum or none
+
+    def sinks(self) -> dict:
+        return {"M": lambda name, info: _Collect(self.names), "Q": self._digests}
+
+    def _digests(self, name: bytes, info: str):
+        self.tool = info
+        if info == "none":
+            return frames.Pieces(lambda data, final: len(data))
+        return frames.Pieces(Digests(info, each_name(self.names), self._found))
+
+    def _found(self, name: bytes, digest: bytes | None) -> None:
+        path = fsdecode(name)
+        if path.startswith(self.staging):
+            self.seen(path[len(self.staging):], digest)
+
+    def seen(self, path: str, digest: bytes | None) -> None:
+        if path in self.left and self.left[path] == digest:
+            del self.left[path]
+
+    def read_back(self, node: NodeSteps, staging_node: str) -> None:
+        """The files read back over the connection and hashed here."""
+        moved = [replace(e, path=staging_node + e.path) for e in self.files]
+        got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
+        for i, e in enumerate(self.files):
+            self.seen(e.path, got.get(i))
+
+
+class _Collect:
+    """A sink keeping a frame's data (``frames.read_frames``)."""
+
+    def __init__(self, into: bytearray):
+        self.into = into
+
+    def write(self, piece: bytes) -> None:
+        self.into += piece
+
+    def close(self) -> None:
+        pass
 
 
 # -- prune ------------------------------------------------------------------------------------

@@ -39,10 +39,11 @@ def node_facts(shell, root: str, replica: str, paths) -> NodeFacts:
 def node_survey(shell, root: str, replica: str, paths) -> tuple[NodeFacts, ListedTree | None]:
     """``tree.sh survey``: the facts and, when the replica is a directory, its full listing, in
     one round trip (snapshot and diff need both)."""
-    received = _frames_of(shell, ["survey", root, replica, *paths], "tree-survey")
+    listing = ListedTree()
+    received = _frames_of(shell, ["survey", root, replica, *paths], "tree-survey", listing.sinks())
     facts = NodeFacts.from_frames(root, received)
     listed = any(f.tag in ("F", "N") for f in received)
-    return facts, listing_from_frames(shell, root, received) if listed else None
+    return facts, listing_from_frames(shell, root, received, listing) if listed else None
 
 
 def tree_script() -> str:
@@ -51,20 +52,25 @@ def tree_script() -> str:
 
 def node_listing(shell, root: str, top: str, mode: str = "full") -> ListedTree:
     """``tree.sh list``: ``top`` and everything below it, as the node's find/stat/getfattr see it."""
-    received = _frames_of(shell, ["list", root, top, mode], "tree-list")
-    return listing_from_frames(shell, root, received) if mode == "full" else ListedTree.from_frames(received, False)
+    listing = ListedTree(walkable=mode == "full")
+    received = _frames_of(shell, ["list", root, top, mode], "tree-list", listing.sinks())
+    if mode == "full":
+        return listing_from_frames(shell, root, received, listing)
+    listing.take_frames(received)
+    return listing
 
 
-def _frames_of(shell, args: list, kind: str) -> list:
+def _frames_of(shell, args: list, kind: str, sinks: dict | None = None) -> list:
     """The frames of one tree.sh call, read as they arrive: its raw output is never held beside
     them (a 100,000-entry listing is ~15 MiB; run_script's output, its join and the decoded
-    frames were three copies at once). The node's script keeps its stderr for the end."""
+    frames were three copies at once), and the frames ``sinks`` takes (``frames.read_frames``)
+    are handed on in pieces, never held whole. The node's script keeps its stderr for the end."""
     from elastix_halint.remote import frames
     from elastix_halint.remote.shell import abandon
 
     proc = shell.popen_script(tree_script(), args)
     try:
-        received = frames.read_all(proc.stdout, kind)
+        received = frames.read_all(proc.stdout, kind, sinks)
     except frames.StreamError as exc:
         received = exc
         proc.stdout.read()  # to the end, so that the node's exit status is its own
@@ -81,10 +87,12 @@ def _frames_of(shell, args: list, kind: str) -> list:
     return stream_frames(b"", err, kind, shell.label, received)
 
 
-def listing_from_frames(shell, root: str, received: list) -> ListedTree:
-    """A full listing, with the owner names /etc/passwd and /etc/group do not give asked of
-    the node (one more round trip, only when there are such owners)."""
-    listing = ListedTree.from_frames(received)
+def listing_from_frames(shell, root: str, received: list, listing: ListedTree | None = None) -> ListedTree:
+    """A full listing (into ``listing``, which may hold the frames its ``sinks`` took already),
+    with the owner names /etc/passwd and /etc/group do not give asked of the node (one more
+    round trip, only when there are such owners)."""
+    listing = ListedTree() if listing is None else listing
+    listing.take_frames(received)
     asks = listing.unnamed()
     if asks:
         rc, out, err = shell.run_script(tree_script(), ["names", root, *(x for pair in asks for x in pair)])
@@ -229,7 +237,8 @@ class NodeFiles:
     def after(self) -> list:
         """(index, why) of the files whose inode, size, mtime or ctime moved while they were read."""
         moved = _MovedFiles(self.scanned)
-        moved.take_frames(_frames_of(self.shell, ["list", self.root, self.scanned.top_node, "files"], "tree-list"))
+        moved.take_frames(_frames_of(self.shell, ["list", self.root, self.scanned.top_node, "files"], "tree-list",
+                                     moved.sinks()))
         return moved.result()
 
     def read_each(self):
