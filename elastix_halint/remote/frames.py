@@ -191,7 +191,7 @@ def _exactly(stream: BinaryIO, size: int, count: int) -> bytes:
 
 
 # Sunk frames (``sinks`` above) are read and handed on in pieces of at most this size.
-SINK_PIECE = 1 << 20
+SINK_PIECE = 1 << 18
 
 
 def _pass_on(stream: BinaryIO, size: int, count: int, sink) -> None:

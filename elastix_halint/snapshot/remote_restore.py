@@ -28,6 +28,7 @@ import shlex
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from elastix_halint.errors import InputError
@@ -37,9 +38,9 @@ from elastix_halint.snapshot import lock, prescan, restore, swap
 from elastix_halint.snapshot import crashpoints
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
-from elastix_halint.snapshot.nodetree import Digests, NodeFacts, each_name, fsdecode, fsencode, stream_frames
+from elastix_halint.snapshot.nodetree import NodeFacts, fsencode, stream_frames
 from elastix_halint.snapshot.progress import Progress
-from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, node_facts
+from elastix_halint.snapshot.remote_snapshot import NodeFiles, _Subset, each_node_digest, node_facts
 from elastix_halint.snapshot.restore import RestoreOptions, RestoreOutcome, RestoreRefused
 from elastix_halint.snapshot.stagedtree import StagedTree
 from elastix_halint.snapshot.tarpax import TarWriter, send_header
@@ -255,11 +256,16 @@ def _verify_here(tar, plan, opts: RestoreOptions) -> None:
         tar.check_sent(chosen, "/halint-staging")
     except (tarfile.TarError, restore.archive.TarSafeException) as exc:
         raise RestoreRefused(f"refusing to restore: {exc}; nothing was sent to the node", opts.archive) from None
-    files = [(e, o) for e, o in zip(tar.located, tar.offsets) if e.type == FILE and chosen(e)]
+    def files():  # made afresh each time: a list of the pairs was ~9 MiB at 100,000 files
+        return ((e, o) for e, o in zip(tar.located, tar.offsets) if e.type == FILE and chosen(e))
+
+    total = count = 0
+    for entry, _ in files():
+        total, count = total + entry.size, count + 1
     bad = []
-    with Progress("verify", sum(e.size for e, _ in files), len(files), Progress.wanted(opts.quiet)) as bar:
+    with Progress("verify", total, count, Progress.wanted(opts.quiet)) as bar:
         try:
-            for entry, offset in files:
+            for entry, offset in files():
                 digest = hashlib.sha256()
                 for chunk in _slices(tar.fileobj, offset, entry.size):
                     digest.update(chunk)
@@ -377,8 +383,9 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
     and the inode of each staged unit. Refuses (RestoreRefused) when the staged tree is not
     the snapshot's."""
     chosen = _chosen(plan)
-    staged = [e for e in plan.snap.entries if chosen(e)]
-    selected = [e for e in staged if plan.selected(e)]
+    # Lists of these were ~0.9 MiB each at 100,000 entries, held through the proof.
+    staged = _Each(plan.snap.entries, chosen)
+    selected = _Each(plan.snap.entries, lambda e: chosen(e) and plan.selected(e))
     failures: list = []
     sparse: list = []
     # (entry, offset) of the members to send, made afresh each time it is read: a list of the
@@ -404,16 +411,23 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
                         f"first: {with_xattrs[0].path})")
     _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
     calls.add("PROVE", staging + plan.replica)
-    # PROVE's answer (~40 MiB at 100,000 files) is read as it arrives, never held: the listing
-    # into what the comparison needs (StagedTree), the digests checked one by one (_Digests).
+    # PROVE's listing (~15 MiB at 100,000 files) is read as it arrives into what the comparison
+    # needs (StagedTree). The node hashes the staged files meanwhile, in a second call, unless
+    # this call still rewrites sparse files.
     staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
                              [e.path for e in selected] + list(plan.units))
-    files = [e for e in staged if e.type == FILE and not (e.changed or e.member in tar.changed_late)]
-    digests = _Digests(files, staging)
-    received = node.run(calls, {**staged_tree.sinks(), **digests.sinks()})  # links, holes, xattrs, the proof
+    files = _Each(plan.snap.entries, lambda e: e.type == FILE and chosen(e) and not (e.changed or e.member in tar.changed_late))
+    if sparse:
+        received = node.run(calls, staged_tree.sinks())  # links, holes, xattrs, the listing
+        bad = _staged_digests(node, files, staging, facts)
+    else:
+        with ThreadPoolExecutor(1, thread_name_prefix="halint-digests") as pool:
+            hashing = pool.submit(_staged_digests, node, files, staging, facts)
+            received = node.run(calls, staged_tree.sinks())
+            bad = hashing.result()
     failures += _failures(received)
     reached("linked")
-    inodes = _prove(node, plan, staged_tree, digests, selected, staging, facts, failures, received)
+    inodes = _prove(plan, staged_tree, bad, selected, facts, failures, received)
     reached("staged")
     return failures, inodes
 
@@ -455,6 +469,16 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
         tar.add(send_header(entry))
     tar.close()
     out.flush()
+
+
+class _Each:
+    """The entries ``keep`` accepts, in manifest order, made afresh each time it is read."""
+
+    def __init__(self, entries, keep):
+        self.entries, self.keep = entries, keep
+
+    def __iter__(self):
+        return (e for e in self.entries if self.keep(e))
 
 
 class _Members:
@@ -556,21 +580,17 @@ def _failures(received: list) -> list:
 
 # -- proving the staged tree -------------------------------------------------------------------
 
-def _prove(node: NodeSteps, plan, staged_tree: StagedTree, digests: "_Digests", selected, staging: str,
-           facts: NodeFacts, failures: list, received: list) -> dict:
-    """Every staged file's content against the manifest (refused on any difference), every
-    staged entry's metadata against it (differences are warnings, as in a local restore), from
-    PROVE's answer (``received``, its big frames already taken by ``staged_tree`` and
-    ``digests``); returns the staged units' inodes."""
-    if digests.tool in (None, "none"):  # the node has neither openssl nor sha256sum
-        prefix = facts.path("/").rstrip("/")
-        digests.read_back(node, staging[len(prefix):])
-    bad = [f"{e.path}: staged on the node with other content than the snapshot's" for e in digests.files
-           if digests.left.get(e.path) is not None]
+def _prove(plan, staged_tree: StagedTree, bad: list, selected, facts: NodeFacts, failures: list,
+           received: list) -> dict:
+    """Every staged file's content against the manifest (``bad``: those that differ; refused
+    if any), every staged entry's metadata against it (differences are warnings, as in a local
+    restore), from PROVE's listing (``received``, its big frames already taken by
+    ``staged_tree``); returns the staged units' inodes."""
     if bad:
-        restore._refuse_if(bad, plan.snap.path)
+        restore._refuse_if([f"{e.path}: staged on the node with other content than the snapshot's" for e in bad],
+                           plan.snap.path)
     staged_tree.take_frames(received)  # what the sinks did not take (owner names; busybox's listing)
-    received[:] = [f for f in received if f.tag not in ("F", "N", "S", "Y", "A", "M", "Q")]
+    received[:] = [f for f in received if f.tag not in ("F", "N", "S", "Y", "A")]
     problems, precision = [], 0
     for e in selected:
         got = staged_tree.found(e.path)
@@ -597,55 +617,26 @@ def _prove(node: NodeSteps, plan, staged_tree: StagedTree, digests: "_Digests", 
     return {unit: staged_tree.found(unit).ino for unit in plan.units}
 
 
-class _Digests:
-    """The staged files' SHA-256s from PROVE's M (the files, as find names them) and Q (the
-    node's openssl or sha256sum output over them, in that order) frames, checked one at a time
-    as Q arrives (a table of them all cost ~60 MiB at 100,000 files, Q read whole ~15 MiB);
-    ``left`` keeps the manifest digest of each file not yet seen staged with it."""
+def _staged_digests(node: NodeSteps, files: list, staging: str, facts: NodeFacts) -> list:
+    """The entries of ``files`` whose staged copy has other content than the manifest says (or
+    none): hashed by the node's openssl, else its sha256sum (``tree.sh digest``), compared one
+    at a time as the output arrives (the names and digests of 100,000 files held whole were
+    ~25 MiB); when the node has neither, the files are read back and hashed here."""
+    bad: list = []
+    expected = iter(files)
 
-    def __init__(self, files: list, staging: str):
-        self.files, self.staging = files, staging
-        self.left = {e.path: e.digest for e in files}
-        self.names = bytearray()
-        self.tool: str | None = None  # Q's info: openssl, sha256sum or none
+    def found(path: bytes, digest: bytes | None) -> None:
+        entry = next(expected)
+        if digest != entry.digest:
+            bad.append(entry)
 
-    def sinks(self) -> dict:
-        return {"M": lambda name, info: _Collect(self.names), "Q": self._digests}
-
-    def _digests(self, name: bytes, info: str):
-        self.tool = info
-        if info == "none":
-            return frames.Pieces(lambda data, final: len(data))
-        return frames.Pieces(Digests(info, each_name(self.names), self._found))
-
-    def _found(self, name: bytes, digest: bytes | None) -> None:
-        path = fsdecode(name)
-        if path.startswith(self.staging):
-            self.seen(path[len(self.staging):], digest)
-
-    def seen(self, path: str, digest: bytes | None) -> None:
-        if path in self.left and self.left[path] == digest:
-            del self.left[path]
-
-    def read_back(self, node: NodeSteps, staging_node: str) -> None:
-        """The files read back over the connection and hashed here."""
-        moved = [replace(e, path=staging_node + e.path) for e in self.files]
-        got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
-        for i, e in enumerate(self.files):
-            self.seen(e.path, got.get(i))
-
-
-class _Collect:
-    """A sink keeping a frame's data (``frames.read_frames``)."""
-
-    def __init__(self, into: bytearray):
-        self.into = into
-
-    def write(self, piece: bytes) -> None:
-        self.into += piece
-
-    def close(self) -> None:
-        pass
+    tool = each_node_digest(node.shell, lambda: (fsencode(staging + e.path) for e in files), found)
+    if tool != "none":
+        return bad
+    staging_node = staging[len(facts.path("/").rstrip("/")):]
+    moved = [replace(e, path=staging_node + e.path) for e in files]
+    got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
+    return [e for i, e in enumerate(files) if got.get(i) != e.digest]
 
 
 # -- prune ------------------------------------------------------------------------------------

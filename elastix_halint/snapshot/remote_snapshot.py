@@ -352,14 +352,68 @@ class NodeFiles:
 def node_digests(shell, paths: list[bytes]) -> tuple[str, list]:
     """The node's SHA-256 of each of ``paths`` (absolute on the node): ``(tool, digests)``;
     tool ``none`` when the node has neither openssl nor sha256sum."""
-    from elastix_halint.snapshot.nodetree import parse_digests
+    found: list = []
+    tool = each_node_digest(shell, lambda: iter(paths), lambda path, digest: found.append(digest))
+    return tool, found if tool != "none" else [None] * len(paths)
 
-    data = b"".join(p + b"\0" for p in paths)
-    rc, out, err = shell.run_script(tree_script(), ["digest"], input=data)
-    if not out:
-        said = err.decode("utf-8", "replace").strip().splitlines()
-        raise RemoteError(f"{shell.label}: the node could not compute digests" + (f" ({said[-1]})" if said else ""))
-    return parse_digests(out, paths)
+
+def each_node_digest(shell, paths, found) -> str:
+    """``tree.sh digest``: the node's SHA-256 of each path ``paths()`` gives (absolute node
+    paths, bytes, the same ones in the same order at each call: they are generated once to be
+    sent, once to read the output, never held), passed to ``found(path, raw digest or None)``
+    as the output arrives. Returns the tool the node used (openssl, sha256sum; ``none``: it has
+    neither, and nothing was found)."""
+    from elastix_halint.remote import frames
+    from elastix_halint.remote.shell import abandon
+    from elastix_halint.snapshot.nodetree import Digests
+
+    proc = shell.popen_script(tree_script(), ["digest"], data_stdin=True)
+    err: list = []
+
+    def feed() -> None:
+        try:
+            batch: list = []
+            for path in paths():
+                batch.append(path + b"\0")
+                if len(batch) == 1024:
+                    proc.stdin.write(b"".join(batch))
+                    batch = []
+            proc.stdin.write(b"".join(batch))
+            proc.stdin.close()
+        except (OSError, ValueError):
+            pass  # the node stopped reading (or halint stopped it): its exit status says why
+
+    def drain() -> None:
+        try:
+            err.append(proc.stderr.read())
+        except (OSError, ValueError):
+            pass  # closed by abandon()
+
+    threads = [threading.Thread(target=feed, daemon=True), threading.Thread(target=drain, daemon=True)]
+    for thread in threads:
+        thread.start()
+    try:
+        tool = proc.stdout.readline(64).strip().decode("ascii", "replace")
+        if tool in ("openssl", "sha256sum"):
+            sink = frames.Pieces(Digests(tool, paths(), found))
+            while piece := proc.stdout.read(frames.SINK_PIECE):
+                sink.write(piece)
+            sink.close()
+        else:
+            proc.stdout.read()
+        rc = proc.wait()
+    except BaseException:
+        abandon(proc)
+        raise
+    finally:
+        for thread in threads:
+            thread.join()
+    said = err[0] if err else b""
+    shell.check(rc, said)  # the connection was lost: one line, exit 2
+    if not tool:
+        lines = said.decode("utf-8", "replace").strip().splitlines()
+        raise RemoteError(f"{shell.label}: the node could not compute digests" + (f" ({lines[-1]})" if lines else ""))
+    return tool
 
 
 class _MovedFiles(ListedTree):

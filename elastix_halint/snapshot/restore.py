@@ -229,6 +229,7 @@ def _check_members(path: str, snap, force: bool, fast: bool) -> tuple[StagingTar
         if not fast:
             tar.scan(checker)  # tarfile hands out its first member again
         problems = checker.finish()
+        tar.checker = None  # its table of every member's name is not needed any more (~4 MiB at 100,000)
         if not problems:
             trailer = json.loads(tar.extractfile(tar.last).read())
             tar.changed_late = {p.lstrip("/") for p in trailer.get("changed") or ()}

@@ -227,7 +227,8 @@ tree_send() {
 }
 
 tree_digest() {
-    # openssl first, as restore.sh's PROVE does (why: see there).
+    # openssl first: it hashes with the CPU's SHA instructions where it can, coreutils'
+    # sha256sum in portable C (140 MB: 0.13 s against 0.68 s on the benchmark machine).
     if printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
         echo openssl
         exec xargs -0 -r openssl dgst -sha256
