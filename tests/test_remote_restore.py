@@ -172,6 +172,49 @@ def test_a_staged_file_that_differs_refuses_before_anything_live_changes(tmp_pat
     assert not [n for n in os.listdir(root / "replica") if n.startswith(".halint")]
 
 
+def test_files_hashed_before_the_node_wrote_them_are_hashed_again_not_refused(tmp_path, monkeypatch):
+    """The node hashes the staged files while its tar still extracts, each once the stream is
+    far enough past it. Here every file is asked for as soon as it is sent and the node's tar
+    starts late, so the first hashing finds none of them: they are all hashed again once the
+    tar is done, and the restore gives back the tree."""
+    import contextlib
+
+    from elastix_halint.snapshot import remote_restore
+    from elastix_halint.snapshot.restore import RestoreOptions
+    from snapshot_helpers import take_snapshot
+
+    root = make_node(tmp_path)
+    archive = str(take_snapshot(root))
+    snapped = tree_state(root / "replica")
+    _upgrade(root)
+    folder = Path(_bin_without(tmp_path, "tar"))
+    (folder / "tar").write_text('#!/bin/sh\nsleep 1\nexec busybox tar "$@"\n')
+    (folder / "tar").chmod(0o755)
+    monkeypatch.setattr(remote_restore._Sent, "LAG", -(1 << 62))  # no margin at all
+    monkeypatch.setattr(remote_restore._Sent, "BATCH_FILES", 1)  # a call as soon as a file was sent
+    calls = []
+    early_digests, staged_digests = remote_restore._early_digests, remote_restore._staged_digests
+
+    def spy(digests):
+        def call(node, files, *args):
+            bad = digests(node, files, *args)
+            calls.append((digests.__name__, len(list(files)), len(bad)))
+            return bad
+        return call
+
+    monkeypatch.setattr(remote_restore, "_early_digests", spy(early_digests))
+    monkeypatch.setattr(remote_restore, "_staged_digests", spy(staged_digests))
+    shell = local_shell(("busybox", "sh"), str(folder))
+    outcome = remote_restore.run(RestoreOptions(archive, str(root), quiet=True),
+                                 lambda: contextlib.nullcontext(shell), lambda m: None)
+    assert outcome.lines[0].startswith("restored 3 unit(s)")
+    assert _seconds(tree_state(root / "replica")) == _seconds(snapped)
+    names = [name for name, _, _ in calls]
+    assert names[-2:] == ["_early_digests", "_staged_digests"] and len(names) > 3, calls  # batches, then again
+    (_, files, missed), (_, again, bad) = calls[-2:]
+    assert files > missed > 0 and again >= missed and bad == 0, calls  # hashed before written; again (+ sparse)
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="xattrs in trusted.* and owners need root")
 def test_xattrs_and_owners_come_back_over_ssh(ssh_lab, tmp_path):
     root = make_node(tmp_path)

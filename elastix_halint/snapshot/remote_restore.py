@@ -28,6 +28,7 @@ import shlex
 import socket
 import threading
 import time
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -393,38 +394,47 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
     members = _Members(tar, chosen)
     sizes = [e.size for e, _ in members if e.type == FILE]
     total, count = sum(sizes), len(sizes)
-    with Progress("send", total, count, Progress.wanted(opts.quiet)) as bar:
+    # The files whose content the proof checks; the node hashes those that are not sparse while
+    # its tar is still extracting the ones after them (``_Sent``), the rest once it is done.
+    checked = _Each(plan.snap.entries, lambda e: e.type == FILE and chosen(e) and not (e.changed or e.member in tar.changed_late))
+    sent = _Sent(lambda e: e.type == FILE and not e.sparse and not (e.changed or e.member in tar.changed_late))
+    early = _Each(checked.entries, lambda e: checked.keep(e) and not e.sparse)
+    with ThreadPoolExecutor(1, thread_name_prefix="halint-digests") as pool:
+        hashing = pool.submit(_early_digests, node, early, staging, sent)
         try:
-            node.extract(staging, lambda out: _send_tree(out, members, tar.fileobj, sparse, bar))
-        except restore.archive.damage_errors() as exc:
-            raise RestoreRefused(f"the archive is damaged: {exc}; nothing live was touched", opts.archive) from None
-    reached("extracted")
-    calls = Calls()
-    for item in sparse:
-        calls.add("SPARSE", *_sparse_args(item, staging, failures))
-    _links(calls, plan, staged, selected, staging, facts.tools, failures)
-    with_xattrs = [e for e in selected if e.xattrs]
-    if with_xattrs and facts.has("setfattr"):
-        calls.add("XATTRS", data=_xattr_dump([(staging + e.path, e) for e in with_xattrs]))
-    elif with_xattrs:
-        failures.append(f"{len(with_xattrs)} entries: xattrs and SELinux labels not restored (the node has no setfattr; "
-                        f"first: {with_xattrs[0].path})")
-    _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
-    calls.add("PROVE", staging + plan.replica)
-    # PROVE's listing (~15 MiB at 100,000 files) is read as it arrives into what the comparison
-    # needs (StagedTree). The node hashes the staged files meanwhile, in a second call, unless
-    # this call still rewrites sparse files.
-    staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
-                             [e.path for e in selected] + list(plan.units))
-    files = _Each(plan.snap.entries, lambda e: e.type == FILE and chosen(e) and not (e.changed or e.member in tar.changed_late))
-    if sparse:
-        received = node.run(calls, staged_tree.sinks())  # links, holes, xattrs, the listing
-        bad = _staged_digests(node, files, staging, facts)
-    else:
-        with ThreadPoolExecutor(1, thread_name_prefix="halint-digests") as pool:
-            hashing = pool.submit(_staged_digests, node, files, staging, facts)
-            received = node.run(calls, staged_tree.sinks())
+            with Progress("send", total, count, Progress.wanted(opts.quiet)) as bar:
+                try:
+                    node.extract(staging, lambda out: _send_tree(out, members, tar.fileobj, sparse, bar, sent))
+                except restore.archive.damage_errors() as exc:
+                    raise RestoreRefused(f"the archive is damaged: {exc}; nothing live was touched", opts.archive) from None
+            sent.finished()
+            reached("extracted")
+            calls = Calls()
+            for item in sparse:
+                calls.add("SPARSE", *_sparse_args(item, staging, failures))
+            _links(calls, plan, staged, selected, staging, facts.tools, failures)
+            with_xattrs = [e for e in selected if e.xattrs]
+            if with_xattrs and facts.has("setfattr"):
+                calls.add("XATTRS", data=_xattr_dump([(staging + e.path, e) for e in with_xattrs]))
+            elif with_xattrs:
+                failures.append(f"{len(with_xattrs)} entries: xattrs and SELinux labels not restored (the node has no "
+                                f"setfattr; first: {with_xattrs[0].path})")
+            _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
+            calls.add("PROVE", staging + plan.replica)
+            # PROVE's listing (~15 MiB at 100,000 files) is read as it arrives into what the
+            # comparison needs (StagedTree).
+            staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,
+                                     [e.path for e in selected] + list(plan.units))
+            received = node.run(calls, staged_tree.sinks())  # links, holes, xattrs, the listing
             bad = hashing.result()
+        except BaseException:
+            sent.stop()  # the node is sent no more paths to hash; the pool waits for that call
+            raise
+    if bad is None:  # the node has neither openssl nor sha256sum: read back and hashed here
+        bad = _staged_digests(node, checked, staging, facts)
+    else:  # sparse files (rewritten by the call above) and any file hashed before it was whole
+        again = bad + [e for e in checked if e.sparse]
+        bad = _staged_digests(node, again, staging, facts) if again else []
     failures += _failures(received)
     reached("linked")
     inodes = _prove(plan, staged_tree, bad, selected, facts, failures, received)
@@ -443,17 +453,19 @@ def _dir_times(calls: Calls, staged, sparse, staging: str, tools: dict) -> None:
         calls.add("D", _touch_time(e.mtime_ns, tools), staging + e.path)
 
 
-def _send_tree(out, members, source, sparse: list, bar) -> None:
+def _send_tree(out, members, source, sparse: list, bar, sent: "_Sent") -> None:
     """The plain tar of directories and files, in manifest order, written to the node's tar.
     A sparse file goes under a temporary name; its data's 64 KiB blocks that are not all
-    zero are noted (``sparse``) for the ``sparse`` step."""
+    zero are noted (``sparse``) for the ``sparse`` step. ``sent`` learns where each file
+    it hashes early ends."""
     import dataclasses
 
-    tar = TarWriter(out)
+    tar = sent.tar = TarWriter(out)
     for entry, offset in members:
         if entry.type == DIR:
             continue
         data = _slices(source, offset, entry.size)
+        early = sent.wanted(entry)
         if entry.sparse:
             temp = f"/.halint-sparse-{len(sparse)}"
             blocks: list = []
@@ -461,6 +473,8 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
             data = _noting_blocks(data, blocks)
             entry = dataclasses.replace(entry, path=temp, mode=0o600)
         tar.add(send_header(entry), entry.size, _Chunks(data))
+        if early:
+            sent.ends.append(tar.offset)
         bar.advance(entry.size)
     # Directories last, deepest first: their owners, modes and mtimes are set once everything
     # inside them exists (tar makes the missing parents of the files as it goes).
@@ -469,6 +483,39 @@ def _send_tree(out, members, source, sparse: list, bar) -> None:
         tar.add(send_header(entry))
     tar.close()
     out.flush()
+
+
+class _Sent:
+    """How far the tar sent to the node has got, for the node's hashing of the staged files
+    while its tar extracts (``_early_digests``): the k-th file to hash may be asked for once
+    the stream is ``LAG`` bytes past its end (what is between here and the node's tar: pipes,
+    ssh's channel window, sockets; a file hashed before it was whole only costs a second
+    hashing), and every file once the node's tar has finished. Files are asked for in calls of
+    ``BATCH_BYTES`` or ``BATCH_FILES`` at least (one ssh call and one shell each)."""
+
+    LAG = 32 << 20
+    BATCH_BYTES = 64 << 20
+    BATCH_FILES = 5000
+
+    def __init__(self, wanted):
+        self.wanted = wanted  # the entries hashed early, in the order they are sent
+        self.ends = array("q")  # where each of them ends in the stream
+        self.tar: TarWriter | None = None
+        self.done = self.stopped = False
+
+    def ready(self, k: int) -> bool:
+        return self.done or (k < len(self.ends) and self.tar.offset >= self.ends[k] + self.LAG)
+
+    def wait(self, k: int) -> bool:
+        while not self.ready(k) and not self.stopped:
+            time.sleep(0.01)
+        return not self.stopped
+
+    def finished(self) -> None:
+        self.done = True
+
+    def stop(self) -> None:
+        self.stopped = True
 
 
 class _Each:
@@ -617,12 +664,37 @@ def _prove(plan, staged_tree: StagedTree, bad: list, selected, facts: NodeFacts,
     return {unit: staged_tree.found(unit).ino for unit in plan.units}
 
 
-def _staged_digests(node: NodeSteps, files: list, staging: str, facts: NodeFacts) -> list:
-    """The entries of ``files`` whose staged copy has other content than the manifest says (or
-    none): hashed by the node's openssl, else its sha256sum (``tree.sh digest``), compared one
-    at a time as the output arrives (the names and digests of 100,000 files held whole were
-    ~25 MiB); when the node has neither, the files are read back and hashed here."""
+def _early_digests(node: NodeSteps, files, staging: str, sent: "_Sent") -> list | None:
+    """``_staged_digests`` of ``files`` while the node's tar still extracts them: a call per
+    batch of files the stream is far enough past (``sent``), so that the node hashes the first
+    files while its tar writes the next ones (its xargs would wait for a full batch of paths
+    or their end). Returns the entries to hash again (other content or none: possibly not yet
+    whole), or None when the node has neither openssl nor sha256sum."""
     bad: list = []
+    batch: list = []
+    size = 0
+    for k, entry in enumerate(files):
+        if not sent.ready(k):
+            if size >= _Sent.BATCH_BYTES or len(batch) >= _Sent.BATCH_FILES:
+                if _staged_digests(node, batch, staging, None, bad) is None:
+                    return None
+                batch, size = [], 0
+            if not sent.wait(k):
+                return bad  # the restore failed: nothing more is asked
+        batch.append(entry)
+        size += entry.size
+    if batch and _staged_digests(node, batch, staging, None, bad) is None:
+        return None
+    return bad
+
+
+def _staged_digests(node: NodeSteps, files, staging: str, facts: NodeFacts | None, bad: list | None = None) -> list | None:
+    """The entries of ``files`` whose staged copy has other content than the manifest says (or
+    none), added to ``bad``: hashed by the node's openssl, else its sha256sum (``tree.sh
+    digest``), compared one at a time as the output arrives (the names and digests of 100,000
+    files held whole were ~25 MiB); when the node has neither, the files are read back and
+    hashed here (without ``facts``: None instead)."""
+    bad = [] if bad is None else bad
     expected = iter(files)
 
     def found(path: bytes, digest: bytes | None) -> None:
@@ -633,10 +705,12 @@ def _staged_digests(node: NodeSteps, files: list, staging: str, facts: NodeFacts
     tool = each_node_digest(node.shell, lambda: (fsencode(staging + e.path) for e in files), found)
     if tool != "none":
         return bad
+    if facts is None:
+        return None
     staging_node = staging[len(facts.path("/").rstrip("/")):]
     moved = [replace(e, path=staging_node + e.path) for e in files]
     got = dict(NodeFiles(node.shell, node.root, _Subset(moved), True).digest_each())
-    return [e for i, e in enumerate(files) if got.get(i) != e.digest]
+    return bad + [e for i, e in enumerate(files) if got.get(i) != e.digest]
 
 
 # -- prune ------------------------------------------------------------------------------------
