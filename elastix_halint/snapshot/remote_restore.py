@@ -539,14 +539,15 @@ class _Members:
 
 
 class _Chunks:
-    """A ``read(n)`` over an iterator of byte chunks (TarWriter's source)."""
+    """A ``read(n)`` over an iterator of byte chunks (TarWriter's source), as views of them:
+    a copy of each was ~0.3 s of CPU for 2 GiB."""
 
     def __init__(self, chunks):
-        self._chunks, self._buf = iter(chunks), b""
+        self._chunks, self._buf = iter(chunks), memoryview(b"")
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> memoryview:
         if not self._buf:
-            self._buf = bytes(next(self._chunks, b""))
+            self._buf = memoryview(next(self._chunks, b""))
         data, self._buf = self._buf[:n], self._buf[n:]
         return data
 
