@@ -43,9 +43,9 @@ class Verdicts:
 
     VERSIONS = ("8.3", "8.4", "9")
 
-    def __init__(self, judge):
+    def __init__(self, judge, known: dict | None = None):
         self._judge = judge  # version -> Verdict
-        self._done: dict[str, Verdict] = {}
+        self._done: dict[str, Verdict] = dict(known or {})
 
     def get(self, version: str) -> Verdict | None:
         if version not in self.VERSIONS:
