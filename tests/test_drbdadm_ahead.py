@@ -133,6 +133,15 @@ def test_a_child_that_dies_or_fails_leaves_the_work_to_this_process(tmp_path, mo
     monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
     monkeypatch.setattr(ahead, "_judge_all", lambda source, include: how())
     assert ahead.Ahead(read_source(str(path)), drbd._includer(None)).verdicts("alpha") == {}
+    pids = []
+    real = ahead.forked.Forked.__init__
+
+    def counted(self, func):
+        real(self, func)
+        pids.append(self._pid)
+
+    monkeypatch.setattr(ahead.forked.Forked, "__init__", counted)
     assert _whole(path) == alone
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(pids[0], os.WNOHANG)

@@ -92,35 +92,54 @@ def _load(value):
 PARENT = os.getpid()
 
 
-def _no_children_left():
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the workers forked during the test."""
+    from elastix_halint import forked
+
+    pids = []
+    real = forked.Forked.__init__
+
+    def counted(self, func):
+        real(self, func)
+        pids.append(self._pid)
+
+    monkeypatch.setattr(forked.Forked, "__init__", counted)
+    return pids
 
 
-def test_results_come_back_in_order_and_no_worker_is_left():
+def _no_children_left(pids):
+    """Every worker was reaped (the test process may have other children of its own)."""
+    assert pids
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_results_come_back_in_order_and_no_worker_is_left(forks):
     items = list(range(10))
     assert lint_clusters(_Engine(), [_load(i) for i in items], 4) == items
-    _no_children_left()
+    _no_children_left(forks)
 
 
-def test_a_worker_error_keeps_its_file_and_line():
+def test_a_worker_error_keeps_its_file_and_line(forks):
     loads = [_load(i) for i in range(6)] + [_load("bad")]
     with pytest.raises(InputError) as caught:
         lint_clusters(_Engine(), loads, 3)
     assert str(caught.value) == "/x/bad:7: not a bundle"
-    _no_children_left()
+    _no_children_left(forks)
 
 
-def test_a_killed_worker_is_an_error_not_a_hang():
+def test_a_killed_worker_is_an_error_not_a_hang(forks):
     loads = [_load(i) for i in range(4)] + [_load("die")]
     with pytest.raises(Exception) as caught:
         lint_clusters(_Engine(), loads, 2)
     assert "worker process ended without its results (signal 9)" in str(caught.value)
-    _no_children_left()
+    _no_children_left(forks)
 
 
-def test_a_failing_parent_share_stops_the_workers():
+def test_a_failing_parent_share_stops_the_workers(forks):
     loads = [_load("bad")] + [_load(i) for i in range(8)]
     with pytest.raises(InputError):
         lint_clusters(_Engine(), loads, 3)
-    _no_children_left()
+    _no_children_left(forks)
