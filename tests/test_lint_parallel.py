@@ -143,3 +143,45 @@ def test_a_failing_parent_share_stops_the_workers(forks):
     with pytest.raises(InputError):
         lint_clusters(_Engine(), loads, 3)
     _no_children_left(forks)
+
+
+def test_the_collector_is_paused_while_linting_and_put_back(monkeypatch):
+    """Clusters are linted with automatic collection off and a full collection every
+    COLLECT_EVERY clusters, so a long run does not keep every cluster's cycles; the
+    collector's state is as before afterwards."""
+    import gc
+
+    from elastix_halint.lint import parallel
+
+    seen, collected = [], []
+    real_collect = gc.collect
+
+    class Engine:
+        def lint(self, item):
+            seen.append(gc.isenabled())
+            return item
+
+    monkeypatch.setattr(parallel.gc, "collect", lambda *a: collected.append(len(seen)) or real_collect(*a))
+    assert gc.isenabled()
+    count = 2 * parallel.COLLECT_EVERY + 5
+    assert lint_clusters(Engine(), [_load(i) for i in range(count)], 1) == list(range(count))
+    assert seen == [False] * count
+    assert collected == [parallel.COLLECT_EVERY, 2 * parallel.COLLECT_EVERY]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        lint_clusters(Engine(), [_load(1)], 1)
+        assert not gc.isenabled()  # a caller that had it off finds it off
+    finally:
+        gc.enable()
+
+
+def test_parse_puts_the_collector_back(tmp_path, capsys):
+    import gc
+
+    from elastix_halint.commands.parse import parse_command
+
+    conf = SAMPLES / "elastix-2.3" / "voipserver.drbd" / "etc" / "drbd.conf"
+    assert gc.isenabled()
+    assert parse_command([str(conf)], None, "json", False) == 0
+    assert gc.isenabled() and '"schema"' in capsys.readouterr().out
