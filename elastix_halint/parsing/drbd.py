@@ -155,14 +155,18 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None, ear
     worked out when first asked for (or taken from ``early``, an ``ahead.Ahead``).
     drbdadm-83 runs only on a node the file names: it is judged as run on the node named
     most often in ``on`` sections."""
-    from elastix_halint.parsing.drbdadm.emulator import Emulator
-    from elastix_halint.parsing.drbdadm.reader import most_named
-    from elastix_halint.parsing.drbdadm.verdict import Verdicts
+    from elastix_halint.parsing.drbdadm.verdict import Verdicts, most_named
 
     include = _includer(root)
     node83 = most_named(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
     known = early.verdicts(node83) if early is not None else {}
-    return Verdicts(lambda v: Emulator(v, include, node83 if v == "8.3" else "").run(source), known)
+
+    def judge(version: str):
+        from elastix_halint.parsing.drbdadm.emulator import Emulator  # not when the child judged
+
+        return Emulator(version, include, node83 if version == "8.3" else "").run(source)
+
+    return Verdicts(judge, known)
 
 
 def _includer(root: str | None):

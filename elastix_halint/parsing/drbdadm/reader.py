@@ -14,7 +14,7 @@ from elastix_halint.parsing.drbdadm.scan import (EOF, ERR_DQ, ERR_LONG, ERR_LONG
                                                  Tok, scan)
 from elastix_halint.parsing.drbdadm.numbers import atoi
 from elastix_halint.parsing.drbdadm.config import Res
-from elastix_halint.parsing.drbdadm.verdict import Verdict, Stop, SYNTAX, SEMANTIC, INCLUDE
+from elastix_halint.parsing.drbdadm.verdict import Verdict, Stop, SYNTAX, SEMANTIC, INCLUDE, most_named
 
 
 class Reader:
@@ -259,11 +259,3 @@ class Reader:
                 level -= 1
             elif tok.kind == EOF:
                 self.stop(self.fline, "reached eof while parsing this skip block.")
-
-
-def most_named(names) -> str:
-    """The name given most often (the first of those tied), "" for none."""
-    from collections import Counter
-
-    common = Counter(names).most_common(1)
-    return common[0][0] if common else ""

@@ -65,5 +65,14 @@ class Verdicts:
         return f"Verdicts({', '.join(f'{v}={self._done[v].ok}' for v in self._done)})"
 
 
+def most_named(names) -> str:
+    """The name given most often (the first of those tied), "" for none: the node drbdadm-83
+    is judged as run on."""
+    from collections import Counter
+
+    common = Counter(names).most_common(1)
+    return common[0][0] if common else ""
+
+
 class Stop(Exception):
     """drbdadm exits here."""
