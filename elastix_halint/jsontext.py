@@ -52,6 +52,12 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
             return json.dumps(o)
         raise _Unusual
 
+    def span(o) -> str:
+        """A SpanJSON on one line: four ints (and a file name) as json.dumps writes them."""
+        if len(o) == 4 and type(o[0]) is int and type(o[1]) is int and type(o[2]) is int and type(o[3]) is int:
+            return f"[{o[0]}, {o[1]}, {o[2]}, {o[3]}]"
+        return "[" + ", ".join([scalar(v) for v in o]) + "]"
+
     def walk(o, pad: str) -> None:
         t = type(o)
         if t is dict:
@@ -66,7 +72,9 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
                 vt = type(value)
                 if vt is str:
                     add(f"{sep}{text(key)}: {text(value)}")
-                elif vt is dict or vt is list or vt is tuple or vt is SpanJSON:
+                elif vt is SpanJSON:
+                    add(f"{sep}{text(key)}: {span(value)}")
+                elif vt is dict or vt is list or vt is tuple:
                     add(f"{sep}{text(key)}: ")
                     walk(value, inner)
                 else:
@@ -80,18 +88,18 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
             inner, comma = pads.get(pad) or pads.setdefault(pad, (pad + "  ", "," + pad + "  "))
             sep = "[" + inner
             for value in o:
-                add(sep)
                 vt = type(value)
                 if vt is str:
-                    add(text(value))
+                    add(sep + text(value))
                 elif vt is dict or vt is list or vt is tuple or vt is SpanJSON:
+                    add(sep)
                     walk(value, inner)
                 else:
-                    add(scalar(value))
+                    add(sep + scalar(value))
                 sep = comma
             add(pad + "]")
         elif t is SpanJSON:
-            add("[" + ", ".join([scalar(v) for v in o]) + "]")
+            add(span(o))
         elif isinstance(o, dict):
             walk(dict(o), pad)
         elif isinstance(o, (list, tuple)):

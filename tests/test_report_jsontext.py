@@ -52,3 +52,10 @@ def test_spans_are_written_on_one_line_and_read_back_as_lists():
     # differs only inside the spans.
     plain = json.dumps({**doc, "span": [4, 3, 4, 12], "related": [[1, 1, 2, 5, 'other "file"']]}, indent=2)
     assert "".join(text.split()) == "".join(plain.split())
+
+
+def test_a_span_of_other_values_is_written_as_json_dumps_writes_them():
+    from elastix_halint.model.span import SpanJSON
+
+    for values in ([True, 1, 2, 3], [1, 2.5, 3, 4], [1, 2, 3, None], [1, 2, 3, 4, 5]):
+        assert jsontext.dumps({"span": SpanJSON(values)}) == '{\n  "span": ' + json.dumps(values) + "\n}"

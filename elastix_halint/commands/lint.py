@@ -26,6 +26,7 @@ def lint_command(
     verbose: bool = Option(False, "--verbose", "-v", help="Also list rules skipped for missing facts."),
     config: str | None = Option(None, "--config", help="Settings file (default: nearest .halint.toml or pyproject.toml [tool.halint])."),
     files: bool = Option(False, "--files", help="Lint each PATH as a loose file on its own (file rules only; for pre-commit)."),
+    jobs: str | None = Option(None, "--jobs", "-j", help="Processes that lint many bundles or files at once (default: one per CPU).", metavar="N"),
     ssh: list[str] | None = ro.SSH,
     ssh_config: str | None = ro.SSH_CONFIG,
     ssh_option: list[str] | None = ro.SSH_OPTION,
@@ -39,7 +40,7 @@ def lint_command(
     from elastix_halint.lint.session import LintOptions, run_lint
 
     options = dict(fmt=fmt, select=select or [], ignore=ignore or [], fail_on=fail_on, fix=fix, diff=diff, verbose=verbose,
-                   config=config, files=files)
+                   config=config, files=files, jobs=_jobs(jobs))
     remote = ro.parse(ssh, ssh_config, ssh_option)
     if remote is None:
         if keep_bundle:
@@ -52,6 +53,16 @@ def lint_command(
 
     with linted_bundle(remote.dests, remote.options, keep_bundle, config) as (path, settings_from, config):
         return run_lint(LintOptions(paths=[path], config_from=settings_from, **{**options, "config": config}))
+
+
+def _jobs(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        from elastix_halint.commands.params import BadParameter
+
+        raise BadParameter(f"{value!r} is not a whole number of processes (1 or more)", param_hint="--jobs")
+    return int(value)
 
 
 def _check_remote(paths, root, peer, fix, diff, files) -> None:

@@ -23,15 +23,17 @@ def parse_command(
     Exit code 0 when every file parsed cleanly, 2 when any could not be read or has an error.
     Parsing writes nothing anywhere.
     """
+    from elastix_halint import collector
     from elastix_halint.parsing.run import parse_files, render_json, render_text
 
     if fmt not in ("text", "json"):
         raise BadParameter("use text or json", param_hint="--format")
-    outcomes = parse_files(files, kind)
-    if fmt == "json":
-        render_json(outcomes, redact=not show_secrets)
-    else:
-        render_text(outcomes, redact=not show_secrets)
+    with collector.paused():  # every model lives until it is printed
+        outcomes = parse_files(files, kind)
+        if fmt == "json":
+            render_json(outcomes, redact=not show_secrets)
+        else:
+            render_text(outcomes, redact=not show_secrets)
     return 0 if all(o.ok for o in outcomes) else 2
 
 

@@ -25,6 +25,7 @@ class LintOptions(Mutable):
     verbose: bool = False
     config: str | None = None
     files: bool = False
+    jobs: int | None = None  # worker processes for many clusters (None: one per CPU)
     config_from: str | None = None  # where to look for the settings file (default: the first path)
 
 
@@ -56,13 +57,15 @@ def settings_for(opts: LintOptions) -> Settings:
 
 def lint_all(opts: LintOptions, settings: Settings, registry):
     from elastix_halint.lint.engine import Engine, LintRun
-    from elastix_halint.lint.inputs import clusters_for
+    from elastix_halint.lint.inputs import cluster_loaders
+    from elastix_halint.lint.parallel import default_jobs, lint_clusters
     from elastix_halint.lint.problem import Problem
 
     engine = Engine(registry, settings)
     total = LintRun(warnings=list(registry.warnings))
-    for cluster in clusters_for(opts.paths, opts.root, opts.peer, opts.files):
-        total.extend(engine.lint(cluster))
+    loads = cluster_loaders(opts.paths, opts.root, opts.peer, opts.files)
+    for run in lint_clusters(engine, loads, opts.jobs or default_jobs()):
+        total.extend(run)
     total.problems.sort(key=Problem.sort_key)
     return total
 

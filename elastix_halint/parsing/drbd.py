@@ -117,7 +117,10 @@ def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -
 
 
 def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfig]:
+    from elastix_halint.parsing.drbdadm import ahead
+
     acc = _Load(root=root)
+    early = ahead.start(source, _includer(root))  # drbdadm's verdicts, beside this parse
     first = os.path.realpath(source.real_path or source.path)
     _read_file(source, acc, (first,))
     sections = tuple(acc.sections)
@@ -126,7 +129,7 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     resources = make_resources(sections, common)
     version, evidence = detect_version(sections)
     acc.diagnostics += check_references(resources)
-    verdicts = drbdadm_verdicts(source, resources, root)
+    verdicts = drbdadm_verdicts(source, resources, root, early)
     acc.diagnostics, in_parse = _agree_with_drbdadm(acc.diagnostics, verdicts, acc.files, version)
     model = DrbdConfig(
         files=tuple(dict.fromkeys(acc.files)),
@@ -147,14 +150,27 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     return ParseResult(KIND, source, model, diagnostics, tuple(acc.sources))
 
 
-def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None):
+def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None, early=None):
     """What drbdadm 8.3, 8.4 and 9 say of the configuration (parsing/drbdadm/), each
-    worked out when first asked for. drbdadm-83 runs only on a node the file names: it is
-    judged as run on the node named most often in ``on`` sections."""
-    from collections import Counter
+    worked out when first asked for (or taken from ``early``, an ``ahead.Ahead``).
+    drbdadm-83 runs only on a node the file names: it is judged as run on the node named
+    most often in ``on`` sections."""
+    from elastix_halint.parsing.drbdadm.verdict import Verdicts, most_named
 
-    from elastix_halint.parsing.drbdadm.emulator import Emulator
-    from elastix_halint.parsing.drbdadm.verdict import Verdicts
+    include = _includer(root)
+    node83 = most_named(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
+    known = early.verdicts(node83) if early is not None else {}
+
+    def judge(version: str):
+        from elastix_halint.parsing.drbdadm.emulator import Emulator  # not when the child judged
+
+        return Emulator(version, include, node83 if version == "8.3" else "").run(source)
+
+    return Verdicts(judge, known)
+
+
+def _includer(root: str | None):
+    """The emulator's ``include(pattern, including)``: the files an include names, read."""
 
     def include(pattern: str, including: SourceFile):
         if not pattern:  # glob("") matches nothing: "Failed to open include file ''"
@@ -167,9 +183,7 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None):
                 out.append((real, None))
         return out
 
-    names = Counter(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
-    node83 = names.most_common(1)[0][0] if names else ""
-    return Verdicts(lambda v: Emulator(v, include, node83 if v == "8.3" else "").run(source))
+    return include
 
 
 def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str],

@@ -14,17 +14,20 @@ from elastix_halint.parsing.drbdadm.scan import (EOF, ERR_DQ, ERR_LONG, ERR_LONG
                                                  Tok, scan)
 from elastix_halint.parsing.drbdadm.numbers import atoi
 from elastix_halint.parsing.drbdadm.config import Res
-from elastix_halint.parsing.drbdadm.verdict import Verdict, Stop, SYNTAX, SEMANTIC, INCLUDE
+from elastix_halint.parsing.drbdadm.verdict import Verdict, Stop, SYNTAX, SEMANTIC, INCLUDE, most_named
 
 
 class Reader:
     """The run and the top level (drbdadm_parser.c ``my_parse``)."""
 
-    def __init__(self, version: str, include, hostname: str = ""):
+    def __init__(self, version: str, include, hostname: str | None = ""):
         self.v = version
         self.values = DRBDADM_VALUES[version]
         self.include_files = include
+        # None (8.3 only, which reads it only after parsing): the name its ``on`` sections
+        # give most often, as the caller would choose it (see parsing/drbdadm/ahead.py).
         self.hostname = hostname
+        self.on_names: list[str] = []  # every name of every ``on`` section, in reading order
         self.first: tuple | None = None  # (file, line, message, kind, column)
         self.unplaced: tuple | None = None  # the first error drbdadm prints without a place
         self.uniq: dict[str, bool] = {}
@@ -76,6 +79,8 @@ class Reader:
             self.read_file(source, source.real_path or source.path)
             # After parsing, drbdadm's "current file and line" are the entry file's end.
             self.file, self.line = source.path, source.text.count("\n") + 1
+            if self.hostname is None:
+                self.hostname = most_named(self.on_names)
             if self.valid:
                 self.post_parse()
             if self.valid:
@@ -84,6 +89,8 @@ class Reader:
             pass
         except RecursionError:
             self.error(None, "includes nested too deeply", INCLUDE)
+        if self.hostname is None:  # stopped before the end: the guess is the names read so far
+            self.hostname = most_named(self.on_names)
         if self.valid:
             return Verdict(self.v, True, depends=self.depends)
         file, line, message, kind, column, real = self.first or self.unplaced

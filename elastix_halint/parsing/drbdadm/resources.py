@@ -34,7 +34,9 @@ class Resources:
                     self.add_option(res, "net-protocol", "protocol", value)
                     self.exp_op(";")
             elif self.kw(tok, "on"):
-                self.parse_host_section(res, self.parse_hosts("{"), require=True)
+                names = self.parse_hosts("{")
+                self.on_names += names
+                self.parse_host_section(res, names, require=True)
             elif self.kw(tok, "stacked-on-top-of"):
                 self.parse_stacked_section(res)
             elif self.kw(tok, "ignore-on") and self.v != "9":

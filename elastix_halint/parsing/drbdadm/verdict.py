@@ -43,9 +43,9 @@ class Verdicts:
 
     VERSIONS = ("8.3", "8.4", "9")
 
-    def __init__(self, judge):
+    def __init__(self, judge, known: dict | None = None):
         self._judge = judge  # version -> Verdict
-        self._done: dict[str, Verdict] = {}
+        self._done: dict[str, Verdict] = dict(known or {})
 
     def get(self, version: str) -> Verdict | None:
         if version not in self.VERSIONS:
@@ -63,6 +63,15 @@ class Verdicts:
 
     def __repr__(self) -> str:
         return f"Verdicts({', '.join(f'{v}={self._done[v].ok}' for v in self._done)})"
+
+
+def most_named(names) -> str:
+    """The name given most often (the first of those tied), "" for none: the node drbdadm-83
+    is judged as run on."""
+    from collections import Counter
+
+    common = Counter(names).most_common(1)
+    return common[0][0] if common else ""
 
 
 class Stop(Exception):

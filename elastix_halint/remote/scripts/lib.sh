@@ -155,16 +155,17 @@ hl_append_durable() {
     printf '%s\n' "$2" >>"$1" && dd if=/dev/null of="$1" conv=notrunc,fsync 2>/dev/null
 }
 
-# hl_sha256 FILE: its SHA-256 in hl_sum, with sha256sum or `openssl dgst -sha256`, whichever
-# the node has (probed once with command -v); status 1 when neither can read it.
+# hl_sha256 FILE: its SHA-256 in hl_sum, with `openssl dgst -sha256` or sha256sum, whichever
+# the node has (probed once with command -v); status 1 when neither can read it. openssl
+# first, as restore.sh's PROVE: it uses the CPU's SHA instructions, sha256sum portable C.
 hl_sha_tool=
 hl_sha256() {
     if [ -z "$hl_sha_tool" ]; then
         hl_sha_tool=none
-        if command -v sha256sum >/dev/null 2>&1; then
-            hl_sha_tool=sha256sum
-        elif command -v openssl >/dev/null 2>&1 && printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
+        if command -v openssl >/dev/null 2>&1 && printf '' | openssl dgst -sha256 >/dev/null 2>&1; then
             hl_sha_tool=openssl
+        elif command -v sha256sum >/dev/null 2>&1; then
+            hl_sha_tool=sha256sum
         fi
     fi
     case $hl_sha_tool in

@@ -1,0 +1,57 @@
+"""drbdadm's verdicts on a large file, worked out in a forked process while halint parses it.
+
+The emulations of drbdadm 8.3, 8.4 and 9 read the whole text again, each on its own: on a
+400-resource drbd.conf they are ~40% of a ``halint parse`` and do not need halint's model. So
+when the file is large and a second CPU is there, a child forked at the start of the parse
+(``elastix_halint.forked``) works all three out while this process builds the model.
+
+One input is not known yet then: drbdadm-83 is judged as run on the node named most often in
+the model's ``on`` sections. The child takes the name its own 8.3 reading finds most often
+(``Reader`` with ``hostname=None``) and says which; its 8.3 verdict is used only when that is
+the name the model gives, else 8.3 is worked out again here. Anything the child could not do
+(killed, an error) is worked out here when asked for, as without it: the verdicts are the
+same either way (tests/test_drbdadm_ahead.py compares them on the corpus).
+"""
+
+from __future__ import annotations
+
+from elastix_halint import forked
+
+# Below this size (bytes of the entry file) the three emulations take less than the fork.
+MIN_BYTES = 32 * 1024
+
+
+def start(source, include) -> "Ahead | None":
+    """An ``Ahead`` for ``source`` when it pays, else None."""
+    if len(source.text) < MIN_BYTES or forked.cpus() < 2 or not forked.available():
+        return None
+    return Ahead(source, include)
+
+
+class Ahead:
+    def __init__(self, source, include):
+        self._child = forked.Forked(lambda: _judge_all(source, include))
+
+    def verdicts(self, node83: str) -> dict:
+        """Version -> Verdict, as far as the child's are right for ``node83``."""
+        try:
+            guessed, done = self._child.result()
+        except Exception:  # noqa: BLE001 - worked out here instead, where it shows as it would
+            return {}
+        if guessed != node83:
+            done.pop("8.3", None)
+        return done
+
+
+def _judge_all(source, include) -> tuple[str, dict]:
+    from elastix_halint.parsing.drbdadm.emulator import Emulator
+    from elastix_halint.parsing.drbdadm.verdict import Verdicts
+
+    done = {}
+    guessed = ""
+    for version in Verdicts.VERSIONS:
+        emulator = Emulator(version, include, None if version == "8.3" else "")
+        done[version] = emulator.run(source)
+        if version == "8.3":
+            guessed = emulator.hostname
+    return guessed, done
