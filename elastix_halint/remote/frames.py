@@ -180,14 +180,7 @@ _PIECE = 64 << 20
 
 
 def _exactly(stream: BinaryIO, size: int, count: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = stream.read(min(left, _PIECE))
-        if not chunk:
-            raise StreamError(f"the stream was cut short inside frame {count + 1} (connection lost?)")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    return b"".join(_pieces(stream, size, count, _PIECE))
 
 
 # Sunk frames (``sinks`` above) are read and handed on in pieces of at most this size.
@@ -195,14 +188,20 @@ SINK_PIECE = 1 << 18
 
 
 def _pass_on(stream: BinaryIO, size: int, count: int, sink) -> None:
+    for piece in _pieces(stream, size, count, SINK_PIECE):
+        sink.write(piece)
+    sink.close()
+
+
+def _pieces(stream: BinaryIO, size: int, count: int, most: int):
+    """The next ``size`` bytes of ``stream``, in pieces of at most ``most`` bytes."""
     left = size
     while left:
-        piece = stream.read(min(left, SINK_PIECE))
+        piece = stream.read(min(left, most))
         if not piece:
             raise StreamError(f"the stream was cut short inside frame {count + 1} (connection lost?)")
-        sink.write(piece)
         left -= len(piece)
-    sink.close()
+        yield piece
 
 
 def _sunk(frame: Frame, sinks: dict | None) -> Frame:
