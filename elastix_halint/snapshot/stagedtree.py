@@ -45,7 +45,7 @@ class StagedTree(ListedTree):
     """``take_frames`` reads PROVE's listing frames; ``found(path)`` then says what the staged
     tree holds at a node path of ``paths`` (None: nothing the walk would reach or archive)."""
 
-    _COLUMNS = "IIqqqQQ"  # mode, nlink (32 bits are plenty), uid, gid, mtime, ino, dev
+    _COLUMNS = "QQqqqQQ"  # mode, nlink, uid, gid, mtime, ino, dev (as wide as the listing's StatTable)
 
     def __init__(self, top_abs: str, top_node: str, excludes, paths):
         super().__init__(walkable=False)
