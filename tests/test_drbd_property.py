@@ -48,3 +48,14 @@ def test_hostile_nesting_is_a_diagnostic_not_a_recursion_error():
     for text in ["a { " * 5000 + "} " * 5000, "{ " * 5000, "resource r { " + "on a { " * 3000]:
         _check(text)
         assert any(d.severity.name == "ERROR" for d in drbd.parse(SourceFile("fuzz.conf", text)).diagnostics)
+
+
+def test_drbdadm_line_past_an_open_string_keeps_its_column_inside_the_line():
+    """Found by test_mutated_real_configs: a quoted string left open swallows the line end for
+    drbdadm, which then names the empty line 4 for the `volume` of line 5 (drbdadm 9 prints
+    `q.conf:4: Parse error: ';' expected, but got 'volume'`); halint keeps drbdadm's line and
+    puts the column inside it (it was column 2 of an empty line)."""
+    text = 'resource site1 {\n\tnet {\n\t\tshared-secret "abc{\t}\n\n\tvolume 0 {\n\t\tdevice minor 0;\n\t}\n}\n'
+    _check(text)
+    stops = [d for d in drbd.parse(SourceFile("fuzz.conf", text)).diagnostics if "drbdadm 9 stops here" in d.message]
+    assert [(d.span.line, d.span.column) for d in stops] == [(4, 1)]
