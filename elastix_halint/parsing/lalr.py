@@ -229,6 +229,16 @@ class Parser:
                 return children[0] if len(children) == 1 else _inner(children)
         if include is None:
             return node
+        if list(include) == [(0, True), (1, False)] and not expand1 and getattr(transformer, name, None) is None:
+            # A left-recursive list (``x*``, ``x+``): the list so far gets one more item. The
+            # generic filter below would copy nothing either (it extends the first child's
+            # list in place) but builds a new node around it for every item.
+            def node(children, _name=name):
+                first = children[0]
+                first.children.append(children[1])
+                return first if first.data == _name else Tree(_name, first.children)
+
+            return node
         built = node
 
         def node(children, _include=include, _built=built):
