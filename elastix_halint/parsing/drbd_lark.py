@@ -28,6 +28,7 @@ from elastix_halint.parsing.lalr import UnexpectedToken
 from elastix_halint.parsing.larkkit import grammar_parser, suggest
 
 LINE_KEYWORD, LOST_RBRACE = "LINE_KEYWORD", "LOST_RBRACE"
+_new = tuple.__new__
 # What an OCR'd ``}`` becomes.
 _BRACE_LOOKALIKES = frozenset({"1", "l", "I", "|", "]", ")"})
 
@@ -199,16 +200,17 @@ class Feed:
 class _RawTree:
     """Lark's inline transformer: rule matches → raw nodes (no ``Tree`` objects)."""
 
+    # (tuple.__new__: the namedtuples without their Python-level __new__, one per statement)
     @staticmethod
     def statement(children):
-        return RawStatement(children[0], children[1:-1], children[-1])
+        return _new(RawStatement, (children[0], children[1:-1], children[-1]))
 
     @staticmethod
     def block(children):
         brace = 1
         while children[brace].type != LBRACE:
             brace += 1
-        return RawBlock(children[0], children[1:brace], children[brace], children[brace + 1:-1], children[-1])
+        return _new(RawBlock, (children[0], children[1:brace], children[brace], children[brace + 1:-1], children[-1]))
 
     @staticmethod
     def start(children):
