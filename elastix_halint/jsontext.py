@@ -85,9 +85,14 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
                     add(head + text(value))
                 elif vt is SpanJSON:
                     add(head + span(value))
+                elif value is None:
+                    add(head + "null")
                 elif vt is dict or vt is list or vt is tuple:
-                    add(head)
-                    walk(value, inner)
+                    if value:
+                        add(head)
+                        walk(value, inner)
+                    else:  # (half of a model's lists are empty)
+                        add(head + ("{}" if vt is dict else "[]"))
                 else:
                     add(head + scalar(value))
             add(pad + "}")
