@@ -370,6 +370,9 @@ rs_extract() {
         *GNU*) tar -xpf - --numeric-owner --no-wildcards 2>"$hl_tmp/tar" ;;
         *) tar -xpf - --numeric-owner 2>"$hl_tmp/tar" ;;
     esac || { rs_fail tar "the node's tar failed: $(tail -n 1 "$hl_tmp/tar")"; return 1; }
+    # The staged files go to disk now, while halint has them hashed and listed: the first sync
+    # of the swap then finds little left to write (2 GiB: 1.3 s here). A hint, never waited for.
+    sync </dev/null >/dev/null 2>&1 &
 }
 
 rs_run() {
