@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> None:
     if argv is None:
         import gc
 
+        from elastix_halint import collector
+
         gc.set_threshold(*_GC_THRESHOLD)
+        collector.ends_with_exit = True
     try:
         _main(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as done:

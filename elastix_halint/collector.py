@@ -24,3 +24,17 @@ class paused:  # noqa: N801 - used as ``with collector.paused():``
     def __exit__(self, *exc) -> None:
         if self._was:
             gc.enable()
+
+
+# Objects left to the end of the process (keep_to_exit), when it ends with os._exit.
+_kept: list = []
+ends_with_exit = False  # set by cli.main for the halint program (see cli._quick_exit)
+
+
+def keep_to_exit(obj) -> None:
+    """Leave ``obj`` to the end of the process when that end is ``os._exit``: freeing a
+    400-resource model object by object costs more than a tenth of ``halint parse`` of it, and
+    frees memory nobody uses after. In any other process (tests call ``cli.main`` with
+    arguments) nothing is kept."""
+    if ends_with_exit:
+        _kept.append(obj)

@@ -28,6 +28,17 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
     add = out.append
     int_repr = int.__repr__
     pads: dict[str, tuple[str, str]] = {}  # pad -> (inner pad, "," + inner pad)
+    # (pad, keys) -> what comes before each value of a dict with these keys: the model's
+    # documents are made of few shapes (an option's, a span's owner's...), each written often.
+    shapes: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+
+    def shape(pad: str, keys: tuple) -> tuple[str, tuple[str, ...]]:
+        inner, comma = pads.get(pad) or pads.setdefault(pad, (pad + "  ", "," + pad + "  "))
+        if any(type(k) is not str for k in keys):
+            raise _Unusual
+        heads = tuple(f"{comma if i else '{' + inner}{text(k)}: " for i, k in enumerate(keys))
+        found = shapes[(pad, keys)] = (inner, heads)
+        return found
 
     def scalar(o) -> str:
         """The JSON text of a str, int, bool, None or float; raises _Unusual for anything else."""
@@ -64,22 +75,19 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
             if not o:
                 add("{}")
                 return
-            inner, comma = pads.get(pad) or pads.setdefault(pad, (pad + "  ", "," + pad + "  "))
-            sep = "{" + inner
-            for key, value in o.items():
-                if type(key) is not str:
-                    raise _Unusual
+            keys = tuple(o)
+            inner, heads = shapes.get((pad, keys)) or shape(pad, keys)
+            for head, value in zip(heads, o.values()):
                 vt = type(value)
                 if vt is str:
-                    add(f"{sep}{text(key)}: {text(value)}")
+                    add(head + text(value))
                 elif vt is SpanJSON:
-                    add(f"{sep}{text(key)}: {span(value)}")
+                    add(head + span(value))
                 elif vt is dict or vt is list or vt is tuple:
-                    add(f"{sep}{text(key)}: ")
+                    add(head)
                     walk(value, inner)
                 else:
-                    add(f"{sep}{text(key)}: {scalar(value)}")
-                sep = comma
+                    add(head + scalar(value))
             add(pad + "}")
         elif t is list or t is tuple:
             if not o:

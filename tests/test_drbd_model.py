@@ -246,3 +246,32 @@ def test_addresses_in_force_come_from_connections_and_paths():
     assert sorted(str(u.address) for u in res.addresses_of(alpha)) == ["10.1.1.1:7791", "10.2.0.1:7790"]
     peers = {(p.names[0], str(own.address), str(theirs.address)) for p, own, theirs, _c in res.peers_of(alpha)}
     assert peers == {("beta", "10.2.0.1:7790", "10.2.0.2:7790"), ("gamma", "10.1.1.1:7791", "10.1.1.3:7788")}
+
+
+def test_a_repeated_statement_reads_as_when_first_seen_and_repeats_its_errors(monkeypatch):
+    # Statements that raised nothing are remembered by their words (drbd_tree._SETTLED); the
+    # model must be the one a fresh reading gives, and a statement with an error must report
+    # it at each place it is written.
+    from elastix_halint.parsing import drbd_tree
+
+    body = "  net { after-sb-0pri discard-zero-changes; }\n  syncer { rate 33M; verify-alg shal; }\n" + HOSTS
+    text = "".join(f"resource r{i} {{\n{body}}}\n" for i in range(3))
+
+    def model_without_spans(result):
+        return [[(o.name, o.section, o.text, o.normalised, o.unit, o.canonical_name, o.canonical_section)
+                 for m in res.settings.values() for o in m.options] for res in result.model.resources]
+
+    monkeypatch.setattr(drbd_tree, "_SETTLED", {})
+    remembered = parse_text(text)
+    assert drbd_tree._SETTLED  # the clean statements were remembered
+    monkeypatch.setattr(drbd_tree, "_SETTLED", {})
+    monkeypatch.setattr(drbd_tree, "_SETTLED_TYPES", frozenset())  # nothing remembered: all read afresh
+    fresh = parse_text(text)
+    assert not drbd_tree._SETTLED
+    assert model_without_spans(remembered) == model_without_spans(fresh)
+    assert remembered.model.resources[2].settings["syncer"].get("rate").normalised == 33 * 1024 * 1024
+    spans = {res.settings["net"].options[0].span.line for res in remembered.model.resources}
+    assert len(spans) == 3  # each resource's own statement, at its own line
+    bad = [d for d in remembered.diagnostics if "shal" in d.message]
+    assert [d.span.line for d in bad] == [d.span.line for d in fresh.diagnostics if "shal" in d.message]
+    assert len(bad) == 3

@@ -59,3 +59,13 @@ def test_a_span_of_other_values_is_written_as_json_dumps_writes_them():
 
     for values in ([True, 1, 2, 3], [1, 2.5, 3, 4], [1, 2, 3, None], [1, 2, 3, 4, 5]):
         assert jsontext.dumps({"span": SpanJSON(values)}) == '{\n  "span": ' + json.dumps(values) + "\n}"
+
+
+def test_dicts_of_one_shape_at_every_depth_and_order():
+    # The writer remembers what comes before each value of a dict by (indent, keys): the same
+    # keys at another depth, in another order or with one more key must each be written right.
+    leaf = {"name": "a", "span": [1, 2, 3, 4]}
+    doc = {"name": [leaf, {"span": [5], "name": "b"}, {**leaf, "x": {"name": "c", "span": leaf}}],
+           "span": {"name": leaf, "span": [leaf, [leaf]]}, "more": [dict(leaf) for _ in range(3)]}
+    assert jsontext.dumps(doc) == json.dumps(doc, indent=2)
+    assert jsontext.dumps({1: leaf, "name": leaf}) == json.dumps({1: leaf, "name": leaf}, indent=2)

@@ -34,6 +34,7 @@ def parse_command(
             render_json(outcomes, redact=not show_secrets)
         else:
             render_text(outcomes, redact=not show_secrets)
+    collector.keep_to_exit(outcomes)
     return 0 if all(o.ok for o in outcomes) else 2
 
 

@@ -94,15 +94,17 @@ class Option(Record):
         return self.name in SECRET_OPTIONS
 
     def to_json(self, redact: bool = True) -> dict:
-        hide = redact and self.secret
-        norm = self.normalised
-        if hide:
-            norm = REDACTED
+        if redact and self.name in SECRET_OPTIONS:
+            words = [REDACTED] * len(self.values)
+            text = norm = REDACTED
+        else:
+            words = [v.text for v in self.values]
+            text, norm = " ".join(words), self.normalised
         data = {
             "name": self.name,
             "section": self.section,
-            "text": REDACTED if hide else self.text,
-            "values": [REDACTED if hide else v.text for v in self.values],
+            "text": text,
+            "values": words,
             "normalised": norm,
             "unit": self.unit,
             "span": self.span.to_json(),
@@ -142,7 +144,7 @@ class Section(Record):
         return None
 
     def sections_named(self, keyword: str) -> tuple["Section", ...]:
-        return tuple(s for s in self.sections if s.keyword == keyword)
+        return tuple([s for s in self.sections if s.keyword == keyword])
 
     def walk(self) -> Iterator["Section"]:
         """This block and every block inside it, depth first."""
@@ -215,8 +217,7 @@ class Volume(Record):
             "disk": self.disk,
             "meta_disk": self.meta_disk,
             "meta_index": self.meta_index,
-            "disk_options": [dict(o.to_json(redact), origin=origin)
-                             for o, origin in zip(self.disk_options, self.disk_origins)],
+            "disk_options": _with_origins(self.disk_options, self.disk_origins, redact),
             "span": self.span.to_json(),
         }
 
@@ -303,7 +304,17 @@ class MergedSection(Record):
         return self.get(name) is not None
 
     def to_json(self, redact: bool = True) -> list:
-        return [dict(o.to_json(redact), origin=origin) for o, origin in zip(self.options, self.origins)]
+        return _with_origins(self.options, self.origins, redact)
+
+
+def _with_origins(options: tuple[Option, ...], origins: tuple[str, ...], redact: bool) -> list[dict]:
+    """The options' JSON, each with its ``origin`` last."""
+    out = []
+    for option, origin in zip(options, origins):
+        data = option.to_json(redact)
+        data["origin"] = origin
+        out.append(data)
+    return out
 
 
 # The setting sections a resource merges with common.

@@ -31,6 +31,14 @@ _NO_VALUE_TYPES = frozenset({"flag", "bool"})
 _MULTI_VALUE_TYPES = frozenset({"names", "address", "device", "meta-disk", "cmd"})
 # Setting sections, whose options drbdadm's probed tables describe (drbd_accept).
 _SETTINGS = frozenset({"global", "net", "disk", "syncer", "startup", "handlers", "options", "proxy"})
+# What a statement that raised no diagnostic read as, by (section, name, (text, type) of each
+# value): its Option's fields after the spans. A large configuration writes the same statements
+# again and again (``on-io-error detach;`` in every resource); their checks, against drbdadm's
+# tables included, give the same answer every time. Only immutable normalised values are kept.
+_SETTLED: dict[tuple, tuple] = {}
+_SETTLED_MAX = 8192
+_SETTLED_TYPES = frozenset({str, int, bool, type(None)})
+_new = tuple.__new__  # a Span or Value from all its fields, without Record.__new__'s frame
 
 
 class RawStatement(namedtuple("RawStatement", "head values end")):
@@ -69,14 +77,15 @@ class TreeBuilder:
         self.diagnostics = diagnostics
 
     def _span(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.line, tok.end_column)
+        return _new(Span, (self.file, tok.line, tok.column, tok.line, tok.end_column))
 
     def error(self, span: Span, message: str, suggestion: str | None = None, code: str = SYNTAX_ERROR,
               severity: Severity = Severity.ERROR, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, severity, message, span, hint=hint, suggestion=suggestion))
 
     def _value(self, tok: Token) -> Value:
-        return Value(tok.text, self._span(tok), tok.type == STRING)
+        return _new(Value, (tok.text, _new(Span, (self.file, tok.line, tok.column, tok.line, tok.end_column)),
+                            tok.type == STRING))
 
     def items(self, raw: list, section: str, depth: int) -> tuple[list[Option], list[Section]]:
         options: list[Option] = []
@@ -118,15 +127,10 @@ class TreeBuilder:
         self._check_chars(args, "the `{}` section header", keyword)
         options, sections = self.items(raw.items, kw.table_for(section, keyword), depth + 1)
         end = raw.close
-        return Section(
-            keyword=keyword,
-            keyword_span=self._span(head),
-            args=tuple(self._value(a) for a in args),
-            options=tuple(options),
-            sections=tuple(sections),
-            span=Span(self.file, head.line, head.column, end.line, end.end_column),
-            open_line=raw.brace.line,
-        )
+        # keyword, keyword_span, args, options, sections, span, open_line
+        return Section._make((keyword, self._span(head), tuple([self._value(a) for a in args]), tuple(options),
+                              tuple(sections), _new(Span, (self.file, head.line, head.column, end.line, end.end_column)),
+                              raw.brace.line))
 
     def _check_block_keyword(self, section: str, head: Token) -> None:
         if section not in kw.SECTIONS or head.text in kw.SECTIONS[section]:
@@ -141,8 +145,22 @@ class TreeBuilder:
 
     def _option(self, section: str, head: Token, args: list[Token], end: Token) -> Option | None:
         name = head.text
-        span = Span(self.file, head.line, head.column, end.line, end.end_column)
-        values = tuple(self._value(a) for a in args)
+        span = _new(Span, (self.file, head.line, head.column, end.line, end.end_column))
+        values = tuple([self._value(a) for a in args])
+        key = (section, name, *[(a.text, a.type) for a in args])
+        settled = _SETTLED.get(key)
+        if settled is not None:
+            return Option._make((name, self._span(head), values, span, section, *settled))
+        before = len(self.diagnostics)
+        option = self._checked_option(section, head, args, values, span)
+        if option is not None and len(self.diagnostics) == before and type(option.normalised) in _SETTLED_TYPES:
+            if len(_SETTLED) >= _SETTLED_MAX:
+                _SETTLED.clear()
+            _SETTLED[key] = tuple(option[5:])
+        return option
+
+    def _checked_option(self, section: str, head: Token, args: list[Token], values, span) -> Option | None:
+        name = head.text
         if section in kw.FREE_FORM:
             return Option(name, self._span(head), values, span, section)
         if name in kw.SECTIONS.get(section, {}) and name not in kw.KEYWORDS.get(section, {}):

@@ -4,6 +4,7 @@ syntax version the text appears to use, and resource-name references checked."""
 
 from __future__ import annotations
 
+import functools
 
 from elastix_halint.diagnostics import VALUE_ERROR, Diagnostic, Severity
 from elastix_halint.model import drbd_keywords as kw
@@ -25,15 +26,23 @@ from elastix_halint.parsing.larkkit import suggest
 _VOLUME_STATEMENTS = ("device", "disk", "meta-disk", "flexible-meta-disk")
 
 
-def merge(name: str, common: Section | None, own: tuple[Section, ...]) -> MergedSection:
-    """Options of block ``name`` in force: the resource's override common's (by canonical name)."""
+def merge(name: str, common: tuple[Section, ...], own: tuple[Section, ...]) -> MergedSection:
+    """Options of block ``name`` in force: the resource's (in its blocks ``own``) override
+    common's (in ``common``), by canonical name."""
     mine = [o for sec in own for o in sec.options]
     overridden = {(o.canonical_section, o.canonical_name) for o in mine}
     inherited = []
-    if common is not None:
-        for sec in common.sections_named(name):
-            inherited += [o for o in sec.options if (o.canonical_section, o.canonical_name) not in overridden]
+    for sec in common:
+        inherited += [o for o in sec.options if (o.canonical_section, o.canonical_name) not in overridden]
     return MergedSection(name, tuple(inherited + mine), ("common",) * len(inherited) + ("resource",) * len(mine))
+
+
+def _by_keyword(sec: Section | None) -> dict[str, tuple[Section, ...]]:
+    """A block's sub-blocks by keyword, in order: ``sections_named`` of every keyword at once."""
+    found: dict[str, list[Section]] = {}
+    for sub in sec.sections if sec is not None else ():
+        found.setdefault(sub.keyword, []).append(sub)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _statements(*sections: Section | None) -> dict[str, Option]:
@@ -111,19 +120,14 @@ def make_host(sec: Section, resource: Section, lower_hosts: dict[str, tuple[str,
     else:
         names = ()
     proxy = sec.section("proxy")
-    return Host(
-        keyword=sec.keyword,
-        names=names,
-        span=sec.span,
-        address=address,
-        node_id=node_id.normalised if node_id is not None and isinstance(node_id.normalised, int) else None,
-        volumes=host_volumes(sec, resource, lower_hosts.get(f"{lower}\0devices") if lower else None),
-        section=sec,
-        floating=sec.keyword == "floating",
-        lower=lower,
-        proxy=make_proxy(proxy) if proxy is not None else None,
-        options=tuple(o for s in sec.sections_named("options") for o in s.options),
-    )
+    # keyword, names, span, address, node_id, volumes, section, floating, lower, proxy, options
+    return Host._make((
+        sec.keyword, names, sec.span, address,
+        node_id.normalised if node_id is not None and isinstance(node_id.normalised, int) else None,
+        host_volumes(sec, resource, lower_hosts.get(f"{lower}\0devices") if lower else None),
+        sec, sec.keyword == "floating", lower, make_proxy(proxy) if proxy is not None else None,
+        tuple([o for s in sec.sections_named("options") for o in s.options]),
+    ))
 
 
 def _floating_statement(opt: Option) -> Section:
@@ -157,7 +161,8 @@ def make_resources(sections: tuple[Section, ...], common: Section | None) -> tup
         lower_hosts.setdefault(name, tuple(n for h in plain.values() for n in h.drbd_names))
         lower_hosts.setdefault(f"{name}\0devices", _lower_devices(list(plain.values())))
         read.append((sec, host_sections, plain))
-    return tuple(make_resource(sec, common, lower_hosts, hosts, plain) for sec, hosts, plain in read)
+    in_common = _by_keyword(common)
+    return tuple(make_resource(sec, common, lower_hosts, hosts, plain, in_common) for sec, hosts, plain in read)
 
 
 def _lower_devices(hosts: list[Host]) -> dict[int, str]:
@@ -179,34 +184,40 @@ def _host_sections(sec: Section) -> list[Section]:
 
 
 def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]],
-                  host_sections: list[Section], made: dict[int, Host]) -> Resource:
+                  host_sections: list[Section], made: dict[int, Host], in_common=None) -> Resource:
     """``host_sections``: _host_sections(sec); ``made``: the hosts of those (by index) that
-    are made already."""
+    are made already; ``in_common``: _by_keyword(common), when known."""
     name = sec.args[0] if sec.args else None
     hosts = tuple(made[i] if i in made else make_host(h, sec, lower_hosts) for i, h in enumerate(host_sections))
     connections, meshes = make_connections(sec, hosts)
-    return Resource(
-        name=name.text if name else "",
-        name_span=name.span if name else sec.keyword_span,
-        span=sec.span,
-        section=sec,
-        hosts=hosts,
-        settings={n: merge(n, common, sec.sections_named(n)) for n in SETTING_SECTIONS},
-        protocol=_protocol(sec, common),
-        volumes=sec.sections_named("volume"),
-        connections=connections,
-        meshes=meshes,
-    )
+    mine = _by_keyword(sec)
+    if in_common is None:
+        in_common = _by_keyword(common)
+    # name, name_span, span, section, hosts, settings, protocol, volumes, connections, meshes
+    return Resource._make((
+        name.text if name else "", name.span if name else sec.keyword_span, sec.span, sec, hosts,
+        {n: merge(n, in_common.get(n, ()), mine.get(n, ())) for n in SETTING_SECTIONS}, _protocol(sec, common),
+        mine.get("volume", ()), connections, meshes,
+    ))
 
 
 # ---- syntax version -------------------------------------------------------------------------
 def _evidence_of(section: str, opt_or_sec, is_block: bool) -> str | None:
     if is_block:
-        versions = kw.section_versions(section, opt_or_sec.keyword)
+        return _version_of(section, opt_or_sec.keyword, True, False)
+    return _version_of(section, opt_or_sec.name, False, bool(opt_or_sec.values))
+
+
+@functools.cache
+def _version_of(section: str, name: str, is_block: bool, valued: bool) -> str | None:
+    """The syntax version block or statement ``name`` in ``section`` is evidence of (``valued``:
+    the statement has a value); cached: a large file repeats its statements."""
+    if is_block:
+        versions = kw.section_versions(section, name)
     else:
-        definition = kw.keyword(section, opt_or_sec.name)
+        definition = kw.keyword(section, name)
         versions = definition.versions if definition else None
-        if definition and definition.type == "bool" and opt_or_sec.values and kw.V83 in versions:
+        if definition and definition.type == "bool" and valued and kw.V83 in versions:
             versions = kw.NEW  # `name yes|no` is 8.4+ syntax
     if not versions or versions == kw.ALL:
         return None
@@ -221,28 +232,28 @@ def _evidence_of(section: str, opt_or_sec, is_block: bool) -> str | None:
 
 def detect_version(sections: tuple[Section, ...]) -> tuple[str | None, tuple[str, ...]]:
     """The newest syntax with evidence, and the evidence ("node-id at drbd.conf:12")."""
-    evidence: dict[str, list[str]] = {"9": [], "8.4": [], "8.3": []}
+    evidence: dict[str, list[tuple[str, Span]]] = {"9": [], "8.4": [], "8.3": []}
 
     def visit(sec: Section, parent: str) -> None:
         found = _evidence_of(parent, sec, True)
         if sec.keyword == "syncer":
             found = "8.3"
         if found:
-            evidence[found].append(f"`{sec.keyword}` section at {sec.span}")
+            evidence[found].append((f"`{sec.keyword}` section", sec.span))
         for opt in sec.options:
             found = _evidence_of(sec.keyword, opt, False)
             if opt.name == "protocol" and sec.keyword == "resource":
                 found = "8.3"
             if found:
-                evidence[found].append(f"`{opt.name}` at {opt.span}")
+                evidence[found].append((f"`{opt.name}`", opt.span))
         for sub in sec.sections:
             visit(sub, sec.keyword)
 
     for sec in sections:
         visit(sec, "top")
     for version in ("9", "8.4", "8.3"):
-        if evidence[version]:
-            return version, tuple(evidence[version][:5])
+        if evidence[version]:  # worded only for the five shown
+            return version, tuple(f"{what} at {span}" for what, span in evidence[version][:5])
     return None, ()
 
 

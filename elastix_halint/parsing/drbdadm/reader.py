@@ -11,7 +11,7 @@ import os
 
 from elastix_halint.model.drbdadm_values import DRBDADM_VALUES
 from elastix_halint.parsing.drbdadm.scan import (EOF, ERR_DQ, ERR_LONG, ERR_LONG_DQ, INTEGER, KMODVERS, KW, OP, STRING,
-                                                 Tok, scan)
+                                                 Tok, scan_parts)
 from elastix_halint.parsing.drbdadm.numbers import atoi
 from elastix_halint.parsing.drbdadm.config import Res
 from elastix_halint.parsing.drbdadm.verdict import Verdict, Stop, SYNTAX, SEMANTIC, INCLUDE, most_named
@@ -41,6 +41,7 @@ class Reader:
         self.line = 0
         self.tokens: list[Tok] = []
         self.pos = 0
+        self.more = iter(())  # the parts of self.tokens not made yet (scan_parts)
         self.tok: Tok | None = None
         self.file = ""
         self.depth = 0
@@ -98,8 +99,9 @@ class Reader:
         return Verdict(self.v, False, file, line, message, kind, self.depends, column, *real)
 
     def read_file(self, source, real: str) -> None:
-        saved = (self.tokens, self.pos, self.tok, self.file, self.line)
-        self.tokens, self.pos, self.tok, self.file, self.line = scan(source.text, self.v), 0, None, source.path, 1
+        saved = (self.tokens, self.more, self.pos, self.tok, self.file, self.line)
+        self.more = scan_parts(source.text, self.v)
+        self.tokens, self.pos, self.tok, self.file, self.line = next(self.more), 0, None, source.path, 1
         self.seen.add(os.path.realpath(real))
         self.depth += 1
         try:
@@ -108,10 +110,14 @@ class Reader:
             self.my_parse(source)
         finally:
             self.depth -= 1
-            self.tokens, self.pos, self.tok, self.file, self.line = saved
+            self.tokens, self.more, self.pos, self.tok, self.file, self.line = saved
 
     def lex(self) -> Tok:
-        tok = self.tokens[self.pos]
+        try:
+            tok = self.tokens[self.pos]
+        except IndexError:  # the next part of the file's tokens (the last one ends with EOF)
+            self.tokens += next(self.more)
+            tok = self.tokens[self.pos]
         if tok.kind != EOF:
             self.pos += 1
         self.tok = tok

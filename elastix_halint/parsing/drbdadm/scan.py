@@ -105,12 +105,28 @@ def scan(text: str, version: str) -> list[Tok]:
     The versions cut a text at the same places unless a word is longer than 8.3's 80
     characters; where they cut, and all a version needs to name each piece, is computed once
     per text (:func:`_cuts`): each version only looks its own keywords up."""
+    tokens: list[Tok] = []
+    for part in scan_parts(text, version):
+        tokens += part
+    return tokens
+
+
+def scan_parts(text: str, version: str, size: int = 2048):
+    """:func:`scan`'s tokens in lists of up to ``size``, made when asked for: a reader that
+    stops at an error (drbdadm 9 at the first 8.3 ``syncer`` block) never makes the rest."""
     cuts = _cuts(text)
     if cuts is None:
-        return _scan(text, version)
+        yield _scan(text, version)
+        return
     keywords = _keywords(version)
     kmod = version == "9"
     names: dict[str, str] = {}
+    for start in range(0, len(cuts), size):
+        yield _named(cuts[start:start + size], keywords, kmod, names)
+
+
+def _named(cuts, keywords: frozenset, kmod: bool, names: dict[str, str]) -> list[Tok]:
+    """The tokens of some cuts, named for a version (``names``: its word kinds so far)."""
     tokens: list[Tok] = []
     append = tokens.append
     new = _tuple_new
