@@ -253,11 +253,12 @@ XATTRS() {
     return 0
 }
 
-# PROVE TOP: the staged tree as tree.sh list describes it (treelib.sh). Its files' digests are
-# computed by tree.sh digest (openssl dgst -sha256, else sha256sum), in a call of their own that
-# halint runs at the same time.
+# PROVE TOP full|bare: the staged tree as tree.sh list describes it (treelib.sh); "bare" leaves
+# out the getfattr dump and owner names (no restored entry has xattrs to compare). Its files'
+# digests are computed by tree.sh digest (openssl dgst -sha256, else sha256sum), in a call of
+# their own that halint runs at the same time.
 PROVE() {
-    tree_list "$rs_r" "${1#"$rs_r"}" full
+    tree_list "$rs_r" "${1#"$rs_r"}" "$2"
 }
 
 # ---- the swap --------------------------------------------------------------------------------
