@@ -65,8 +65,10 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
 
     def span(o) -> str:
         """A SpanJSON on one line: four ints (and a file name) as json.dumps writes them."""
-        if len(o) == 4 and type(o[0]) is int and type(o[1]) is int and type(o[2]) is int and type(o[3]) is int:
-            return f"[{o[0]}, {o[1]}, {o[2]}, {o[3]}]"
+        if len(o) == 4:
+            line, column, end_line, end_column = o
+            if type(line) is int and type(column) is int and type(end_line) is int and type(end_column) is int:
+                return f"[{line}, {column}, {end_line}, {end_column}]"
         return "[" + ", ".join([scalar(v) for v in o]) + "]"
 
     def walk(o, pad: str) -> None:

@@ -226,12 +226,19 @@ def secrets_of_text(text: str, kind: str | None) -> frozenset[str]:
     if kind in (None, "drbd") and "secret" not in text.lower():
         return frozenset()
     found: set[str] = set()
-    for line in text.split("\n"):
-        for a, b in _syntax_ranges(line, kind):
-            raw = line[a:b]
-            found.add(raw)
-            found.add(_secret_value(raw))
+    for raw in _secrets_written(text, kind):
+        found.add(raw)
+        found.add(_secret_value(raw))
     return frozenset(s for s in found if s.strip())
+
+
+def _secrets_written(text: str, kind: str | None) -> list[str]:
+    """Each secret the syntax of ``kind`` places in ``text``, as written."""
+    if kind in (None, "drbd"):
+        # No match of _DRBD crosses a line end, so one pass over the whole text finds what a
+        # pass over each line would (a 400-resource drbd.conf: 4,400 lines, one secret).
+        return [m.group(2) for m in _DRBD.finditer(text)]
+    return [line[a:b] for line in text.split("\n") for a, b in _syntax_ranges(line, kind)]
 
 
 # ``halint collect`` without --with-secrets writes this marker in place of each secret. It keeps

@@ -104,3 +104,18 @@ def test_no_secret_from_a_comment_in_any_output(case):
     for name, out in outputs.items():
         for secret in secrets:
             assert secret not in out, f"{secret} in {name}"
+
+
+_PIECES = ["shared-secret", "SHARED-SECRET", " ", "\t", "\r", "\n", '"', "\\", "#", ";", "a", "x y", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_drbd_secrets_of_a_whole_text_are_those_of_its_lines(pieces):
+    # secrets_of_text reads a drbd.conf in one pass: it must find exactly what reading it line
+    # by line finds (a secret never runs over a line end, quoted or not).
+    from elastix_halint import secrets
+
+    text = "".join(pieces)
+    by_line = {line[a:b] for line in text.split("\n") for a, b in secrets._syntax_ranges(line, "drbd")}
+    assert set(secrets._secrets_written(text, "drbd")) == by_line

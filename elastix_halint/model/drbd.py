@@ -557,7 +557,9 @@ class DrbdConfig(Record):
 
     def secret_values(self) -> set[str]:
         """Every ``shared-secret`` value written in the files (as drbdadm reads it)."""
-        return {o.text for top in self.sections for sec in top.walk() for o in sec.options if o.secret and o.values}
+        secret = SECRET_OPTIONS  # (Option.secret, without a property call for each option)
+        return {o.text for top in self.sections for sec in top.walk() for o in sec.options
+                if o.name in secret and o.values}
 
     def to_json(self, redact: bool = True) -> dict:
         return {

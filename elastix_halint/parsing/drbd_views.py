@@ -162,7 +162,15 @@ def make_resources(sections: tuple[Section, ...], common: Section | None) -> tup
         lower_hosts.setdefault(f"{name}\0devices", _lower_devices(list(plain.values())))
         read.append((sec, host_sections, plain))
     in_common = _by_keyword(common)
-    return tuple(make_resource(sec, common, lower_hosts, hosts, plain, in_common) for sec, hosts, plain in read)
+    inherited = _inherited(in_common)
+    return tuple(make_resource(sec, common, lower_hosts, hosts, plain, in_common, inherited)
+                 for sec, hosts, plain in read)
+
+
+def _inherited(in_common: dict[str, tuple[Section, ...]]) -> dict[str, MergedSection]:
+    """Each setting block as a resource that writes none has it: common's alone (one object
+    for every such resource: most resources write only some of the seven)."""
+    return {n: merge(n, in_common.get(n, ()), ()) for n in SETTING_SECTIONS}
 
 
 def _lower_devices(hosts: list[Host]) -> dict[int, str]:
@@ -184,19 +192,23 @@ def _host_sections(sec: Section) -> list[Section]:
 
 
 def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]],
-                  host_sections: list[Section], made: dict[int, Host], in_common=None) -> Resource:
+                  host_sections: list[Section], made: dict[int, Host], in_common=None, inherited=None) -> Resource:
     """``host_sections``: _host_sections(sec); ``made``: the hosts of those (by index) that
-    are made already; ``in_common``: _by_keyword(common), when known."""
+    are made already; ``in_common``, ``inherited``: _by_keyword(common) and _inherited of it,
+    when known."""
     name = sec.args[0] if sec.args else None
     hosts = tuple(made[i] if i in made else make_host(h, sec, lower_hosts) for i, h in enumerate(host_sections))
     connections, meshes = make_connections(sec, hosts)
     mine = _by_keyword(sec)
     if in_common is None:
         in_common = _by_keyword(common)
+    if inherited is None:
+        inherited = _inherited(in_common)
     # name, name_span, span, section, hosts, settings, protocol, volumes, connections, meshes
     return Resource._make((
         name.text if name else "", name.span if name else sec.keyword_span, sec.span, sec, hosts,
-        {n: merge(n, in_common.get(n, ()), mine.get(n, ())) for n in SETTING_SECTIONS}, _protocol(sec, common),
+        {n: merge(n, in_common.get(n, ()), mine[n]) if n in mine else inherited[n] for n in SETTING_SECTIONS},
+        _protocol(sec, common),
         mine.get("volume", ()), connections, meshes,
     ))
 
