@@ -80,7 +80,7 @@ _AT_FDCWD = -100
 NO_RENAMEAT2_ENV = "HALINT_NO_RENAMEAT2"  # test hook: behave like a kernel without renameat2 (CentOS 5/6)
 
 
-def _libc():
+def libc():
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
@@ -89,7 +89,7 @@ def _renameat2(a: str, b: str, flags: int) -> bool:
     if os.environ.get(NO_RENAMEAT2_ENV):
         return False
     try:
-        fn = _libc().renameat2
+        fn = libc().renameat2
     except (AttributeError, OSError):
         return False
     rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags)
@@ -139,7 +139,7 @@ def sync_filesystem(path: str) -> None:
     """Flush everything written on the filesystem holding ``path`` (syncfs, else sync)."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        if _libc().syncfs(fd) != 0:
+        if libc().syncfs(fd) != 0:
             os.sync()
     except (AttributeError, OSError):
         os.sync()

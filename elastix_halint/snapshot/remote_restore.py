@@ -420,7 +420,9 @@ def _stage(node: NodeSteps, plan, opts: RestoreOptions, tar, facts: NodeFacts, s
                 failures.append(f"{len(with_xattrs)} entries: xattrs and SELinux labels not restored (the node has no "
                                 f"setfattr; first: {with_xattrs[0].path})")
             _dir_times(calls, staged, [item[0] for item in sparse], staging, facts.tools)
-            calls.add("PROVE", staging + plan.replica)
+            # Without xattrs to compare, the node's getfattr of every staged path (~0.3 s at
+            # 50,000 files) would only be read to be ignored.
+            calls.add("PROVE", staging + plan.replica, "full" if with_xattrs else "bare")
             # PROVE's listing (~15 MiB at 100,000 files) is read as it arrives into what the
             # comparison needs (StagedTree).
             staged_tree = StagedTree(staging + plan.replica, plan.replica, plan.snap.header.excludes,

@@ -9,9 +9,10 @@
 #       C processes: "pid name" lines (proc/PID/comm, else the name in proc/PID/stat)
 #       K per PATH (a node path): info link|dir|file|missing, data the link's target
 #       L the lock: name = its node path, info held|free, data = the lock file
-#   tree.sh list ROOT TOP full|files       framed stream "tree-list" describing TOP and
+#   tree.sh list ROOT TOP full|files|bare  framed stream "tree-list" describing TOP and
 #       everything below it on TOP's filesystem (find -xdev), halint's own leftovers
-#       (*.halint-old-*, .halint-*) left out (the --exclude globs are applied by halint):
+#       (*.halint-old-*, .halint-*) left out (the --exclude globs are applied by halint;
+#       files: regular files only; files and bare: no U, G, A):
 #       F  GNU find -printf records, 13 NUL-terminated fields each:
 #          type mode uid gid size blocks inode links dev mtime ctime path target
 #       or, where find has no -printf (busybox): N the paths (find -print0), S one
