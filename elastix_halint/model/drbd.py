@@ -94,7 +94,7 @@ class Option(Record):
         return self.name in SECRET_OPTIONS
 
     def to_json(self, redact: bool = True) -> dict:
-        if redact and self.name in SECRET_OPTIONS:
+        if redact and self.secret:
             words = [REDACTED] * len(self.values)
             text = norm = REDACTED
         else:
@@ -557,9 +557,7 @@ class DrbdConfig(Record):
 
     def secret_values(self) -> set[str]:
         """Every ``shared-secret`` value written in the files (as drbdadm reads it)."""
-        secret = SECRET_OPTIONS  # (Option.secret, without a property call for each option)
-        return {o.text for top in self.sections for sec in top.walk() for o in sec.options
-                if o.name in secret and o.values}
+        return {o.text for top in self.sections for sec in top.walk() for o in sec.options if o.secret and o.values}
 
     def to_json(self, redact: bool = True) -> dict:
         return {

@@ -47,9 +47,9 @@ class Span(Record):
         return cls(file, line, 1, line, len(text) + 1)
 
     def to_json(self) -> SpanJSON:
-        if self[0] == _home[0]:  # self[1:]: line, column, end_line, end_column
+        if self.file == _home[0]:  # self[1:]: line, column, end_line, end_column
             return SpanJSON(self[1:])
-        return SpanJSON((*self[1:], self[0]))
+        return SpanJSON((*self[1:], self.file))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

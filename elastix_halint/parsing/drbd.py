@@ -236,13 +236,10 @@ def _within_line(sources, file: str, line: int, column: int) -> int:
     after some errors (a quoted string left open swallows a line end), so the column of the
     token it stopped at can belong to the next line of the text (found by
     tests/test_drbd_property.py: column 2 of an empty line)."""
-    text = next((src.text for src in sources if src.path == file), None)
-    if text is None:
+    src = next((src for src in sources if src.path == file), None)
+    if src is None or not 1 <= line <= src.text.count("\n") + 1:
         return column
-    lines = text.split("\n")
-    if not 1 <= line <= len(lines):
-        return column
-    return max(1, min(column, len(lines[line - 1]) + 1))
+    return max(1, min(column, len(src.line(line)) + 1))
 
 
 def _diagnostic_order(files: list[str]):

@@ -84,8 +84,7 @@ class TreeBuilder:
         self.diagnostics.append(Diagnostic(code, severity, message, span, hint=hint, suggestion=suggestion))
 
     def _value(self, tok: Token) -> Value:
-        return _new(Value, (tok.text, _new(Span, (self.file, tok.line, tok.column, tok.line, tok.end_column)),
-                            tok.type == STRING))
+        return _new(Value, (tok.text, self._span(tok), tok.type == STRING))
 
     def items(self, raw: list, section: str, depth: int) -> tuple[list[Option], list[Section]]:
         options: list[Option] = []

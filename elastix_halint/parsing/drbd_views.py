@@ -192,18 +192,14 @@ def _host_sections(sec: Section) -> list[Section]:
 
 
 def make_resource(sec: Section, common: Section | None, lower_hosts: dict[str, tuple[str, ...]],
-                  host_sections: list[Section], made: dict[int, Host], in_common=None, inherited=None) -> Resource:
+                  host_sections: list[Section], made: dict[int, Host], in_common: dict[str, tuple[Section, ...]],
+                  inherited: dict[str, MergedSection]) -> Resource:
     """``host_sections``: _host_sections(sec); ``made``: the hosts of those (by index) that
-    are made already; ``in_common``, ``inherited``: _by_keyword(common) and _inherited of it,
-    when known."""
+    are made already; ``in_common``, ``inherited``: _by_keyword(common) and _inherited of it."""
     name = sec.args[0] if sec.args else None
     hosts = tuple(made[i] if i in made else make_host(h, sec, lower_hosts) for i, h in enumerate(host_sections))
     connections, meshes = make_connections(sec, hosts)
     mine = _by_keyword(sec)
-    if in_common is None:
-        in_common = _by_keyword(common)
-    if inherited is None:
-        inherited = _inherited(in_common)
     # name, name_span, span, section, hosts, settings, protocol, volumes, connections, meshes
     return Resource._make((
         name.text if name else "", name.span if name else sec.keyword_span, sec.span, sec, hosts,
