@@ -37,6 +37,8 @@ from elastix_halint.remote.shell import DEVNULL, PIPE, NodeShell
 SSH = "ssh"
 DEFAULTS = ("BatchMode=yes", "ConnectTimeout=10", "ServerAliveInterval=15", "ServerAliveCountMax=3")
 # ssh prints these (and exits 255) when the master or the link is gone.
+# How long a master that looks alive after its client's 255 is waited for (see _master_ended).
+_DYING = 0.5
 _LOST = ("mux_client", "Control socket connect", "Connection to ", "closed by remote host", "Broken pipe",
          "Timeout, server", "kex_exchange_identification", "Connection closed by", "Connection reset")
 
@@ -216,9 +218,20 @@ class Connection(NodeShell):
         if rc != 255:
             return None
         text = stderr.decode("utf-8", "replace")
-        if self._master is None or self._master.poll() is not None or any(n in text for n in _LOST):
+        if self._master is None or any(n in text for n in _LOST) or self._master_ended():
             return lost(self.label, text + "\n" + self._log())
         return None
+
+    def _master_ended(self) -> bool:
+        """Whether the master has ended. A client whose master is killed ends (255, nothing on
+        stderr at LogLevel=ERROR) as soon as the master's socket closes, which the kernel does
+        before the master can be reaped: a master still there is given a moment to be seen gone
+        (tests/test_remote_ssh.py saw a lost connection as a command's exit 255 under load)."""
+        try:
+            self._master.wait(timeout=_DYING)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
 
 def _connect_timeout(options: SshOptions) -> int:
