@@ -22,7 +22,7 @@ class paused:  # noqa: N801 - used as ``with collector.paused():``
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._was:
+        if self._was and not _kept:  # (kept to the exit: see keep_to_exit)
             gc.enable()
 
 
@@ -34,7 +34,10 @@ ends_with_exit = False  # set by cli.main for the halint program (see cli._quick
 def keep_to_exit(obj) -> None:
     """Leave ``obj`` to the end of the process when that end is ``os._exit``: freeing a
     400-resource model object by object costs more than a tenth of ``halint parse`` of it, and
-    frees memory nobody uses after. In any other process (tests call ``cli.main`` with
-    arguments) nothing is kept."""
+    frees memory nobody uses after. Called inside ``paused()``, it also leaves the collector off
+    to the exit: every object made in the pause is still in its youngest generation, so its
+    first collection would walk the whole model once more (~40M instructions for that file)
+    only to find it all alive. In any other process (tests call ``cli.main`` with arguments)
+    nothing is kept and the collector is put back."""
     if ends_with_exit:
         _kept.append(obj)
