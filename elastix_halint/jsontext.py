@@ -21,7 +21,44 @@ class _Unusual(Exception):
     """Something only json.dumps knows how to write (or how to refuse)."""
 
 
-def dumps(obj, ensure_ascii: bool = True) -> str:
+class Ahead:
+    """A value's JSON text, written before the document it belongs to (see :func:`write_ahead`):
+    copied in where the value stands at the indent it was written for, written anew from
+    ``make()`` anywhere else."""
+
+    __slots__ = ("text", "pad", "ensure_ascii", "make")
+
+    def __init__(self, text: str, pad: str, ensure_ascii: bool, make):
+        self.text, self.pad, self.ensure_ascii, self.make = text, pad, ensure_ascii, make
+
+
+# id(value) -> (value, key, Ahead): what write_ahead wrote, until written_ahead takes it.
+_ahead: dict[int, tuple] = {}
+
+
+def write_ahead(value, key, make, level: int, ensure_ascii: bool = True) -> None:
+    """Write ``make()``, the JSON form of ``value``, now, for a document that will hold it
+    ``level`` containers deep; :func:`written_ahead` gives it back to the code that builds
+    that document. ``key`` says what else the form depends on (redaction, the file spans
+    leave out): a different key there and the value is written anew."""
+    pad = "\n" + "  " * level
+    _ahead[id(value)] = (value, key, Ahead(dumps(make(), ensure_ascii, pad), pad, ensure_ascii, make))
+
+
+def written_ahead(value, key) -> Ahead | None:
+    """What :func:`write_ahead` wrote of this very ``value`` with this ``key`` (once), else None."""
+    found = _ahead.pop(id(value), None)
+    return found[2] if found is not None and found[0] is value and found[1] == key else None
+
+
+def _standard(o):
+    """``json.dumps``'s ``default``: an Ahead is its value; anything else is refused as usual."""
+    if type(o) is Ahead:
+        return o.make()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def dumps(obj, ensure_ascii: bool = True, _pad: str = "\n") -> str:
     """``json.dumps(obj, indent=2, ensure_ascii=ensure_ascii)`` (spans on one line)."""
     text = encode_basestring_ascii if ensure_ascii else encode_basestring
     out: list[str] = []
@@ -93,6 +130,9 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
                         walk(value, inner)
                     else:  # (half of a model's lists are empty)
                         add(head + ("{}" if vt is dict else "[]"))
+                elif vt is Ahead:
+                    add(head)
+                    walk(value, inner)
                 else:
                     add(head + scalar(value))
             add(pad + "}")
@@ -106,7 +146,7 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
                 vt = type(value)
                 if vt is str:
                     add(sep + text(value))
-                elif vt is dict or vt is list or vt is tuple or vt is SpanJSON:
+                elif vt is dict or vt is list or vt is tuple or vt is SpanJSON or vt is Ahead:
                     add(sep)
                     walk(value, inner)
                 else:
@@ -115,6 +155,11 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
             add(pad + "]")
         elif t is SpanJSON:
             add(span(o))
+        elif t is Ahead:
+            if o.pad == pad and o.ensure_ascii == ensure_ascii:
+                add(o.text)
+            else:
+                walk(o.make(), pad)
         elif isinstance(o, dict):
             walk(dict(o), pad)
         elif isinstance(o, (list, tuple)):
@@ -123,7 +168,8 @@ def dumps(obj, ensure_ascii: bool = True) -> str:
             add(scalar(o))
 
     try:
-        walk(obj, "\n")
+        walk(obj, _pad)
     except (_Unusual, RecursionError):
-        return json.dumps(obj, indent=2, ensure_ascii=ensure_ascii)
+        text = json.dumps(obj, indent=2, ensure_ascii=ensure_ascii, default=_standard)
+        return text.replace("\n", _pad) if _pad != "\n" else text
     return "".join(out)

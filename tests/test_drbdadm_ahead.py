@@ -17,7 +17,9 @@ from conftest import REPO
 from drbd_helpers import SAMPLE_CONFS, entry_of, oracle_rows
 from elastix_halint.parsing import drbd
 from elastix_halint.parsing.drbdadm import ahead
-from elastix_halint.parsing.run import outcome_json, parse_one
+from elastix_halint import jsontext
+from elastix_halint.parsing import run
+from elastix_halint.parsing.run import outcome_json, parse_files, parse_one, render_json
 from elastix_halint.source import read_source
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -145,3 +147,48 @@ def test_a_child_that_dies_or_fails_leaves_the_work_to_this_process(tmp_path, mo
     assert len(pids) == 1
     with pytest.raises(ChildProcessError):  # reaped
         os.waitpid(pids[0], os.WNOHANG)
+
+
+def _parse_json(paths, capsys, redact=True) -> str:
+    capsys.readouterr()
+    render_json(parse_files([str(p) for p in paths], None, json_redact=redact), redact)
+    return capsys.readouterr().out
+
+
+def test_the_json_of_resources_written_while_the_child_works_is_the_json_written_after(tmp_path, monkeypatch,
+                                                                                       capsys):
+    # halint parse --format json writes a large file's resources while drbdadm's child works
+    # (run.parse_files' job): the output is byte for byte the one written after the parse, with
+    # secrets shown or not, for several files (spans of included files name their file).
+    big = tmp_path / "drbd.conf"
+    big.write_text(generate_drbd(40).replace("global {", 'include "more.res";\nglobal {', 1))
+    (tmp_path / "more.res").write_text(generate_drbd(2).split("# replicated", 1)[1].replace("r0", "x0").replace("r1", "x1"))
+    paths = [big, SAMPLE_CONFS[0], big]
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 60)
+    alone = {redact: _parse_json(paths, capsys, redact) for redact in (True, False)}
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
+    copied = []
+    real = jsontext.written_ahead
+
+    def taken(*args):
+        found = real(*args)
+        if found is not None:  # copied where it stands, never written anew
+            found.make = lambda: pytest.fail("the resources were written again")
+        copied.append(found)
+        return found
+
+    monkeypatch.setattr(jsontext, "written_ahead", taken)
+    for redact in (True, False):
+        copied.clear()
+        assert _parse_json(paths, capsys, redact) == alone[redact]
+        assert len(copied) == 3 and all(c is not None for c in copied)
+        assert ahead.meanwhile == []
+    assert '"x0"' in alone[True] and "bench-secret" in alone[False] and "bench-secret" not in alone[True]
+
+
+def test_the_job_is_withdrawn_when_a_parse_fails(monkeypatch):
+    monkeypatch.setattr(run, "parse_one", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        parse_files(["x"], None, json_redact=True)
+    assert ahead.meanwhile == []

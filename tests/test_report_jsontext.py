@@ -69,3 +69,33 @@ def test_dicts_of_one_shape_at_every_depth_and_order():
            "span": {"name": leaf, "span": [leaf, [leaf]]}, "more": [dict(leaf) for _ in range(3)]}
     assert jsontext.dumps(doc) == json.dumps(doc, indent=2)
     assert jsontext.dumps({1: leaf, "name": leaf}) == json.dumps({1: leaf, "name": leaf}, indent=2)
+
+
+def _doc(value):
+    return {"files": [{"model": {"a": 1, "resources": value, "z": [value]}}]}
+
+
+def test_a_value_written_ahead_is_copied_where_it_stands_and_written_anew_elsewhere():
+    value = ({"name": "r0", "tags": ["x", "µ"], "n": None}, {"name": "r1", "tags": []})
+    made = lambda: [dict(v) for v in value]  # noqa: E731
+    expected = json.dumps(_doc(made()), indent=2, ensure_ascii=False)
+    jsontext.write_ahead(value, ("k", 1), made, 4, ensure_ascii=False)
+    ahead = jsontext.written_ahead(value, ("k", 1))
+    assert ahead is not None and jsontext.written_ahead(value, ("k", 1)) is None  # taken once
+    # At level 4 the text is copied (a changed copy shows), at level 5 (in "z") written anew.
+    ahead.text = ahead.text.replace('"r0"', '"copied"')
+    text = jsontext.dumps(_doc(ahead), ensure_ascii=False)
+    assert text == expected.replace('"r0"', '"copied"', 1) and text.count('"r0"') == 1
+    # Another ensure_ascii, or json.dumps's own path (an unusual key): written anew, the same text.
+    assert jsontext.dumps(_doc(ahead), ensure_ascii=True) == json.dumps(_doc(made()), indent=2)
+    odd = {1: _doc(ahead)}
+    assert jsontext.dumps(odd, False) == json.dumps({1: _doc(made())}, indent=2, ensure_ascii=False)
+
+
+def test_a_value_written_ahead_is_only_given_back_for_the_same_object_and_key():
+    value = ("a",)
+    jsontext.write_ahead(value, (True, "f"), lambda: list(value), 4)
+    assert jsontext.written_ahead(value, (False, "f")) is None  # another redaction: not this text
+    jsontext.write_ahead(value, (True, "f"), lambda: list(value), 4)
+    assert jsontext.written_ahead(list(value), (True, "f")) is None
+    assert jsontext.written_ahead(value, (True, "f")).text == '[\n          "a"\n        ]'

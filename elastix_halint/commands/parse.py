@@ -29,7 +29,7 @@ def parse_command(
     if fmt not in ("text", "json"):
         raise BadParameter("use text or json", param_hint="--format")
     with collector.paused():  # every model lives until it is printed (and to the exit)
-        outcomes = parse_files(files, kind)
+        outcomes = parse_files(files, kind, json_redact=not show_secrets if fmt == "json" else None)
         if fmt == "json":
             render_json(outcomes, redact=not show_secrets)
         else:

@@ -31,6 +31,11 @@ def json_home(file: str | None) -> str | None:
     return previous
 
 
+def json_home_now() -> str | None:
+    """The file spans leave out of their JSON form now."""
+    return _home[0]
+
+
 class Span(Record):
     file: str
     line: int

@@ -160,7 +160,7 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None, ear
 
     include = _includer(root)
     node83 = most_named(n for r in resources for h in r.hosts if h.keyword == "on" for n in h.names)
-    known = early.verdicts(node83) if early is not None else {}
+    known = early.verdicts(node83, source, resources) if early is not None else {}
 
     def judge(version: str):
         from elastix_halint.parsing.drbdadm.emulator import Emulator  # not when the child judged

@@ -38,10 +38,41 @@ def parse_one(path: str, kind: str | None) -> Outcome:
         return Outcome(path, kind, error=str(exc))
 
 
-def parse_files(paths: list[str], kind: str | None) -> list[Outcome]:
+def parse_files(paths: list[str], kind: str | None, json_redact: bool | None = None) -> list[Outcome]:
+    """``json_redact``: the outcomes are to be written as JSON (redacted or not): the
+    resources of a large drbd.conf are written while its drbdadm verdicts are worked out."""
     if kind is not None and kind not in kinds.PARSERS:
         raise UsageError(f"unknown kind {kind!r}; known kinds: {', '.join(kinds.PARSERS)}")
-    return [parse_one(p, kind) for p in paths]
+    if json_redact is None:
+        return [parse_one(p, kind) for p in paths]
+    from elastix_halint.parsing.drbdadm import ahead
+
+    job = _resources_ahead(json_redact)
+    ahead.meanwhile.append(job)
+    try:
+        return [parse_one(p, kind) for p in paths]
+    finally:
+        ahead.meanwhile.remove(job)
+
+
+# How deep render_json's document holds a drbd model's resources: {files: [{model: {resources.
+_RESOURCES_LEVEL = 4
+
+
+def _resources_ahead(redact: bool):
+    """The job of ``ahead.meanwhile`` that writes a drbd.conf's resources as outcome_json will."""
+    from elastix_halint import jsontext
+    from elastix_halint.model.span import json_home
+
+    def job(source, resources) -> None:
+        previous = json_home(source.path)  # as outcome_json sets it for this file
+        try:
+            jsontext.write_ahead(resources, (redact, source.path), lambda: [r.to_json(redact) for r in resources],
+                                 _RESOURCES_LEVEL, ensure_ascii=False)
+        finally:
+            json_home(previous)
+
+    return job
 
 
 def known_secrets(outcomes: list[Outcome]) -> frozenset:

@@ -20,6 +20,11 @@ from elastix_halint import forked
 # Below this size (bytes of the entry file) the three emulations take less than the fork.
 MIN_BYTES = 32 * 1024
 
+# Work a command has for the parse of a large file, done while the child works instead of
+# after it: callables ``(source, resources)``, run when the parse is ready to wait for the
+# verdicts (``halint parse --format json`` writes the resources' JSON then).
+meanwhile: list = []
+
 
 def start(source, include) -> "Ahead | None":
     """An ``Ahead`` for ``source`` when it pays, else None."""
@@ -32,8 +37,11 @@ class Ahead:
     def __init__(self, source, include):
         self._child = forked.Forked(lambda: _judge_all(source, include))
 
-    def verdicts(self, node83: str) -> dict:
-        """Version -> Verdict, as far as the child's are right for ``node83``."""
+    def verdicts(self, node83: str, *context) -> dict:
+        """Version -> Verdict, as far as the child's are right for ``node83``; the
+        :data:`meanwhile` jobs are given ``context`` first."""
+        for job in meanwhile:
+            job(*context)
         try:
             guessed, done = self._child.result()
         except Exception:  # noqa: BLE001 - worked out here instead, where it shows as it would
