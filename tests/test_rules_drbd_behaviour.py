@@ -164,3 +164,23 @@ def test_stacked_resources_behind_proxies_may_share_the_loopback_address(tmp_pat
     assert ids(lint_text(tmp_path, text, select=["DRBD107", "DRBD120"])) == []
     same_peer = CONF_83.replace("10.1.1.2:7788", "10.1.1.1:7788") % ""
     assert ids(lint_text(tmp_path, same_peer, select=["DRBD107"])) == ["DRBD107"]
+
+
+def test_the_rules_that_walk_every_statement_share_one_walk_per_model(tmp_path, monkeypatch):
+    from elastix_halint.builtin.drbd import _helpers
+    from elastix_halint.parsing.run import parse_one
+
+    conf = tmp_path / "drbd.conf"
+    conf.write_text(CONF_83 % "verify-alg sha1;")
+    first, second = (parse_one(str(conf), None).result.model for _ in range(2))
+    looked = []
+    real = _helpers.kw.keyword
+    monkeypatch.setattr(_helpers.kw, "keyword", lambda *a: looked.append(a) or real(*a))
+    walked = _helpers.all_options(first)
+    assert [(o.section, o.name) for o, _d in walked][:3] == [("global", "usage-count"), ("resource", "protocol"),
+                                                            ("net", "cram-hmac-alg")]
+    assert all(d is real(o.section, o.name) for o, d in walked)
+    count = len(looked)
+    assert count == len(walked) > 8
+    assert _helpers.all_options(first) is walked and len(looked) == count  # not walked again
+    assert _helpers.all_options(second) == walked and len(looked) == 2 * count  # another model: walked
