@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from elastix_halint.errors import InputError
 from elastix_halint.remote import frames, scripts
 from elastix_halint.remote.errors import RemoteError
+from elastix_halint.remote.shell import widen
 from elastix_halint.snapshot import lock, prescan, restore, swap
 from elastix_halint.snapshot import crashpoints
 from elastix_halint.snapshot.crashpoints import reached
@@ -90,10 +91,13 @@ class NodeSteps:
         return self._call(["run"], lambda out: out.write(text), "run", sinks)
 
     def extract(self, directory: str, writer) -> list:
-        return self._call(["extract", self.token, directory], writer, "extract")
+        return self._call(["extract", self.token, directory], writer, "extract", wide=True)
 
-    def _call(self, args: list, writer, kind: str, sinks: dict | None = None) -> list:
+    def _call(self, args: list, writer, kind: str, sinks: dict | None = None, wide: bool = False) -> list:
+        """``wide``: the whole tree goes through stdin (``shell.widen``)."""
         proc = self.shell.popen_script(self.script, [self.root, self.replica, *args], data_stdin=True)
+        if wide:
+            widen(proc.stdin)
         err: list = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
         reader.start()
