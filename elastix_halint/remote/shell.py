@@ -51,6 +51,11 @@ class NodeShell:
         """The transport's own error for a finished command, or None when the node answered."""
         return None
 
+    def open(self) -> "NodeShell":
+        """Be ready for commands: a connection still logging in is waited for (and its failure
+        raised) here; a local shell is always ready."""
+        return self
+
     # -- built on popen ---------------------------------------------------------------------
     def run(self, command: str, input: bytes | None = None, timeout: float | None = None) -> tuple[int, bytes, bytes]:
         """Run ``command`` to the end: ``(exit status, stdout, stderr)``; RemoteError when the

@@ -166,28 +166,36 @@ class NodeState:
 
 def run(opts: RestoreOptions, open_node, warn) -> RestoreOutcome:
     """``halint restore --ssh``. ``open_node()`` is a context manager giving the node's shell (a
-    Connection, or a LocalShell in tests): it is opened only once the archive passed every check."""
+    Connection, or a LocalShell in tests), which may still be logging in: it is entered once the
+    archive's manifest and headers passed their checks, logs in while every digest is checked,
+    and is used (``open()``: its login waited for, a failed one reported) only once the archive
+    passed every check: nothing runs on the node before that."""
     if opts.prune:
         with open_node() as shell:
-            return _prune(opts, shell, warn)
+            return _prune(opts, shell.open(), warn)
     plan, tar = restore.prepare(opts)
     try:
-        _verify_here(tar, plan, opts)  # every digest, before anything reaches the node
-        paths = list(plan.units) + [link["path"] for link in plan.links]
-        with open_node() as shell:
-            if opts.dry_run:
-                facts = node_facts(shell, opts.root, plan.replica, paths)
-                return RestoreOutcome(restore.describe(plan, facts) + ["dry run: nothing was changed"])
-            node = NodeSteps(shell, opts.root, plan.replica)
-            facts, state = _open(node, paths, warn)
-            try:
-                restore._check_node(facts, plan.replica, opts.force, warn)
-                reached("locked")
-                return _continue(node, state, plan, opts, tar, facts, warn)
-            finally:
-                _release(node)
+        with open_node() as login:
+            _verify_here(tar, plan, opts)  # every digest, before anything reaches the node
+            return _run_checked(opts, plan, tar, login.open(), warn)
     finally:
         restore.close(tar)
+
+
+def _run_checked(opts: RestoreOptions, plan, tar, shell, warn) -> RestoreOutcome:
+    """The restore of an archive that passed every check, on the node's open ``shell``."""
+    paths = list(plan.units) + [link["path"] for link in plan.links]
+    if opts.dry_run:
+        facts = node_facts(shell, opts.root, plan.replica, paths)
+        return RestoreOutcome(restore.describe(plan, facts) + ["dry run: nothing was changed"])
+    node = NodeSteps(shell, opts.root, plan.replica)
+    facts, state = _open(node, paths, warn)
+    try:
+        restore._check_node(facts, plan.replica, opts.force, warn)
+        reached("locked")
+        return _continue(node, state, plan, opts, tar, facts, warn)
+    finally:
+        _release(node)
 
 
 def _continue(node, state: NodeState, plan, opts, tar, facts, warn) -> RestoreOutcome:
