@@ -36,7 +36,7 @@ from elastix_halint.errors import InputError
 from elastix_halint.remote import frames, scripts
 from elastix_halint.remote.errors import RemoteError
 from elastix_halint.remote.shell import widen
-from elastix_halint.snapshot import lock, prescan, restore, swap
+from elastix_halint.snapshot import compress, lock, prescan, restore, swap
 from elastix_halint.snapshot import crashpoints
 from elastix_halint.snapshot.crashpoints import reached
 from elastix_halint.snapshot.manifest import DIR, FILE, HARDLINK, SYMLINK, Entry
@@ -276,17 +276,23 @@ def _verify_here(tar, plan, opts: RestoreOptions) -> None:
     for entry, _ in files():
         total, count = total + entry.size, count + 1
     bad = []
+    # Nothing else runs meanwhile: the frames are decompressed on every core while this thread
+    # hashes (decompressing 2 GiB takes a core ~1.8 s, hashing it ~1.2 s).
+    source = tar.fileobj.clone(os.cpu_count() or 2) if isinstance(tar.fileobj, compress.FrameReader) else tar.fileobj
     with Progress("verify", total, count, Progress.wanted(opts.quiet)) as bar:
         try:
             for entry, offset in files():
                 digest = hashlib.sha256()
-                for chunk in _slices(tar.fileobj, offset, entry.size):
+                for chunk in _slices(source, offset, entry.size):
                     digest.update(chunk)
                 bar.advance(entry.size)
                 if digest.digest() != entry.digest and not (entry.changed or entry.member in tar.changed_late):
                     bad.append(f"{entry.member}: content does not match its digest")
         except restore.archive.damage_errors() as exc:
             raise RestoreRefused(f"the archive is damaged: {exc}; nothing was sent to the node", opts.archive) from None
+        finally:
+            if source is not tar.fileobj:
+                source.close()
     if bad:
         restore._refuse_if(bad, opts.archive)
 
