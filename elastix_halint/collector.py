@@ -22,22 +22,25 @@ class paused:  # noqa: N801 - used as ``with collector.paused():``
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._was and not _kept:  # (kept to the exit: see keep_to_exit)
+        if self._was:
+            if ends_with_exit:
+                # Everything made in the pause is still in the youngest generation: the first
+                # collection after it would walk the whole model (~40M instructions for a
+                # 400-resource drbd.conf) only to find it alive, and the program ends soon
+                # after (``cli._quick_exit``). Frozen, the collector leaves it alone.
+                gc.freeze()
             gc.enable()
 
 
 # Objects left to the end of the process (keep_to_exit), when it ends with os._exit.
 _kept: list = []
-ends_with_exit = False  # set by cli.main for the halint program (see cli._quick_exit)
+ends_with_exit = False  # set by cli.main for the halint program (see cli._quick_exit and paused)
 
 
 def keep_to_exit(obj) -> None:
     """Leave ``obj`` to the end of the process when that end is ``os._exit``: freeing a
     400-resource model object by object costs more than a tenth of ``halint parse`` of it, and
-    frees memory nobody uses after. Called inside ``paused()``, it also leaves the collector off
-    to the exit: every object made in the pause is still in its youngest generation, so its
-    first collection would walk the whole model once more (~40M instructions for that file)
-    only to find it all alive. In any other process (tests call ``cli.main`` with arguments)
-    nothing is kept and the collector is put back."""
+    frees memory nobody uses after. In any other process (tests call ``cli.main`` with
+    arguments) nothing is kept."""
     if ends_with_exit:
         _kept.append(obj)

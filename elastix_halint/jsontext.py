@@ -11,8 +11,10 @@ the errors are always the standard library's.
 
 from __future__ import annotations
 
-import json
-from json.encoder import encode_basestring, encode_basestring_ascii
+try:  # the json package's own C string encoders, without importing its decoder and scanner
+    from _json import encode_basestring, encode_basestring_ascii
+except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+    from json.encoder import encode_basestring, encode_basestring_ascii
 
 from elastix_halint.model.span import SpanJSON
 
@@ -49,6 +51,12 @@ def written_ahead(value, key) -> Ahead | None:
     """What :func:`write_ahead` wrote of this very ``value`` with this ``key`` (once), else None."""
     found = _ahead.pop(id(value), None)
     return found[2] if found is not None and found[0] is value and found[1] == key else None
+
+
+def _float(o) -> str:
+    import json
+
+    return json.dumps(o)
 
 
 def _standard(o):
@@ -91,13 +99,13 @@ def dumps(obj, ensure_ascii: bool = True, _pad: str = "\n") -> str:
         if o is False:
             return "false"
         if t is float:
-            return json.dumps(o)
+            return _float(o)
         if isinstance(o, str):
             return text(o)
         if isinstance(o, int):
             return int_repr(o)
         if isinstance(o, float):
-            return json.dumps(o)
+            return _float(o)
         raise _Unusual
 
     def span(o) -> str:
@@ -170,6 +178,8 @@ def dumps(obj, ensure_ascii: bool = True, _pad: str = "\n") -> str:
     try:
         walk(obj, _pad)
     except (_Unusual, RecursionError):
+        import json
+
         text = json.dumps(obj, indent=2, ensure_ascii=ensure_ascii, default=_standard)
         return text.replace("\n", _pad) if _pad != "\n" else text
     return "".join(out)

@@ -230,7 +230,8 @@ def _text_loader(kind: str, text: str, display: str) -> Callable[[], ParseResult
     return load
 
 
-def _file_kind(path: str) -> str:
+def file_kind(path: str) -> str:
+    """The kind of a loose file, as load_files takes it (InputError when nothing tells)."""
     norm = path.replace(os.sep, "/")
     for node_path, kind in CONFIG_KINDS.items():
         if norm.endswith(node_path) or norm == node_path.lstrip("/"):
@@ -263,7 +264,7 @@ def load_files(paths: list[str]) -> Node:
     for path in paths:
         if not os.path.lexists(path):
             raise InputError("no such file or directory", path)
-        inputs.append(_file_input(path, _file_kind(path), path, path, None))
+        inputs.append(_file_input(path, file_kind(path), path, path, None))
     return build_node(ANONYMOUS, "", inputs, anonymous=True)
 
 

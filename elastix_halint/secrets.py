@@ -47,6 +47,9 @@ def comment_start(line: str, kind: str | None) -> int | None:
         body = line.lstrip(_BLANKS)
         return len(line) - len(body) if body.startswith("#") else None
     if kind in (None, "drbd"):
+        first = line.find("#")
+        if first < 0 or '"' not in line[:first]:  # no quote before it: nothing hides it
+            return first if first >= 0 else None
         quoted = False
         i = 0
         while i < len(line):

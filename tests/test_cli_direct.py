@@ -185,14 +185,17 @@ def test_the_program_runs_the_cyclic_collector_less_often_and_main_argv_leaves_i
 def test_the_program_leaves_parsed_models_to_its_exit_and_main_argv_keeps_none():
     # Freeing a large model object by object only delays an os._exit; a caller of main(argv)
     # (a test process running many commands) must get its memory back.
-    # Nor does the program's collector walk the kept model once more before the exit.
+    # Nor does the program's collector walk the model again (frozen when the pause ends).
     report = ("import atexit, gc, sys\nfrom elastix_halint import collector\n"
-              "atexit.register(lambda: sys.stderr.write(f'KEPT {len(collector._kept)} GC {gc.isenabled()}'))")
-    proc = _program(report, "parse", "--format", "json", str(SEED))
-    assert proc.returncode == 0 and proc.stderr.endswith("KEPT 1 GC False"), proc.stderr[-500:]
+              "atexit.register(lambda: sys.stderr.write(f'KEPT {len(collector._kept)} GC {gc.isenabled()} '\n"
+              "                                         f'FROZEN {gc.get_freeze_count() > 1000}'))")
+    for command in (["parse", "--format", "json"], ["lint"]):
+        proc = _program(report, *command, str(SEED))
+        kept = 1 if command[0] == "parse" else 0
+        assert proc.stderr.endswith(f"KEPT {kept} GC True FROZEN True"), proc.stderr[-500:]
     code = ("import gc, sys\nfrom elastix_halint import collector\nfrom elastix_halint.cli import main\n"
             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
-            "    sys.stderr.write(f'KEPT {len(collector._kept)} GC {gc.isenabled()}')\n")
+            "    sys.stderr.write(f'KEPT {len(collector._kept)} GC {gc.isenabled()} FROZEN {gc.get_freeze_count()}')\n")
     proc = subprocess.run([sys.executable, "-c", code, "parse", str(SEED)], capture_output=True, text=True,
                           timeout=120, cwd=REPO)
-    assert proc.stderr.endswith("KEPT 0 GC True"), proc.stderr[-500:]
+    assert proc.stderr.endswith("KEPT 0 GC True FROZEN 0"), proc.stderr[-500:]

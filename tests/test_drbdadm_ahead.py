@@ -192,3 +192,115 @@ def test_the_job_is_withdrawn_when_a_parse_fails(monkeypatch):
     with pytest.raises(ZeroDivisionError):
         parse_files(["x"], None, json_redact=True)
     assert ahead.meanwhile == []
+
+
+def _lint_text(path: Path, capsys) -> tuple[int, str]:
+    from elastix_halint.lint.session import LintOptions, run_lint
+
+    capsys.readouterr()
+    code = run_lint(LintOptions(paths=[str(path)], fmt="text"))
+    return code, capsys.readouterr().out
+
+
+def _children(monkeypatch) -> list:
+    """Every child forked from now on, as (Forked, function it runs)."""
+    made = []
+    real = ahead.forked.Forked.__init__
+
+    def counted(self, func):
+        real(self, func)
+        made.append(self)
+
+    monkeypatch.setattr(ahead.forked.Forked, "__init__", counted)
+    return made
+
+
+def _reaped(children) -> bool:
+    for child in children:
+        try:
+            os.waitpid(child._pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
+
+
+def test_lint_judges_a_large_file_given_alone_before_it_loads_its_rules(tmp_path, monkeypatch, capsys):
+    from elastix_halint.lint import registry
+
+    big = tmp_path / "drbd.conf"
+    big.write_text(generate_drbd(40).replace("protocol C;", "protocol C;\n  net { max-buffers 10; }", 1))
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 60)
+    alone = _lint_text(big, capsys)
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
+    order = []
+    real_load = registry.load_registry
+    monkeypatch.setattr(registry, "load_registry", lambda: order.append("rules") or real_load())
+    made = _children(monkeypatch)
+    real_init = ahead.Ahead.__init__
+    monkeypatch.setattr(ahead.Ahead, "__init__", lambda self, *a: order.append("child") or real_init(self, *a))
+    assert _lint_text(big, capsys) == alone and alone[0] == 1
+    assert order == ["child", "rules"] and len(made) == 1  # the parse took the child started first
+    assert _reaped(made) and ahead._started == {}
+
+
+def test_a_child_started_early_for_another_text_or_name_is_stopped(tmp_path, monkeypatch, capsys):
+    big = tmp_path / "drbd.conf"
+    big.write_text(generate_drbd(40))
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 60)
+    alone = _whole(big)
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
+    made = _children(monkeypatch)
+    # the file changes between the early start and the parse: the parse judges what it reads
+    ahead.prestart(str(big), str(big))
+    big.write_text(generate_drbd(40).replace("r3 {", "r3 { protocol Z;"))
+    changed = _whole(big)
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 60)
+    assert changed == _whole(big) != alone
+    assert len(made) == 2 and _reaped(made)
+    # started for another name: the first parse of a drbd.conf stops it
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    ahead.prestart(str(big), "other/drbd.conf")
+    assert len(ahead._started) == 1
+    _whole(big)
+    assert len(made) == 4 and _reaped(made) and ahead._started == {}
+
+
+def test_children_started_early_are_stopped_when_lint_stops_before_any_parse(tmp_path, monkeypatch, capsys):
+    from elastix_halint.errors import UsageError
+    from elastix_halint.lint import registry
+
+    big = tmp_path / "drbd.conf"
+    big.write_text(generate_drbd(40))
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
+    made = _children(monkeypatch)
+
+    def refuse():
+        raise UsageError("two rules share the ID X")
+
+    monkeypatch.setattr(registry, "load_registry", refuse)
+    with pytest.raises(UsageError):
+        _lint_text(big, capsys)
+    assert len(made) == 1 and _reaped(made) and ahead._started == {}
+
+
+def test_a_forked_process_leaves_the_early_children_of_its_parent_alone(tmp_path, monkeypatch):
+    big = tmp_path / "drbd.conf"
+    big.write_text(generate_drbd(40))
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead.forked, "cpus", lambda: 2)
+    made = _children(monkeypatch)
+    ahead.prestart(str(big), str(big))
+    (child,) = made
+
+    def in_a_worker():
+        ahead.stop_unused()  # must not kill its sibling, the parent's child
+        return os.getpid()
+
+    worker = ahead.forked.Forked(in_a_worker)
+    worker.result()
+    assert set(ahead._started) and ahead._started.popitem()[1][1]._child.result()[1].keys() == {"8.3", "8.4", "9"}
+    child.stop()

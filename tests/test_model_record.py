@@ -155,6 +155,12 @@ def test_keyword_calls_fill_defaults_and_factories_in_field_order():
     assert Point(x=1, notes={"n": 1}).notes == {"n": 1}
     c, d = Counter(total=2), Counter(total=2)
     assert c.total == 2 and c.items == [] and c.items is not d.items and vars(c) == {"items": [], "total": 2}
+    # positions first, then keywords (both completed from the template)
+    q = Point(3, tags=("b",))
+    assert tuple(q) == (3, 0, ("b",), {}) and q.notes is not p.notes
+    assert tuple(Point3(1, 2, z=5)) == (1, 2, (), {}, 5) and Point(1, 2, notes={"m": 2}).notes == {"m": 2}
+    e = Counter([1], total=4)
+    assert vars(e) == {"items": [1], "total": 4} and Counter(total=1).items is not Counter(total=1).items
 
 
 class Watched(Counter):

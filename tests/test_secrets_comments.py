@@ -119,3 +119,26 @@ def test_drbd_secrets_of_a_whole_text_are_those_of_its_lines(pieces):
     text = "".join(pieces)
     by_line = {line[a:b] for line in text.split("\n") for a, b in secrets._syntax_ranges(line, "drbd")}
     assert set(secrets._secrets_written(text, "drbd")) == by_line
+
+
+def _drbd_comment_start(line: str):
+    """drbdadm's scanner, character by character: the first ``#`` outside a quoted string."""
+    quoted, i = False, 0
+    while i < len(line):
+        if quoted and line[i] == "\\":
+            i += 2
+            continue
+        if line[i] == '"':
+            quoted = not quoted
+        elif line[i] == "#" and not quoted:
+            return i
+        i += 1
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text('ab "#\\;', max_size=30))
+def test_where_a_drbd_comment_starts(line):
+    from elastix_halint.secrets import comment_start
+
+    assert comment_start(line, "drbd") == comment_start(line, None) == _drbd_comment_start(line)

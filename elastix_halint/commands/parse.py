@@ -28,13 +28,13 @@ def parse_command(
 
     if fmt not in ("text", "json"):
         raise BadParameter("use text or json", param_hint="--format")
-    with collector.paused():  # every model lives until it is printed (and to the exit)
+    with collector.paused():  # every model lives until it is printed
         outcomes = parse_files(files, kind, json_redact=not show_secrets if fmt == "json" else None)
         if fmt == "json":
             render_json(outcomes, redact=not show_secrets)
         else:
             render_text(outcomes, redact=not show_secrets)
-        collector.keep_to_exit(outcomes)
+    collector.keep_to_exit(outcomes)
     return 0 if all(o.ok for o in outcomes) else 2
 
 

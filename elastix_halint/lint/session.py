@@ -76,6 +76,24 @@ def exit_code(run, settings: Settings) -> int:
     return 1 if failed else 0
 
 
+def _judge_early(opts: LintOptions) -> None:
+    """A large drbd.conf given alone: drbdadm's verdicts on it are worked out from now on, by a
+    child forked before the rules load, which the parse takes (parsing/drbdadm/ahead.py)."""
+    if opts.files or opts.root or opts.peer or len(opts.paths) != 1 or not os.path.isfile(opts.paths[0]):
+        return
+    from elastix_halint.errors import HalintError
+    from elastix_halint.loader import file_kind
+    from elastix_halint.parsing.drbdadm import ahead
+
+    path = opts.paths[0]
+    try:
+        if file_kind(path) != "drbd":
+            return
+    except HalintError:  # the load says so in its turn
+        return
+    ahead.prestart(path, path)  # shown and included as loader.load_files reads it
+
+
 def run_lint(opts: LintOptions) -> int:
     from elastix_halint.lint.registry import load_registry
 
@@ -85,8 +103,14 @@ def run_lint(opts: LintOptions) -> int:
         raise UsageError("--fix and --diff cannot be combined (--diff shows what --fix would write)")
     fmt = effective_format(opts.fmt)
     settings = settings_for(opts)
-    registry = load_registry()
-    run = lint_all(opts, settings, registry)
+    _judge_early(opts)
+    try:
+        registry = load_registry()
+        run = lint_all(opts, settings, registry)
+    finally:
+        from elastix_halint.parsing.drbdadm import ahead
+
+        ahead.stop_unused()
     fixed = 0
     if opts.fix or opts.diff:
         from elastix_halint.lint.fix import plan_fixes, unified_diff, write_fix

@@ -134,8 +134,8 @@ class _RecordType(type):
         cls._required = required
         cls._tail = None if MISSING in tail else tail
         cls.__match_args__ = cls._fields
-        # A call with keywords only is completed from a template of the defaults (one dict
-        # copy and update instead of a loop over the fields); see _values.
+        # A call with keywords is completed from a template of the defaults (one dict copy
+        # and update instead of a loop over the fields); see _values.
         cls._template = {n: (_FROM_FACTORY if f is not MISSING else d) for n, d, f in cls._filling}
         cls._factories = tuple((n, f) for n, _d, f in cls._filling if f is not MISSING)
         cls._required_names = frozenset(n for n, d, f in cls._filling if d is MISSING and f is MISSING)
@@ -150,10 +150,15 @@ def _values(cls, args: tuple, kwargs: dict) -> tuple:
     ``TypeError`` a dataclass ``__init__`` would raise."""
     if len(args) > cls._size:
         raise TypeError(f"{cls.__name__}() takes {cls._size} positional arguments but {len(args)} were given")
-    if not args and kwargs.keys() >= cls._required_names:
+    given = len(args)
+    if given >= cls._required or (not given and kwargs.keys() >= cls._required_names):
+        # (the fields without a default come first: ``given`` positions cover them)
         filled = cls._template.copy()
+        if given:
+            filled.update(zip(cls._fields, args))
         filled.update(kwargs)
-        if len(filled) == cls._size:  # no unknown keyword (else the loop below says which)
+        # No unknown keyword, none naming a field given by position (else the loop says which).
+        if len(filled) == cls._size and (not given or kwargs.keys().isdisjoint(cls._fields[:given])):
             for key, factory in cls._factories:
                 if filled[key] is _FROM_FACTORY:
                     filled[key] = factory()

@@ -9,13 +9,14 @@ files reported as PARSE003) → :mod:`drbd_views` (resources, hosts, volumes, ve
 
 from __future__ import annotations
 
-import glob
 import os
 
 from elastix_halint.diagnostics import INCLUDE_ERROR, SYNTAX_ERROR, Diagnostic, Severity
 from elastix_halint.errors import InputError
 from elastix_halint.model.drbd import DrbdConfig, Include, Option, Section
 from elastix_halint.model.record import Mutable, field
+from elastix_halint.parsing.drbd_includes import include_targets as _include_targets
+from elastix_halint.parsing.drbd_includes import includer as _includer
 from elastix_halint.parsing.drbd_lexer import tokenize
 from elastix_halint.parsing.drbd_tree import read_tree
 from elastix_halint.parsing.drbd_views import check_references, detect_version, make_resources
@@ -24,7 +25,6 @@ from elastix_halint.source import SourceFile, read_source
 
 KIND = "drbd"
 _MAX_INCLUDE_DEPTH = 20
-_GLOB_CHARS = frozenset("*?[")
 
 
 def sniff(text: str) -> bool:
@@ -69,24 +69,6 @@ def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
             acc.top_options.append(item)
 
 
-def _include_targets(pattern: str, src: SourceFile, root: str | None = None) -> list[tuple[str, str]]:
-    """(real path, display path) of the files ``pattern`` names, in drbdadm's glob order.
-
-    With ``root`` (a bundle's node folder), an absolute pattern names files under it: it becomes
-    the equivalent pattern relative to the including file, so display paths stay bundle-relative.
-    """
-    real_dir = os.path.dirname(src.real_path or src.path)
-    shown_dir = os.path.dirname(src.path)
-    if os.path.isabs(pattern) and root is not None:
-        pattern = os.path.relpath(os.path.join(root, pattern.lstrip("/")), os.path.abspath(real_dir or "."))
-    if os.path.isabs(pattern):
-        return [(p, p) for p in sorted(glob.glob(pattern))] if _GLOB_CHARS & set(pattern) else [(pattern, pattern)]
-    full = os.path.join(real_dir, pattern)
-    if _GLOB_CHARS & set(pattern):
-        matches = sorted(glob.glob(full))
-    else:
-        matches = [full]
-    return [(m, os.path.normpath(os.path.join(shown_dir, os.path.relpath(m, real_dir or ".")))) for m in matches]
 
 
 def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
@@ -120,7 +102,7 @@ def _build(source: SourceFile, root: str | None = None) -> ParseResult[DrbdConfi
     from elastix_halint.parsing.drbdadm import ahead
 
     acc = _Load(root=root)
-    early = ahead.start(source, _includer(root))  # drbdadm's verdicts, beside this parse
+    early = ahead.start(source, _includer(root), root)  # drbdadm's verdicts, beside this parse
     first = os.path.realpath(source.real_path or source.path)
     _read_file(source, acc, (first,))
     sections = tuple(acc.sections)
@@ -170,21 +152,6 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None, ear
     return Verdicts(judge, known)
 
 
-def _includer(root: str | None):
-    """The emulator's ``include(pattern, including)``: the files an include names, read."""
-
-    def include(pattern: str, including: SourceFile):
-        if not pattern:  # glob("") matches nothing: "Failed to open include file ''"
-            return []
-        out = []
-        for real, shown in _include_targets(pattern, including, root):
-            try:
-                out.append((real, read_source(real, shown, allow_empty=True)))
-            except (InputError, ValueError):
-                out.append((real, None))
-        return out
-
-    return include
 
 
 def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str],

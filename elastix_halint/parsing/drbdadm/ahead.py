@@ -26,16 +26,73 @@ MIN_BYTES = 32 * 1024
 meanwhile: list = []
 
 
-def start(source, include) -> "Ahead | None":
-    """An ``Ahead`` for ``source`` when it pays, else None."""
-    if len(source.text) < MIN_BYTES or forked.cpus() < 2 or not forked.available():
+# Children started before their parse asked (:func:`prestart`): (path shown, real path, root)
+# -> (the text judged, Ahead); and the process that started them (a forked worker inherits
+# the table, not the children).
+_started: dict = {}
+_owner: list = [0]
+
+
+def _pays(text: str) -> bool:
+    return len(text) >= MIN_BYTES and forked.cpus() >= 2 and forked.available()
+
+
+def start(source, include, root: str | None = None) -> "Ahead | None":
+    """An ``Ahead`` for ``source`` (its includes read under ``root``) when it pays, else None:
+    the one :func:`prestart` started for this very text, if any."""
+    import os
+
+    early = None
+    if _owner[0] == os.getpid():
+        early = _started.pop((source.path, os.path.realpath(source.real_path or source.path), root), None)
+    stop_unused()  # a guess that missed only takes a CPU from this parse's child
+    if early is not None and early[0] == source.text:
+        return early[1]
+    if early is not None:
+        early[1].stop()
+    if not _pays(source.text):
         return None
     return Ahead(source, include)
+
+
+def prestart(real: str, shown: str, root: str | None = None) -> None:
+    """Start judging the drbd.conf a parse will read as ``shown`` (includes under ``root``)
+    now, when it pays: ``halint lint`` does before it loads its rules (~130M instructions
+    that the child would otherwise wait for). The parse takes the child if it reads the same
+    text under the same names (:func:`start`); anything else stops it."""
+    import os
+
+    from elastix_halint.errors import InputError
+    from elastix_halint.parsing.drbd_includes import includer
+    from elastix_halint.source import read_source
+
+    try:
+        source = read_source(real, shown)
+    except (InputError, ValueError, OSError):  # the parse will say what is wrong, as always
+        return
+    if _pays(source.text):
+        stop_unused()
+        _started[(shown, os.path.realpath(source.real_path or real), root)] = (source.text, Ahead(source, includer(root)))
+        _owner[0] = os.getpid()
+
+
+def stop_unused() -> None:
+    """Stop the children :func:`prestart` started that no parse took."""
+    import os
+
+    mine = _owner[0] == os.getpid()
+    while _started:
+        child = _started.popitem()[1][1]
+        if mine:
+            child.stop()
 
 
 class Ahead:
     def __init__(self, source, include):
         self._child = forked.Forked(lambda: _judge_all(source, include))
+
+    def stop(self) -> None:
+        self._child.stop()
 
     def verdicts(self, node83: str, *context) -> dict:
         """Version -> Verdict, as far as the child's are right for ``node83``; the

@@ -21,6 +21,15 @@ class Vol(Mutable):
     line: int = 0
 
 
+def implicit_volume0(volumes: dict, **fields) -> Vol:
+    """``volumes[0]``, made implicit (with ``fields``) when missing: ``setdefault`` without
+    building a Vol on every call (several per host section)."""
+    vol = volumes.get(0)
+    if vol is None:
+        vol = volumes[0] = Vol(0, implicit=True, **fields)
+    return vol
+
+
 class Proxy(Mutable):
     on_hosts: list
     inside: tuple | None = None

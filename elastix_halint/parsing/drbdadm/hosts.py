@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from elastix_halint.parsing.drbdadm.scan import INTEGER, KW, STRING, Tok
 from elastix_halint.parsing.drbdadm.numbers import new_strtoll, atoi
-from elastix_halint.parsing.drbdadm.config import Vol, Host, Res
+from elastix_halint.parsing.drbdadm.config import Host, Res, implicit_volume0
 from elastix_halint.parsing.drbdadm.verdict import VALUE, SEMANTIC
 
 
@@ -104,7 +104,7 @@ class Hosts:
             self.error(self.fline, f"node-id {value} => {n} out of range [0..31]", VALUE)
 
     def host_statement_83(self, host: Host, tok: Tok, names: list) -> None:
-        vol = host.volumes.setdefault(0, Vol(0, implicit=True))
+        vol = implicit_volume0(host.volumes)
         if tok.text == "disk":
             vol.disk = self.exp(STRING).text
             for h in names:
@@ -123,7 +123,7 @@ class Hosts:
             self.exp_op(";")
 
     def host_inherit_83(self, res: Res, host: Host, names: list, require: bool) -> None:
-        vol = host.volumes.setdefault(0, Vol(0, implicit=True))
+        vol = implicit_volume0(host.volumes)
         rv = res.volumes.get(0)
         if rv is not None:
             if vol.disk is None and rv.disk is not None:

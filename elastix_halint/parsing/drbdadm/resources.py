@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from elastix_halint.parsing.drbdadm.scan import EOF, INTEGER, KW, STRING, Tok
 from elastix_halint.parsing.drbdadm.numbers import atoi
-from elastix_halint.parsing.drbdadm.config import Vol, Host, Res
+from elastix_halint.parsing.drbdadm.config import Vol, Host, Res, implicit_volume0
 from elastix_halint.parsing.drbdadm.verdict import VALUE, INCLUDE
 
 
@@ -107,7 +107,7 @@ class Resources:
         return res
 
     def res_vol(self, res: Res) -> Vol:
-        return res.volumes.setdefault(0, Vol(0, implicit=True))
+        return implicit_volume0(res.volumes)
 
     def res_statement_83(self, res: Res, tok: Tok) -> None:
         vol = self.res_vol(res)
@@ -134,7 +134,7 @@ class Resources:
             tok = self.lex()
             if self.kw(tok, "device"):
                 if self.v == "8.3":
-                    self.parse_device([], host.volumes.setdefault(0, Vol(0, implicit=True)))
+                    self.parse_device([], implicit_volume0(host.volumes))
                 else:
                     vol = self.volume0(host.volumes)
                     self.parse_device([] if self.v == "8.4" else [], vol)
@@ -157,7 +157,7 @@ class Resources:
                 self.expected("device | address | proxy")
         res.stacked_on_one = True
         if self.v == "8.3":
-            vol = host.volumes.setdefault(0, Vol(0, implicit=True, meta_disk="internal", meta_index="internal"))
+            vol = implicit_volume0(host.volumes, meta_disk="internal", meta_index="internal")
             vol.meta_disk = vol.meta_disk or "internal"
             rv = res.volumes.get(0)
             if rv is not None:
