@@ -92,11 +92,39 @@ def test_only_one_unit_and_the_node_lock(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_archives_never_reach_the_node(tmp_path, name):
-    """Refused here, before any connection: the node named is unreachable, and the message is
-    the refusal, not the connection's."""
+    """Refused here, before anything runs on the node: the node named is unreachable, and the
+    message is the refusal, not the connection's."""
     done = run_halint("restore", str(_build(tmp_path, name, CASES[name]())), "--ssh", "ssh://root@127.0.0.1:1/")
     assert done.returncode == 2 and ("refusing" in done.stderr or "damaged" in done.stderr), done.stderr
     assert "connection refused" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_login_runs_beside_the_digest_check_and_is_used_only_after_it(tmp_path):
+    """The node's ssh login starts while every digest is checked here: an archive that fails
+    that check is refused at once, the login abandoned rather than waited for (here a server
+    that accepts and never answers); a sound archive meets the connection's own one-line
+    error once it is checked."""
+    import socket
+    import time
+
+    from snapshot_helpers import take_snapshot
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        started = time.monotonic()
+        done = run_halint("restore", str(_build(tmp_path, "bad", CASES["bad_digest_in_content"]())),
+                          "--ssh", f"ssh://root@127.0.0.1:{silent.getsockname()[1]}/")
+        took = time.monotonic() - started
+    assert done.returncode == 2 and "content does not match its digest" in done.stderr, done.stderr
+    assert took < 4.5, took  # closing a master never waited for used to wait 5 s for it
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    archive = take_snapshot(make_node(tmp_path / "node"))
+    done = run_halint("restore", str(archive), "--ssh", f"ssh://root@127.0.0.1:{port}/")
+    assert done.returncode == 2 and "connection refused" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
 def _build(tmp_path: Path, name: str, built: tuple) -> Path:

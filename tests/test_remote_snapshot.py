@@ -89,6 +89,29 @@ def test_gzip_and_none_stream_the_files_twice_and_match(odd_node, tmp_path, kind
     assert run_halint("verify", outcome.path).returncode == 0
 
 
+def test_the_tar_stream_comes_through_a_wide_pipe(odd_node, tmp_path, monkeypatch):
+    """The node's tar stream is read from a 1 MiB pipe (64 KiB had ssh and halint take turns);
+    the archive is the local snapshot's all the same."""
+    import fcntl
+
+    from elastix_halint.remote import shell
+    from elastix_halint.snapshot import remote_snapshot
+    from elastix_halint.snapshot.create import SnapshotOptions, snapshot
+
+    sizes = []
+
+    def widen(pipe):
+        shell.widen(pipe)
+        sizes.append(fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ))
+
+    monkeypatch.setattr(remote_snapshot, "widen", widen)
+    root, local = odd_node
+    outcome = snapshot(SnapshotOptions(str(root), out=str(tmp_path), quiet=True), lambda m: None,
+                       node=remote_snapshot.RemoteNode(local_shell(("dash",)), str(root)))
+    assert sizes == [shell.PIPE_SIZE]
+    assert manifest(outcome.path)[1] == manifest(local)[1]
+
+
 def test_refusals_are_decided_from_the_node(ssh_lab, tmp_path):
     root = make_node(tmp_path, primary=False)
     write(root / "proc/4242/stat", "4242 (mysqld) S 1 4242 4242 0 -1 4194560\n")  # CentOS 5: no comm file

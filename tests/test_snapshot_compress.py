@@ -75,6 +75,32 @@ def test_followed_spans_are_matched_in_place_and_reading_on_still_works(tmp_path
     reader.close()
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_clone_decompressing_on_more_threads_reads_the_same_bytes(tmp_path, payload, workers):
+    """restore --ssh checks every digest through a clone decompressing on every core: frames
+    finished out of order must still be handed out in order, after seeks too."""
+    path = tmp_path / "a.zst"
+    _write(path, payload, "zstd")
+    first = compress.open_reader(str(path), "zstd")
+    reader = first.clone(workers)
+    first.close()
+    assert reader._pool._max_workers == workers and reader.AHEAD >= workers
+    got, most_ahead = bytearray(), 0
+    while view := reader.read_view(1 << 20):
+        got += view
+        most_ahead = max(most_ahead, len(reader._ahead))
+    assert got == payload and most_ahead == max(workers, compress.FrameReader.AHEAD)
+    rng = random.Random(5)
+    for _ in range(20):
+        offset = rng.randrange(len(payload))
+        reader.seek(offset)
+        got = bytearray()
+        while len(got) < 3 << 20 and (view := reader.read_view((3 << 20) - len(got))):
+            got += view  # a view ends with its frame: read on across frames
+        assert got == payload[offset : offset + (3 << 20)]
+    reader.close()
+
+
 def test_zstd_binary_decodes_frames_and_skips_the_seek_table(tmp_path, payload):
     path = tmp_path / "a.zst"
     _write(path, payload, "zstd")

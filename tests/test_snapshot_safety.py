@@ -189,6 +189,29 @@ def test_full_or_read_only_disk_leaves_no_archive(tmp_path, options, message):
         subprocess.run(["umount", str(out)], check=True)
 
 
+def test_an_archive_is_sent_to_disk_as_it_is_written_and_still_lands_whole(tmp_path, monkeypatch):
+    """AtomicFile starts the kernel's writeback every EVERY bytes (so that the fsync before the
+    rename has little left to do); the file is still complete, 0600, and only under its name,
+    and the writeback thread is gone with it."""
+    from elastix_halint.snapshot import atomic
+
+    started = []
+    monkeypatch.setattr(atomic._WriteBehind, "EVERY", 100_000)
+    monkeypatch.setattr(atomic, "start_writeback", lambda fd: started.append(os.fstat(fd).st_ino))
+    data = os.urandom(1_000_003)
+    final = tmp_path / "a.tar.zst"
+    with atomic.AtomicFile(str(final)) as fh:
+        for at in range(0, len(data), 77_777):
+            fh.write(data[at : at + 77_777])
+        assert not final.exists()
+    assert final.read_bytes() == data and final.stat().st_mode & 0o777 == 0o600
+    assert os.listdir(tmp_path) == ["a.tar.zst"]
+    # Asked for every 2 writes, on a thread of its own (requests made while it works count once),
+    # on the archive itself, and all done before the file was renamed.
+    assert 1 <= len(started) <= len(data) // 155_554 and set(started) == {final.stat().st_ino}
+    atomic.start_writeback(os.open(final, os.O_RDONLY))  # the real call: a hint, never an error
+
+
 def test_restore_refuses_on_a_secondary_unless_forced(tmp_path):
     root = make_node(tmp_path)
     archive = take_snapshot(root)

@@ -40,12 +40,13 @@ class Remote(Record):
     dests: "list[Dest]"
     options: "SshOptions"
 
-    def connect(self):
+    def connect(self, open_now: bool = True):
         """Context manager: one open :class:`~elastix_halint.remote.ssh.Connection` per node, in
-        the order of --ssh, opened in parallel and closed on every way out."""
+        the order of --ssh, opened in parallel and closed on every way out (``open_now=False``:
+        only logging in; each ``open()`` waits for its login)."""
         from elastix_halint.remote import nodes
 
-        return nodes.connected(self.dests, self.options)
+        return nodes.connected(self.dests, self.options, open_now)
 
 
 def parse(ssh: list[str] | None, ssh_config: str | None, ssh_option: list[str] | None) -> Remote | None:

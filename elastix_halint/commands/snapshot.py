@@ -79,13 +79,14 @@ def _one_node(ssh, ssh_config, ssh_option, root: str):
     return remote
 
 
-def _connected(remote):
-    """Context manager: the one node's open connection."""
+def _connected(remote, open_now: bool = True):
+    """Context manager: the one node's open connection (``open_now=False``: logging in, see
+    ``Remote.connect``)."""
     import contextlib
 
     @contextlib.contextmanager
     def one():
-        with remote.connect() as conns:
+        with remote.connect(open_now) as conns:
             yield conns[0]
 
     return one()
@@ -229,7 +230,7 @@ def restore_command(
         from elastix_halint.snapshot import remote_restore
 
         opts = RestoreOptions(archive, remote.dests[0].root, links, tuple(only), dry_run, prune, force, quiet)
-        outcome = remote_restore.run(opts, lambda: _connected(remote), _warn)
+        outcome = remote_restore.run(opts, lambda: _connected(remote, open_now=False), _warn)
     for line in outcome.lines:
         _say(line)
     for failure in outcome.failures:

@@ -185,14 +185,17 @@ class Connection(NodeShell):
     def close(self) -> None:
         """End the master (``ssh -O exit``) and remove the socket folder; safe to call twice."""
         master, self._master = self._master, None
-        self._open = False
+        logged_in, self._open = self._open, False
         try:
             if master is not None and master.poll() is None:
-                try:
-                    subprocess.run([SSH, "-F", "/dev/null", "-S", self.socket, "-O", "exit", "--", self.dest.host],
-                                   stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL, timeout=5)
-                except (OSError, subprocess.SubprocessError):
-                    pass
+                if not logged_in:  # its login was never waited for (or failed a check): no socket to ask
+                    master.terminate()
+                else:
+                    try:
+                        subprocess.run([SSH, "-F", "/dev/null", "-S", self.socket, "-O", "exit", "--", self.dest.host],
+                                       stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL, timeout=5)
+                    except (OSError, subprocess.SubprocessError):
+                        pass
                 try:
                     master.wait(timeout=5)
                 except subprocess.TimeoutExpired:

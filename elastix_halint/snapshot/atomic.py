@@ -10,7 +10,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
+import io
 import os
+import threading
 
 TEMP_MARK = ".halint-tmp-"
 
@@ -40,7 +43,7 @@ class AtomicFile:
 
     def __enter__(self):
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, self.mode)
-        self.fh = os.fdopen(fd, "wb", buffering=1 << 20)
+        self.fh = _WriteBehind(io.FileIO(fd, "wb"), 1 << 20)
         return self.fh
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -67,6 +70,71 @@ class AtomicFile:
             os.unlink(self.temp)
         except FileNotFoundError:
             pass
+
+
+class _WriteBehind(io.BufferedWriter):
+    """A file that has the kernel start writing its data to disk every ``EVERY`` bytes, so that
+    the fsync before the rename finds little left to write (a 1.4 GiB archive left dirty until
+    then took 0.4 s more to fsync, time in which nothing else happens). The writeback is asked
+    for by a thread of its own: starting it can wait on a busy disk, and the writers (the
+    compressing threads) must not. Only a hint: the fsync still decides, and reports errors."""
+
+    EVERY = 64 << 20
+
+    def __init__(self, raw, buffer_size: int):
+        super().__init__(raw, buffer_size)
+        self._since = 0
+        self._wanted = threading.Event()
+        self._done = False
+        self._thread = None
+
+    def write(self, data) -> int:
+        n = super().write(data)
+        self._since += n
+        if self._since >= self.EVERY:
+            self._since = 0
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write_behind, name="halint-writeback", daemon=True)
+                self._thread.start()
+            self._wanted.set()
+        return n
+
+    def _write_behind(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            if self._done:
+                return
+            start_writeback(self.raw.fileno())
+
+    def close(self) -> None:
+        if self._thread is not None:  # before the descriptor goes: the thread uses it
+            self._done = True
+            self._wanted.set()
+            self._thread.join()
+            self._thread = None
+        super().close()
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+@functools.cache
+def _sync_file_range():
+    try:
+        fn = libc().sync_file_range
+    except (AttributeError, OSError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint]
+    return fn
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing the file's dirty pages to disk, returning at once (Linux; elsewhere a
+    no-op). What was written since is left for the next call or the final fsync."""
+    fn = _sync_file_range()
+    if fn is not None:
+        fn(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # errors: the fsync that follows reports them
 
 
 def write_atomic(final: str, data: bytes, mode: int = 0o600) -> None:

@@ -328,7 +328,9 @@ class FrameReader(StreamReader):
 
     AHEAD = 2  # frames decompressed ahead: ~4 MiB in memory
 
-    def __init__(self, path: str, spans: list):
+    def __init__(self, path: str, spans: list, workers: int | None = None):
+        """``workers``: threads decompressing ahead (default: every core but the caller's,
+        at most AHEAD); as many frames are decompressed ahead, at least AHEAD."""
         from concurrent.futures import ThreadPoolExecutor
 
         steady_allocations()
@@ -336,7 +338,9 @@ class FrameReader(StreamReader):
         self._starts = [decomp for _, _, decomp, _ in spans]
         self._raw = open(path, "rb")
         self._fd = self._raw.fileno()
-        self._pool = ThreadPoolExecutor(max(1, min(self.AHEAD, (os.cpu_count() or 2) - 1)))
+        workers = workers or max(1, min(self.AHEAD, (os.cpu_count() or 2) - 1))
+        self.AHEAD = max(self.AHEAD, workers)
+        self._pool = ThreadPoolExecutor(workers)
         self._ahead: dict = {}  # frame index -> Future of its bytes
         self._plan, self._planned = None, deque()  # frames announced by follow(), not yet loaded
         self._index, self._buf, self._off = -1, b"", 0  # nothing read until asked: errors surface in read()
@@ -358,9 +362,9 @@ class FrameReader(StreamReader):
             raise zstandard.ZstdError(f"zstd frame {index} holds {len(out)} bytes, the seek table says {size}")
         return out
 
-    def clone(self) -> "FrameReader":
+    def clone(self, workers: int | None = None) -> "FrameReader":
         """Another reader of the same archive, with its own position and read-ahead."""
-        return FrameReader(self.path, self._spans)
+        return FrameReader(self.path, self._spans, workers)
 
     def follow(self, spans) -> None:
         self._plan, self._planned = self._frames_of(spans), deque()

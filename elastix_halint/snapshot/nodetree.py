@@ -137,9 +137,6 @@ def _procs(data: bytes):
 _FIND_TYPES = {b"d": stat.S_IFDIR, b"f": stat.S_IFREG, b"l": stat.S_IFLNK, b"s": stat.S_IFSOCK,
                b"p": stat.S_IFIFO, b"c": stat.S_IFCHR, b"b": stat.S_IFBLK}
 FIND_FIELDS = 13
-# One record of the find -printf listing: split record by record, so that parsing 100,000
-# entries never holds 1.3 million field objects at once (~47 MiB more at the peak).
-_FIND_RECORD = re.compile(rb"(?:[^\0]*\0){%d}" % FIND_FIELDS)
 
 
 def seconds_ns(text: bytes) -> int:
@@ -249,8 +246,11 @@ class ListedTree:
     def take_frames(self, received: list) -> None:
         names = None
         for f in received:
-            if f.tag == "F":
-                self._take_find(f.data, True)
+            if f.tag == "F":  # not sunk (``sinks``): still read a piece at a time
+                pieces = frames.Pieces(self._take_find)
+                for at in range(0, len(f.data), frames.SINK_PIECE):
+                    pieces.write(f.data[at:at + frames.SINK_PIECE])
+                pieces.close()
             elif f.tag == "N":
                 names = [n for n in f.data.split(b"\0")[:-1]]
             elif f.tag == "S":
@@ -297,17 +297,21 @@ class ListedTree:
 
     def _take_find(self, data: bytes, final: bool = True) -> int:
         """The whole records of ``data``; returns where the last one ends (a piece of the frame
-        may end inside a record: ``frames.Pieces``)."""
-        end = 0
-        for record in _FIND_RECORD.finditer(data):
-            end = record.end()
-            kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target, _ = record.group().split(b"\0")
+        may end inside a record: ``frames.Pieces``). Split a piece at a time (``SINK_PIECE``:
+        never the whole listing's 1.3 million fields at 100,000 entries, ~47 MiB), the fields
+        taken 13 by 13: a regular expression per record took a quarter longer."""
+        fields = data.split(b"\0")
+        whole = (len(fields) - 1) // FIND_FIELDS * FIND_FIELDS
+        end = len(data) - sum(len(rest) + 1 for rest in fields[whole:]) + 1
+        del fields[whole:]
+        add, targets, types = self._add, self.targets, _FIND_TYPES
+        at = iter(fields)
+        for kind, mode, uid, gid, size, blocks, ino, nlink, dev, mtime, ctime, path, target in zip(*[at] * FIND_FIELDS):
             node_path = fsdecode(path)
-            st = NodeStat(_FIND_TYPES.get(kind, 0) | int(mode, 8), int(ino), int(dev), int(nlink), int(uid), int(gid),
-                          int(size), int(blocks), seconds_ns(mtime), seconds_ns(ctime))
-            self._add(node_path, st)
+            add(node_path, NodeStat(types.get(kind, 0) | int(mode, 8), int(ino), int(dev), int(nlink), int(uid), int(gid),
+                                    int(size), int(blocks), seconds_ns(mtime), seconds_ns(ctime)))
             if kind == b"l":
-                self.targets[node_path] = fsdecode(target)
+                targets[node_path] = fsdecode(target)
         return end
 
     def _take_stat(self, names: list[bytes], data: bytes) -> None:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from elastix_halint.remote import scripts
 from elastix_halint.remote.errors import RemoteError
+from elastix_halint.remote.shell import widen
 from elastix_halint.snapshot import lock
 from elastix_halint.snapshot.manifest import FILE
 from elastix_halint.snapshot.nodetree import ListedTree, NodeFacts, fsencode, stream_frames
@@ -281,6 +282,7 @@ class NodeFiles:
         self._stderr = []
         self._reader = threading.Thread(target=lambda: self._stderr.append(self._proc.stderr.read()), daemon=True)
         self._reader.start()
+        widen(self._proc.stdout)
         self._stream = TarStream(self._proc.stdout)
         ok = False
         try:

@@ -164,9 +164,10 @@ tree_list() {
     set -- "$tl_top" -xdev \( -name '*.halint-old-*' -o -name '.halint-*' \) -prune -o
     if [ "$tl_mode" = files ]; then set -- "$@" -type f; fi
     if tree_find_printf; then
+        # full: the names for getfattr below from the same walk (-fprint0: GNU find 4.1 on)
+        if [ "$tl_mode" = full ]; then set -- "$@" -fprint0 "$hl_tmp/names"; fi
         find "$@" -printf '%y\0%m\0%U\0%G\0%s\0%b\0%i\0%n\0%D\0%T@\0%C@\0%p\0%l\0' >"$hl_tmp/list" 2>>"$hl_tmp/stderr"
         hl_frame F find "$hl_tmp/list"
-        if [ "$tl_mode" = full ]; then find "$@" -print0 >"$hl_tmp/names" 2>/dev/null; fi
     else
         hl_need find xargs stat readlink || return 1
         find "$@" -print0 >"$hl_tmp/names" 2>>"$hl_tmp/stderr"
