@@ -205,3 +205,15 @@ def test_node_scripts_pass_shellcheck_as_posix_sh():
     for name, text, extra in texts:
         done = subprocess.run(["shellcheck", "-s", "sh", *extra, "-"], input=text, capture_output=True, text=True)
         assert done.returncode == 0, f"{name}:\n{done.stdout}"
+
+
+def test_an_unreadable_answer_is_one_line_with_the_nodes_last_words():
+    from elastix_halint.remote.errors import RemoteError, no_usable_answer
+
+    cut = frames.StreamError("the stream ends inside a frame")
+    said = no_usable_answer("root@alpha", b"tree.sh: line 3: find: not found\n\n", cut)
+    assert isinstance(said, RemoteError)
+    assert str(said) == "root@alpha: no usable answer from the node (tree.sh: line 3: find: not found)"
+    quiet = no_usable_answer("root@alpha", b" \n", cut, "the node's restore step")
+    assert str(quiet) == "root@alpha: no usable answer from the node's restore step (the stream ends inside a frame)"
+    assert "\n" not in str(said) + str(quiet)

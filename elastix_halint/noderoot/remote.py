@@ -16,7 +16,7 @@ import shlex
 import stat
 from elastix_halint.model.record import Mutable, Record, field
 from elastix_halint.noderoot.root import NodeRoot, entry_kind, same_special
-from elastix_halint.remote.errors import RemoteError
+from elastix_halint.remote.errors import RemoteError, no_usable_answer
 
 
 class RemoteStat(Record):
@@ -115,8 +115,7 @@ class RemoteRoot(NodeRoot):
         try:
             received = frames.decode(out, "nodefs")
         except frames.StreamError as exc:
-            said = err.decode("utf-8", "replace").strip().splitlines()
-            raise RemoteError(f"{self.label}: no usable answer from the node ({said[-1] if said else exc})") from None
+            raise no_usable_answer(self.label, err, exc) from None
         self._take(received)
 
     def _take(self, received) -> None:

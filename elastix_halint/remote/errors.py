@@ -27,6 +27,14 @@ class RemoteErrors(RemoteError):
         super().__init__("\nhalint: error: ".join(str(e) for e in errors))
 
 
+def no_usable_answer(label: str, err: bytes, why, source: str = "the node") -> RemoteError:
+    """A node whose answer could not be read (a stream cut short, bytes that are not frames):
+    one line, with the last line it wrote on stderr when there is one (the shell's own words:
+    a command not found, a full disk), else ``why``."""
+    said = err.decode("utf-8", "replace").strip().splitlines()
+    return RemoteError(f"{label}: no usable answer from {source} ({said[-1] if said else why})")
+
+
 def missing_command(label: str, command: str, step: str) -> RemoteError:
     """The node lacks a command a step needs (found by the script's ``command -v`` probe)."""
     return RemoteError(f"{label}: the node has no '{command}' command, which {step} needs (see docs/remote.md)")

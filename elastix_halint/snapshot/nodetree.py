@@ -19,7 +19,7 @@ from array import array
 from elastix_halint.model.record import Record, field
 from elastix_halint.noderoot.root import NodeRoot
 from elastix_halint.remote import frames
-from elastix_halint.remote.errors import RemoteError, missing_command
+from elastix_halint.remote.errors import RemoteError, missing_command, no_usable_answer
 
 
 def fsdecode(data: bytes) -> str:
@@ -52,8 +52,7 @@ def stream_frames(out: bytes, err: bytes, kind: str, label: str, received: list 
         try:
             received = frames.decode(out, kind)
         except frames.StreamError as exc:
-            said = err.decode("utf-8", "replace").strip().splitlines()
-            raise RemoteError(f"{label}: no usable answer from the node ({said[-1] if said else exc})") from None
+            raise no_usable_answer(label, err, exc) from None
     for frame in received:
         if frame.tag == "X" and frame.info == "missing-command":
             raise missing_command(label, frame.path, "reading the tree")

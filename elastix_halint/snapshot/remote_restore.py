@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from elastix_halint.errors import InputError
 from elastix_halint.remote import frames, scripts
-from elastix_halint.remote.errors import RemoteError
+from elastix_halint.remote.errors import RemoteError, no_usable_answer
 from elastix_halint.remote.shell import widen
 from elastix_halint.snapshot import compress, lock, prescan, restore, swap
 from elastix_halint.snapshot import crashpoints
@@ -122,9 +122,7 @@ class NodeSteps:
         said = err[0] if err else b""
         self.shell.check(rc, said)
         if isinstance(received, frames.StreamError):
-            lines = said.decode("utf-8", "replace").strip().splitlines()
-            raise RemoteError(f"{self.shell.label}: the node's restore step gave no usable answer "
-                              f"({lines[-1] if lines else received})") from None
+            raise no_usable_answer(self.shell.label, said, received, "the node's restore step") from None
         for f in received:
             if f.tag == "E":
                 if f.info in ("lost", "busy"):

@@ -18,7 +18,7 @@ import threading
 from contextlib import contextmanager
 
 from elastix_halint.remote import scripts
-from elastix_halint.remote.errors import RemoteError
+from elastix_halint.remote.errors import RemoteError, no_usable_answer
 from elastix_halint.remote.shell import widen
 from elastix_halint.snapshot import lock
 from elastix_halint.snapshot.manifest import FILE
@@ -83,8 +83,7 @@ def _frames_of(shell, args: list, kind: str, sinks: dict | None = None) -> list:
     rc = proc.wait()
     shell.check(rc, err)  # the connection was lost: one line, exit 2
     if isinstance(received, frames.StreamError):
-        said = err.decode("utf-8", "replace").strip().splitlines()
-        raise RemoteError(f"{shell.label}: no usable answer from the node ({said[-1] if said else received})")
+        raise no_usable_answer(shell.label, err, received)
     return stream_frames(b"", err, kind, shell.label, received)
 
 
