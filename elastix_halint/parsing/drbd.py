@@ -69,8 +69,6 @@ def _read_file(src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
             acc.top_options.append(item)
 
 
-
-
 def _include(opt: Option, src: SourceFile, acc: _Load, stack: tuple[str, ...]) -> None:
     if not opt.values or not opt.values[0].text:  # `include "";` would glob the including folder
         acc.diagnostics.append(Diagnostic(SYNTAX_ERROR, Severity.ERROR, "`include` needs a quoted file name", opt.span))
@@ -150,8 +148,6 @@ def drbdadm_verdicts(source: SourceFile, resources, root: str | None = None, ear
         return Emulator(version, include, node83 if version == "8.3" else "").run(source)
 
     return Verdicts(judge, known)
-
-
 
 
 def _agree_with_drbdadm(diagnostics: list[Diagnostic], verdicts, files: list[str],

@@ -70,17 +70,9 @@ def all_options(model) -> tuple:
     document order. Walked once per model however many rules ask (five do; a 400-resource
     drbd.conf has ~5,000 statements)."""
     if _walked[0] is not model:
-        found: list = []
-
-        def walk(sec):
-            for opt in sec.options:
-                found.append((opt, kw.keyword(opt.section, opt.name)))
-            for sub in sec.sections:
-                walk(sub)
-
-        for sec in model.sections:
-            walk(sec)
-        _walked[:] = [model, tuple(found)]
+        found = tuple((opt, kw.keyword(opt.section, opt.name))
+                      for top in model.sections for sec in top.walk() for opt in sec.options)
+        _walked[:] = [model, found]
     return _walked[1]
 
 

@@ -15,6 +15,8 @@ same either way (tests/test_drbdadm_ahead.py compares them on the corpus).
 
 from __future__ import annotations
 
+import os
+
 from elastix_halint import forked
 
 # Below this size (bytes of the entry file) the three emulations take less than the fork.
@@ -37,14 +39,17 @@ def _pays(text: str) -> bool:
     return len(text) >= MIN_BYTES and forked.cpus() >= 2 and forked.available()
 
 
+def _key(source, root: str | None) -> tuple:
+    """What a prestarted child and its parse must agree on: the names the file is read under."""
+    return source.path, os.path.realpath(source.real_path or source.path), root
+
+
 def start(source, include, root: str | None = None) -> "Ahead | None":
     """An ``Ahead`` for ``source`` (its includes read under ``root``) when it pays, else None:
     the one :func:`prestart` started for this very text, if any."""
-    import os
-
     early = None
     if _owner[0] == os.getpid():
-        early = _started.pop((source.path, os.path.realpath(source.real_path or source.path), root), None)
+        early = _started.pop(_key(source, root), None)
     stop_unused()  # a guess that missed only takes a CPU from this parse's child
     if early is not None and early[0] == source.text:
         return early[1]
@@ -60,8 +65,6 @@ def prestart(real: str, shown: str, root: str | None = None) -> None:
     now, when it pays: ``halint lint`` does before it loads its rules (~130M instructions
     that the child would otherwise wait for). The parse takes the child if it reads the same
     text under the same names (:func:`start`); anything else stops it."""
-    import os
-
     from elastix_halint.errors import InputError
     from elastix_halint.parsing.drbd_includes import includer
     from elastix_halint.source import read_source
@@ -72,14 +75,12 @@ def prestart(real: str, shown: str, root: str | None = None) -> None:
         return
     if _pays(source.text):
         stop_unused()
-        _started[(shown, os.path.realpath(source.real_path or real), root)] = (source.text, Ahead(source, includer(root)))
+        _started[_key(source, root)] = (source.text, Ahead(source, includer(root)))
         _owner[0] = os.getpid()
 
 
 def stop_unused() -> None:
     """Stop the children :func:`prestart` started that no parse took."""
-    import os
-
     mine = _owner[0] == os.getpid()
     while _started:
         child = _started.popitem()[1][1]
