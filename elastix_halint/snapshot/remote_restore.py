@@ -32,6 +32,7 @@ from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from elastix_halint import forked
 from elastix_halint.errors import InputError
 from elastix_halint.remote import frames, scripts
 from elastix_halint.remote.errors import RemoteError, no_usable_answer
@@ -276,7 +277,7 @@ def _verify_here(tar, plan, opts: RestoreOptions) -> None:
     bad = []
     # Nothing else runs meanwhile: the frames are decompressed on every core while this thread
     # hashes (decompressing 2 GiB takes a core ~1.8 s, hashing it ~1.2 s).
-    source = tar.fileobj.clone(os.cpu_count() or 2) if isinstance(tar.fileobj, compress.FrameReader) else tar.fileobj
+    source = tar.fileobj.clone(forked.cpus()) if isinstance(tar.fileobj, compress.FrameReader) else tar.fileobj
     with Progress("verify", total, count, Progress.wanted(opts.quiet)) as bar:
         try:
             for entry, offset in files():
